@@ -1,0 +1,8 @@
+package dev.seedstream.validation;
+
+/**
+ * One broken rule: the JSON path of the offending field ({@code image[3]},
+ * {@code sequential_image_generation_options.max_images}) and a sentence a user can act on.
+ */
+public record Violation(String field, String message) {
+}
