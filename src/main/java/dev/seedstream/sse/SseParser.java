@@ -14,6 +14,8 @@ import java.util.function.Consumer;
  * and unknown fields are skipped as they stream by, so they cost no memory whatever their length.
  * The kept lines of one event may total at most {@code maxEventBytes}; one byte more throws
  * {@link SseEventTooLargeException} before it is stored, and the parser refuses further input.
+ * A field name counts while it could still be data, event or id, and stops counting once the line
+ * turns out to be ignored, so {@link #bufferedBytes()} never exceeds the cap.
  *
  * <p>Not thread-safe: feed it from one thread (an event loop), as a stream's bytes arrive in order.
  */
@@ -168,11 +170,17 @@ public final class SseParser {
     if (c == COLON) {
       onColon();
     } else if (nameLength < name.length && extendsKnownName(c)) {
+      count(1);
       name[nameLength++] = c;
     } else {
-      state = LineState.SKIP;
-      nameLength = 0;
+      skipLine();
     }
+  }
+
+  private void skipLine() {
+    eventBytes -= nameLength;
+    nameLength = 0;
+    state = LineState.SKIP;
   }
 
   private boolean extendsKnownName(byte c) {
@@ -197,9 +205,9 @@ public final class SseParser {
   private void onColon() {
     field = resolveName();
     if (field == null) {
-      state = LineState.SKIP;
+      skipLine();
     } else {
-      count(nameLength + 1);
+      count(1);
       state = LineState.VALUE_START;
       if (field == Field.DATA) {
         startDataLine();
@@ -264,9 +272,9 @@ public final class SseParser {
     }
     field = resolveName();
     if (field == null) {
+      eventBytes -= nameLength;
       return;
     }
-    count(nameLength);
     if (field == Field.DATA) {
       startDataLine();
     }
