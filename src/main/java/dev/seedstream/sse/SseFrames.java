@@ -1,0 +1,74 @@
+package dev.seedstream.sse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Encodes outgoing server-sent events so that no caller-supplied text can start a new field or event
+ * (CWE-93, found in many SSE libraries in 2026): single-line values lose CR, LF and NUL, and data is
+ * split into one {@code data:} line per line of text. Our data is normally one-line JSON; this is
+ * defence in depth against anything upstream-controlled reaching a browser's stream.
+ */
+public final class SseFrames {
+
+  private static final char REPLACEMENT = '\uFFFD';
+
+  private SseFrames() {
+  }
+
+  /** {@code id}, optional {@code event} (omitted when null) and one {@code data:} line per line of {@code data}. */
+  public static byte[] event(long id, String event, String data) {
+    Objects.requireNonNull(data, "data");
+    StringBuilder frame = new StringBuilder(data.length() + 64);
+    frame.append("id: ").append(id).append('\n');
+    if (event != null) {
+      frame.append("event: ").append(singleLine(event)).append('\n');
+    }
+    appendDataLines(frame, data);
+    frame.append('\n');
+    return utf8(frame);
+  }
+
+  public static byte[] comment(String text) {
+    return utf8(new StringBuilder(": ").append(singleLine(text)).append("\n\n"));
+  }
+
+  public static byte[] retry(long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("retry must not be negative: " + millis);
+    }
+    return utf8(new StringBuilder("retry: ").append(millis).append("\n\n"));
+  }
+
+  /** Splits on CRLF, CR and LF alike, because a receiving parser treats each of them as a line end. */
+  private static void appendDataLines(StringBuilder frame, String data) {
+    frame.append("data: ");
+    for (int i = 0; i < data.length(); i++) {
+      char c = data.charAt(i);
+      if (c == '\r' || c == '\n') {
+        if (c == '\r' && i + 1 < data.length() && data.charAt(i + 1) == '\n') {
+          i++;
+        }
+        frame.append("\ndata: ");
+      } else {
+        frame.append(c == '\0' ? REPLACEMENT : c);
+      }
+    }
+    frame.append('\n');
+  }
+
+  private static String singleLine(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != '\r' && c != '\n' && c != '\0') {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static byte[] utf8(CharSequence text) {
+    return text.toString().getBytes(StandardCharsets.UTF_8);
+  }
+}

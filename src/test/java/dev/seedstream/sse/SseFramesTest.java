@@ -1,0 +1,114 @@
+package dev.seedstream.sse;
+
+import static dev.seedstream.sse.SseParsing.utf8;
+import static dev.seedstream.sse.SseParsing.whole;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SseFramesTest {
+
+  private static String text(byte[] frame) {
+    return new String(frame, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void encodesAnEventExactly() {
+    byte[] frame = SseFrames.event(42, "image_generation.partial_succeeded", "{\"image_index\":0}");
+
+    assertThat(frame).isEqualTo(
+        utf8("id: 42\nevent: image_generation.partial_succeeded\ndata: {\"image_index\":0}\n\n"));
+  }
+
+  @Test
+  void omitsTheEventLineWhenThereIsNoEventName() {
+    assertThat(text(SseFrames.event(1, null, "x"))).isEqualTo("id: 1\ndata: x\n\n");
+  }
+
+  @Test
+  void encodesUnicodeAsUtf8() {
+    assertThat(SseFrames.event(0, "é", "画像😀")).isEqualTo(utf8("id: 0\nevent: é\ndata: 画像😀\n\n"));
+  }
+
+  @Test
+  void splitsDataOnEveryLineEnd() {
+    assertThat(text(SseFrames.event(1, "e", "a\r\nb\rc\nd\n")))
+        .isEqualTo("id: 1\nevent: e\ndata: a\ndata: b\ndata: c\ndata: d\ndata: \n\n");
+  }
+
+  @Test
+  void emptyDataIsOneEmptyDataLine() {
+    assertThat(text(SseFrames.event(1, "e", ""))).isEqualTo("id: 1\nevent: e\ndata: \n\n");
+  }
+
+  @Test
+  void replacesNulInDataAndDropsItFromEventName() {
+    assertThat(text(SseFrames.event(1, "a\0b", "c\0d"))).isEqualTo("id: 1\nevent: ab\ndata: c\uFFFDd\n\n");
+  }
+
+  @Test
+  void encodesCommentAndRetry() {
+    assertThat(text(SseFrames.comment("keep-alive"))).isEqualTo(": keep-alive\n\n");
+    assertThat(text(SseFrames.comment("a\r\nb\0c"))).isEqualTo(": abc\n\n");
+    assertThat(text(SseFrames.retry(3000))).isEqualTo("retry: 3000\n\n");
+  }
+
+  @Test
+  void rejectsNegativeRetry() {
+    assertThatThrownBy(() -> SseFrames.retry(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  static Stream<String> injections() {
+    return Stream.of(
+        "\n\ndata: {\"fake\":1}",
+        "\r",
+        "\0",
+        "\revent: x",
+        "x\r\n\r\nid: 9\r\nevent: evil\r\ndata: {\"fake\":1}\r\n\r\n",
+        "\n\n\n",
+        "\r\r",
+        "ok\n: comment\nretry: 1\n\ndata: [DONE]\n\n",
+        "\0\n\0\r\0");
+  }
+
+  @ParameterizedTest
+  @MethodSource("injections")
+  void injectedEventNameYieldsOneEvent(String payload) {
+    List<SseEvent> events = whole(SseFrames.event(7, payload, "{\"ok\":true}"));
+
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).id()).isEqualTo("7");
+    assertThat(events.get(0).event()).doesNotContain("\r", "\n", "\0");
+    assertThat(events.get(0).data()).isEqualTo("{\"ok\":true}");
+  }
+
+  @ParameterizedTest
+  @MethodSource("injections")
+  void injectedDataYieldsOneEvent(String payload) {
+    List<SseEvent> events = whole(SseFrames.event(7, "image", payload));
+
+    assertThat(events).containsExactly(new SseEvent("7", "image", normalised(payload)));
+  }
+
+  @ParameterizedTest
+  @MethodSource("injections")
+  void injectedCommentYieldsNoEvent(String payload) {
+    ByteArrayOutputStream stream = new ByteArrayOutputStream();
+    stream.writeBytes(SseFrames.comment(payload));
+    stream.writeBytes(SseFrames.event(8, "image", "{}"));
+    stream.writeBytes(SseFrames.comment(payload));
+
+    assertThat(whole(stream.toByteArray())).containsExactly(new SseEvent("8", "image", "{}"));
+  }
+
+  private static String normalised(String data) {
+    return data.replace("\r\n", "\n").replace('\r', '\n').replace('\0', '\uFFFD');
+  }
+}
