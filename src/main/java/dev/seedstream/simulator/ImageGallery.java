@@ -16,6 +16,7 @@ import java.util.Optional;
 final class ImageGallery {
 
   static final long CACHE_BYTES = 64L * 1024 * 1024;
+  private static final long MIN_RECIPE_GRACE_MS = 10 * 60 * 1000;
 
   private final Vertx vertx;
   private final UrlSigner signer = new UrlSigner();
@@ -41,8 +42,9 @@ final class ImageGallery {
   /** Stores a rendered image and returns its signed path with query, to be appended to the base URL. */
   String publish(String token, ImageRecipe recipe, byte[] jpeg) {
     long now = System.currentTimeMillis();
-    // Expired URLs keep answering 403 for one more lifetime before their recipe is forgotten (404).
-    dropExpiredBefore(now - ttlMs);
+    // Expired URLs keep answering 403 for a while (one more lifetime, at least ten minutes)
+    // before their recipe is forgotten and they answer 404.
+    dropExpiredBefore(now - Math.max(ttlMs, MIN_RECIPE_GRACE_MS));
     long expiresAtMs = now + ttlMs;
     published.put(token, new Published(recipe, expiresAtMs));
     cache.put(token, jpeg);
