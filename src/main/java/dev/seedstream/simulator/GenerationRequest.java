@@ -93,12 +93,16 @@ record GenerationRequest(SeedreamModel model, String prompt, ImageSize size, int
       return DEFAULT_GROUP_SIZE;
     }
     Object max = options instanceof JsonObject json ? json.getValue("max_images", DEFAULT_GROUP_SIZE) : null;
-    if (!(max instanceof Integer || max instanceof Long) || ((Number) max).longValue() < 1
-      || ((Number) max).longValue() > MAX_IMAGES) {
+    if (!isWholeNumberWithin(max, 1, MAX_IMAGES)) {
       throw UpstreamError.invalidParameter("sequential_image_generation_options.max_images",
         "max_images must be between 1 and " + MAX_IMAGES);
     }
     return ((Number) max).intValue();
+  }
+
+  private static boolean isWholeNumberWithin(Object value, long min, long max) {
+    return (value instanceof Integer || value instanceof Long)
+      && ((Number) value).longValue() >= min && ((Number) value).longValue() <= max;
   }
 
   private static void checkReferences(Object image, int imageCount) {

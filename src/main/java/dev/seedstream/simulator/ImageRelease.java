@@ -57,8 +57,4 @@ final class ImageRelease {
   void forget(long generation) {
     waiting.remove(generation);
   }
-
-  int waitingCount() {
-    return waiting.size();
-  }
 }

@@ -2,7 +2,10 @@ package dev.seedstream.simulator;
 
 import io.vertx.core.json.JsonObject;
 
-/** Billing of successful images: Ark charges {@code round(Σ width·height / 256)} tokens (upstream-protocol.md section 7). */
+/**
+ * Billing of successful images: Ark charges {@code round(Σ width·height / 256)} tokens
+ * (upstream-protocol.md section 7), so gateway billing tests see realistic numbers.
+ */
 record ImageUsage(int generatedImages, long pixels) {
 
   static final ImageUsage NONE = new ImageUsage(0, 0);

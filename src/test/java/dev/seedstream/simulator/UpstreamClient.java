@@ -1,7 +1,9 @@
 package dev.seedstream.simulator;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -18,6 +20,7 @@ import io.vertx.core.parsetools.RecordParser;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Supplier;
 
 /** Talks to a simulator over real HTTP on 127.0.0.1, the way the gateway will. */
 final class UpstreamClient {
@@ -40,35 +43,49 @@ final class UpstreamClient {
   }
 
   private final HttpClient client;
+  private final Context context;
   private final int port;
 
   UpstreamClient(Vertx vertx, int port) {
     this.client = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(8));
+    this.context = vertx.getOrCreateContext();
     this.port = port;
   }
 
   Answer post(String path, String authorization, String body) {
-    return send(HttpMethod.POST, path, authorization, body).await();
+    return onContext(() -> send(HttpMethod.POST, path, authorization, body)).await();
   }
 
   Answer get(String uri) {
-    return send(HttpMethod.GET, uri, null, null).await();
+    return onContext(() -> send(HttpMethod.GET, uri, null, null)).await();
   }
 
   /** Starts a POST and hands over every frame (text up to and excluding the blank line) as it arrives. */
   OpenStream open(String path, String authorization, String body) {
     BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    Future<HttpClientResponse> response = client.request(options(HttpMethod.POST, path))
-      .compose(request -> authorized(request, authorization).send(body));
-    Future<Void> ended = response.compose(r -> {
-      RecordParser.newDelimited("\n\n", r).handler(frame -> frames.add(frame.toString(StandardCharsets.UTF_8)));
-      return r.end();
-    });
-    return new OpenStream(response, frames, ended);
+    Promise<HttpClientResponse> response = Promise.promise();
+    Future<Void> ended = onContext(() -> client.request(options(HttpMethod.POST, path))
+      .compose(request -> authorized(request, authorization).send(body))
+      .onComplete(response)
+      .compose(r -> {
+        RecordParser.newDelimited("\n\n", r).handler(frame -> frames.add(frame.toString(StandardCharsets.UTF_8)));
+        return r.end();
+      }));
+    return new OpenStream(response.future(), frames, ended);
   }
 
   Future<Void> close() {
     return client.close();
+  }
+
+  /**
+   * Builds the whole request chain on one Vert.x context. Built from the test thread, a fast answer
+   * on a pooled connection could arrive before {@code body()} is attached, and its bytes would be lost.
+   */
+  private <T> Future<T> onContext(Supplier<Future<T>> chain) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> chain.get().onComplete(result));
+    return result.future();
   }
 
   private Future<Answer> send(HttpMethod method, String uri, String authorization, String body) {
