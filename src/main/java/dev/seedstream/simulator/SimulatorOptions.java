@@ -90,6 +90,15 @@ public record SimulatorOptions(String host, int port, String apiKey, long firstI
       failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, value);
   }
 
+  /** Leaves the key out, so logging the options never prints it. */
+  @Override
+  public String toString() {
+    return "SimulatorOptions[host=" + host + ", port=" + port + ", apiKey=***, firstImageDelayMs=" + firstImageDelayMs
+      + ", betweenImagesDelayMs=" + betweenImagesDelayMs + ", imageScale=" + imageScale + ", failIndexes="
+      + failIndexes + ", failRequestStatus=" + failRequestStatus + ", failMidStreamAfterImages="
+      + failMidStreamAfterImages + ", urlTtlMs=" + urlTtlMs + ", crlf=" + crlf + "]";
+  }
+
   private static void require(boolean condition, String message) {
     if (!condition) {
       throw new IllegalArgumentException(message);

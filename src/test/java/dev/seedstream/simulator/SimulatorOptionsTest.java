@@ -30,6 +30,12 @@ class SimulatorOptionsTest {
   }
 
   @Test
+  @DisplayName("toString never shows the key")
+  void toStringHidesKey() {
+    assertThat(SimulatorOptions.defaults("sk-secret-123").toString()).doesNotContain("sk-secret-123").contains("apiKey=***");
+  }
+
+  @Test
   @DisplayName("invalid values are refused with a message naming the field")
   void validation() {
     SimulatorOptions base = SimulatorOptions.defaults("k");
