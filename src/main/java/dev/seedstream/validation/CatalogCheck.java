@@ -29,11 +29,13 @@ final class CatalogCheck {
 
   private void model(String id, ModelSpec spec) {
     var where = "model " + id + ": ";
-    range(where + "pixels", spec.pixels(), 1);
-    range(where + "max_images", spec.maxImages(), 1);
-    ratios(where + "aspect_ratio", spec.aspectRatio());
-    sizes(where, spec);
-    references(where + "reference_images.", spec.referenceImages());
+    boolean pixelsSane = range(where, "pixels", spec.pixels(), 1);
+    range(where, "max_images", spec.maxImages(), 1);
+    boolean ratiosSane = ratios(where, "aspect_ratio", spec.aspectRatio());
+    if (pixelsSane && ratiosSane) {
+      sizes(where, spec); // against broken ranges every size would be reported, hiding the real mistake
+    }
+    references(where, spec.referenceImages());
     require(spec.maxTotalImages() >= 1, where + "max_total_images must be at least 1");
     require(!spec.optimizePromptModes().isEmpty(), where + "optimize_prompt_modes must not be empty");
     require(!spec.responseFormats().isEmpty(), where + "response_formats must not be empty");
@@ -64,27 +66,30 @@ final class CatalogCheck {
   }
 
   private void references(String where, ReferenceImageSpec spec) {
-    require(spec.maxCount() >= 0, where + "max_count must not be negative");
+    String key = where + "reference_images.";
+    require(spec.maxCount() >= 0, key + "max_count must not be negative");
     require(!spec.formats().isEmpty() && READABLE_FORMATS.containsAll(spec.formats()),
-      where + "formats must be a non-empty subset of " + READABLE_FORMATS);
-    ratios(where + "aspect_ratio", spec.aspectRatio());
-    require(spec.minSideExclusive() >= 0, where + "min_side_exclusive must not be negative");
-    require(spec.maxBytes() > 0, where + "max_bytes must be positive");
-    require(spec.maxPixels() > 0, where + "max_pixels must be positive");
+      key + "formats must be a non-empty subset of " + READABLE_FORMATS);
+    ratios(where, "reference_images.aspect_ratio", spec.aspectRatio());
+    require(spec.minSideExclusive() >= 0, key + "min_side_exclusive must not be negative");
+    require(spec.maxBytes() > 0, key + "max_bytes must be positive");
+    require(spec.maxPixels() > 0, key + "max_pixels must be positive");
   }
 
-  private void range(String key, Bounds bounds, long lowest) {
-    require(bounds.min() >= lowest, key + ".min must be at least " + lowest);
-    require(bounds.min() <= bounds.max(), key + ".min " + bounds.min() + " is above " + key + ".max " + bounds.max());
+  private boolean range(String where, String key, Bounds bounds, long lowest) {
+    return require(bounds.min() >= lowest, where + key + ".min must be at least " + lowest)
+      & require(bounds.min() <= bounds.max(), where + key + ".min " + bounds.min() + " is above " + key + ".max " + bounds.max());
   }
 
-  private void ratios(String key, RatioRange range) {
-    require(!range.min().isAbove(range.max()), key + ".min " + range.min() + " is above " + key + ".max " + range.max());
+  private boolean ratios(String where, String key, RatioRange range) {
+    return require(!range.min().isAbove(range.max()),
+      where + key + ".min " + range.min() + " is above " + key + ".max " + range.max());
   }
 
-  private void require(boolean condition, String problem) {
+  private boolean require(boolean condition, String problem) {
     if (!condition) {
       problems.add(problem);
     }
+    return condition;
   }
 }
