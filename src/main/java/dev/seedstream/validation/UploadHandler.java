@@ -33,7 +33,7 @@ public final class UploadHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    var receiver = new UploadReceiver(request, rules, store, maxRequestBytes);
+    var receiver = new UploadReceiver(ctx.vertx(), request, rules, store, maxRequestBytes);
     if (declaredLength(request) > maxRequestBytes) {
       receiver.refuse(UploadReceiver.tooLarge("the request body is larger than " + maxRequestBytes + " bytes"));
     } else if (!isMultipart(request)) {

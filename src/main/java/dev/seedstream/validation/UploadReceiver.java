@@ -1,6 +1,7 @@
 package dev.seedstream.validation;
 
 import dev.seedstream.http.ApiException;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerFileUpload;
@@ -19,6 +20,14 @@ import java.util.Optional;
  */
 final class UploadReceiver {
 
+  /*
+   * Closing a socket that still holds unread request bytes makes the kernel send RST, and an RST
+   * can destroy the response in the client's receive buffer before the client reads it (RFC 9112
+   * section 9.6). So the connection stays open, unread, this long after the answer is written.
+   */
+  static final long LINGER_MS = 1000;
+
+  private final Vertx vertx;
   private final HttpServerRequest request;
   private final ReferenceImageSpec rules;
   private final UploadStore store;
@@ -27,7 +36,8 @@ final class UploadReceiver {
   private long requestBytes;
   private boolean answered;
 
-  UploadReceiver(HttpServerRequest request, ReferenceImageSpec rules, UploadStore store, long maxRequestBytes) {
+  UploadReceiver(Vertx vertx, HttpServerRequest request, ReferenceImageSpec rules, UploadStore store, long maxRequestBytes) {
+    this.vertx = vertx;
     this.request = request;
     this.rules = rules;
     this.store = store;
@@ -137,7 +147,7 @@ final class UploadReceiver {
     }
     response.end(body.encode()).onComplete(written -> {
       if (bodyUnread) {
-        request.connection().close();
+        vertx.setTimer(LINGER_MS, linger -> request.connection().close());
       }
     });
   }
