@@ -80,7 +80,7 @@ public final class ReferenceUrlPolicy {
       return Optional.of("URL has no host");
     }
     if (!HOST_NAME.matcher(host).matches()) {
-      return Optional.of("URL host must be plain ASCII letters, digits, dots and hyphens (use punycode for other names)");
+      return Optional.of("URL host must be plain ASCII letters, digits, dots, hyphens and underscores (use punycode for other names)");
     }
     return IpLiteral.endsInNumber(host) ? ipv4Problem(host) : nameProblem(host);
   }
