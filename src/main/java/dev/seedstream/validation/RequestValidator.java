@@ -1,0 +1,29 @@
+package dev.seedstream.validation;
+
+import dev.seedstream.http.ApiException;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * Checks a generation request against every rule of the seed document before any paid call.
+ * Either returns the normalised request or throws {@link ApiException#invalid} listing every
+ * broken rule with the path of its field.
+ */
+public final class RequestValidator {
+
+  private final ModelCatalog catalog;
+  private final ReferenceImageIntake intake;
+
+  public RequestValidator(ModelCatalog catalog, UploadStore uploads) {
+    this.catalog = catalog;
+    this.intake = new ReferenceImageIntake(uploads);
+  }
+
+  public ValidatedRequest validate(JsonObject body) {
+    if (body == null) {
+      throw ApiException.invalid(List.of(new Violation("body", "must be a JSON object")));
+    }
+    return new RequestCheck(catalog, intake, body).run();
+  }
+}
