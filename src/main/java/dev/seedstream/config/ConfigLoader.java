@@ -1,0 +1,175 @@
+package dev.seedstream.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads {@code conf/config.json} (or the file named by {@code SEEDSTREAM_CONFIG}) and lets every key be
+ * overridden by the environment variable {@code SEEDSTREAM_<KEY>}. A bad value stops start-up with a
+ * {@link ConfigException} that names the key and the reason.
+ */
+public final class ConfigLoader {
+
+  private static final String PREFIX = "SEEDSTREAM_";
+  private static final Set<String> KEYS = Set.of("host", "port", "upstream_url", "simulate", "heartbeat_ms",
+    "connect_timeout_ms", "first_event_timeout_ms", "idle_timeout_ms", "total_timeout_ms", "retention_ms",
+    "abandon_ms", "write_timeout_ms", "max_active_jobs", "max_jobs_per_client", "drain_ms", "tokens", "cors_origins",
+    "max_event_bytes", "max_request_bytes", "models_file", "web_root", "sim_first_image_delay_ms",
+    "sim_between_images_delay_ms", "sim_image_scale");
+
+  private final JsonObject file;
+  private final Map<String, String> env;
+
+  private ConfigLoader(JsonObject file, Map<String, String> env) {
+    this.file = file;
+    this.env = env;
+  }
+
+  /** Loads from the process environment. */
+  public static GatewayConfig load() {
+    return load(System.getenv());
+  }
+
+  public static GatewayConfig load(Map<String, String> env) {
+    Path path = Path.of(env.getOrDefault(PREFIX + "CONFIG", "conf/config.json"));
+    return new ConfigLoader(readFile(path), env).build();
+  }
+
+  private static JsonObject readFile(Path path) {
+    try {
+      JsonObject json = new JsonObject(Files.readString(path));
+      for (String key : json.fieldNames()) {
+        if (key.contains("key") || key.equals("tokens")) {
+          throw new ConfigException(path + ": '" + key + "' is a secret; set it in the environment, never in a file");
+        }
+        if (!KEYS.contains(key)) {
+          throw new ConfigException(path + ": unknown key '" + key + "'");
+        }
+      }
+      return json;
+    } catch (IOException e) {
+      throw new ConfigException("cannot read configuration file " + path + ": " + e.getMessage());
+    } catch (DecodeException e) {
+      throw new ConfigException("configuration file " + path + " is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  private GatewayConfig build() {
+    return new GatewayConfig(
+      string("host", "127.0.0.1"),
+      (int) number("port", 8080, 0, 65535),
+      apiKey(),
+      url("upstream_url", "https://www.dmxapi.cn/v1/images/generations"),
+      simulate(),
+      number("heartbeat_ms", 15000, 100, 3_600_000),
+      number("connect_timeout_ms", 10000, 1, 600_000),
+      number("first_event_timeout_ms", 180000, 1, 3_600_000),
+      number("idle_timeout_ms", 180000, 1, 3_600_000),
+      number("total_timeout_ms", 900000, 1, 24 * 3_600_000L),
+      number("retention_ms", 600000, 0, 7 * 24 * 3_600_000L),
+      number("abandon_ms", 30000, 1, 3_600_000),
+      number("write_timeout_ms", 60000, 1, 3_600_000),
+      (int) number("max_active_jobs", 256, 1, 100_000),
+      (int) number("max_jobs_per_client", 32, 1, 100_000),
+      number("drain_ms", 25000, 0, 3_600_000),
+      optional("tokens"),
+      list("cors_origins"),
+      (int) number("max_event_bytes", 32L << 20, 1024, 1L << 30),
+      number("max_request_bytes", 64L << 20, 1024, 1L << 31),
+      Path.of(string("models_file", "conf/models.json")),
+      Path.of(string("web_root", "web")),
+      number("sim_first_image_delay_ms", 3000, 0, 600_000),
+      number("sim_between_images_delay_ms", 2500, 0, 600_000),
+      (int) number("sim_image_scale", 4, 1, 64));
+  }
+
+  /** The environment wins over the file; an empty environment value counts as unset. */
+  private String raw(String key) {
+    String fromEnv = env.get(PREFIX + key.toUpperCase(Locale.ROOT));
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv.trim();
+    }
+    Object fromFile = file.getValue(key);
+    return fromFile == null ? null : fromFile.toString().trim();
+  }
+
+  private static String source(String key) {
+    return PREFIX + key.toUpperCase(Locale.ROOT) + " (" + key + ")";
+  }
+
+  private String string(String key, String fallback) {
+    String value = raw(key);
+    return value == null || value.isEmpty() ? fallback : value;
+  }
+
+  private String optional(String key) {
+    String value = raw(key);
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  private long number(String key, long fallback, long min, long max) {
+    String value = raw(key);
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    long parsed;
+    try {
+      parsed = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(source(key) + ": '" + value + "' is not a whole number");
+    }
+    if (parsed < min || parsed > max) {
+      throw new ConfigException(source(key) + ": " + parsed + " is outside [" + min + ", " + max + "]");
+    }
+    return parsed;
+  }
+
+  private String url(String key, String fallback) {
+    String value = string(key, fallback);
+    try {
+      URI uri = URI.create(value);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw new ConfigException(source(key) + ": '" + value + "' is not an http(s) URL with a host");
+      }
+      return value;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source(key) + ": '" + value + "' is not a URL: " + e.getMessage());
+    }
+  }
+
+  private GatewayConfig.Simulate simulate() {
+    String value = string("simulate", "auto");
+    try {
+      return GatewayConfig.Simulate.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source("simulate") + ": '" + value + "' must be auto, true or false");
+    }
+  }
+
+  private List<String> list(String key) {
+    String value = optional(key);
+    return value == null ? List.of()
+      : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** The seed names the key ARK_API_KEY; ours wins when both are set. Secrets never come from the file. */
+  private String apiKey() {
+    for (String name : List.of(PREFIX + "API_KEY", "ARK_API_KEY")) {
+      String value = env.get(name);
+      if (value != null && !value.isBlank()) {
+        return value.trim();
+      }
+    }
+    return null;
+  }
+}

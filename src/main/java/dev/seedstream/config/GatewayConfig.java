@@ -1,0 +1,57 @@
+package dev.seedstream.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything the gateway is configured with, read once at start-up by {@link ConfigLoader}
+ * and passed down through constructors. The API key is never printed: {@link #toString()} hides it.
+ */
+public record GatewayConfig(
+  String host,
+  int port,
+  String apiKey,
+  String upstreamUrl,
+  Simulate simulate,
+  long heartbeatMs,
+  long connectTimeoutMs,
+  long firstEventTimeoutMs,
+  long idleTimeoutMs,
+  long totalTimeoutMs,
+  long retentionMs,
+  long abandonMs,
+  long writeTimeoutMs,
+  int maxActiveJobs,
+  int maxJobsPerClient,
+  long drainMs,
+  String tokens,
+  List<String> corsOrigins,
+  int maxEventBytes,
+  long maxRequestBytes,
+  Path modelsFile,
+  Path webRoot,
+  long simFirstImageDelayMs,
+  long simBetweenImagesDelayMs,
+  int simImageScale) {
+
+  /** Whether the embedded simulator stands in for the upstream. */
+  public enum Simulate { AUTO, TRUE, FALSE }
+
+  public boolean useSimulator() {
+    return simulate == Simulate.TRUE || (simulate == Simulate.AUTO && apiKey == null);
+  }
+
+  /** A copy aimed at another upstream with another key: how the simulator (or a test's fake) is wired in. */
+  public GatewayConfig withUpstream(String url, String key) {
+    return new GatewayConfig(host, port, key, url, Simulate.FALSE, heartbeatMs, connectTimeoutMs,
+      firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
+      maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, modelsFile, webRoot,
+      simFirstImageDelayMs, simBetweenImagesDelayMs, simImageScale);
+  }
+
+  @Override
+  public String toString() {
+    return "GatewayConfig[host=" + host + ", port=" + port + ", apiKey=" + (apiKey == null ? "none" : "set")
+      + ", upstreamUrl=" + upstreamUrl + ", simulate=" + simulate + ", maxActiveJobs=" + maxActiveJobs + "]";
+  }
+}

@@ -1,0 +1,75 @@
+package dev.seedstream.config;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@DisplayName("Configuration: file defaults, environment overrides, clear errors")
+class ConfigLoaderTest {
+
+  @Test
+  @DisplayName("the checked-in file gives the contract's defaults and no key means simulator mode")
+  void defaults() {
+    GatewayConfig config = ConfigLoader.load(Map.of());
+    assertThat(config.host()).isEqualTo("127.0.0.1");
+    assertThat(config.port()).isEqualTo(8080);
+    assertThat(config.upstreamUrl()).isEqualTo("https://www.dmxapi.cn/v1/images/generations");
+    assertThat(config.heartbeatMs()).isEqualTo(15000);
+    assertThat(config.connectTimeoutMs()).isEqualTo(10000);
+    assertThat(config.firstEventTimeoutMs()).isEqualTo(180000);
+    assertThat(config.idleTimeoutMs()).isEqualTo(180000);
+    assertThat(config.totalTimeoutMs()).isEqualTo(900000);
+    assertThat(config.retentionMs()).isEqualTo(600000);
+    assertThat(config.abandonMs()).isEqualTo(30000);
+    assertThat(config.maxActiveJobs()).isEqualTo(256);
+    assertThat(config.maxJobsPerClient()).isEqualTo(32);
+    assertThat(config.drainMs()).isEqualTo(25000);
+    assertThat(config.maxEventBytes()).isEqualTo(32 << 20);
+    assertThat(config.useSimulator()).isTrue();
+  }
+
+  @Test
+  @DisplayName("the environment wins, and ARK_API_KEY (the seed's name) is accepted")
+  void environmentWins() {
+    GatewayConfig config = ConfigLoader.load(Map.of("SEEDSTREAM_PORT", "0", "ARK_API_KEY", "sk-abc",
+      "SEEDSTREAM_CORS_ORIGINS", "https://a.example, https://b.example"));
+    assertThat(config.port()).isZero();
+    assertThat(config.apiKey()).isEqualTo("sk-abc");
+    assertThat(config.useSimulator()).isFalse();
+    assertThat(config.corsOrigins()).containsExactly("https://a.example", "https://b.example");
+    assertThat(config.toString()).doesNotContain("sk-abc");
+  }
+
+  @Test
+  @DisplayName("a bad value stops start-up with a message naming the key and the reason")
+  void badValues() {
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_PORT", "eighty")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("SEEDSTREAM_PORT").hasMessageContaining("not a whole number");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_MAX_ACTIVE_JOBS", "0")))
+      .hasMessageContaining("SEEDSTREAM_MAX_ACTIVE_JOBS").hasMessageContaining("outside");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_SIMULATE", "maybe")))
+      .hasMessageContaining("SEEDSTREAM_SIMULATE");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_UPSTREAM_URL", "ftp://x")))
+      .hasMessageContaining("SEEDSTREAM_UPSTREAM_URL");
+  }
+
+  @Test
+  @DisplayName("a secret or an unknown key in the file is refused")
+  void secretsNeverFromFile(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("c.json");
+    Files.writeString(file, "{\"api_key\":\"sk-oops\"}");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CONFIG", file.toString())))
+      .hasMessageContaining("secret").hasMessageNotContaining("sk-oops");
+    Files.writeString(file, "{\"heartbeat\":1}");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CONFIG", file.toString())))
+      .hasMessageContaining("unknown key 'heartbeat'");
+  }
+}
