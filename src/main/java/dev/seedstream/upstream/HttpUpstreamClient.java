@@ -1,0 +1,52 @@
+package dev.seedstream.upstream;
+
+import dev.seedstream.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Calls the Seedream generations endpoint over HTTP with {@code stream: true} and reads the answer as a
+ * stream. Vert.x's client defaults (5 pooled connections, an unbounded wait queue, a 60 s connect timeout,
+ * no read timeouts) would silently queue the sixth generation, so every limit here is explicit.
+ */
+public final class HttpUpstreamClient implements UpstreamClient {
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final HttpClientAgent http;
+  private final UpstreamErrors errors;
+
+  public HttpUpstreamClient(Vertx vertx, GatewayConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+    this.errors = new UpstreamErrors(config.apiKey());
+    HttpClientOptions options = new HttpClientOptions()
+      .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeoutMs()))
+      .setKeepAlive(true)
+      .setKeepAliveTimeout(30)
+      .setVerifyHost(true)
+      .setTrustAll(false);
+    // One connection per running job, and a wait queue no longer than the job limit: a queue can only
+    // form if something outside the job limit borrows connections, and then it fails fast.
+    PoolOptions pool = new PoolOptions()
+      .setHttp1MaxSize(config.maxActiveJobs())
+      .setHttp2MaxSize(Math.max(1, config.maxActiveJobs() / 50))
+      .setMaxWaitQueueSize(config.maxActiveJobs());
+    this.http = vertx.createHttpClient(options, pool);
+  }
+
+  @Override
+  public UpstreamCall start(JsonObject requestBody, UpstreamEvents events) {
+    UpstreamExchange exchange = new UpstreamExchange(vertx, http, config, errors, events);
+    exchange.start(requestBody.copy().put("stream", true));
+    return exchange;
+  }
+
+  public Future<Void> close() {
+    return http.close();
+  }
+}

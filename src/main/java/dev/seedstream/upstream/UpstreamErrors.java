@@ -1,0 +1,126 @@
+package dev.seedstream.upstream;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the upstream's error answers into {@link UpstreamFailure}s. Both envelope shapes arrive here:
+ * Ark's {@code {"error":{"code","message","param","type"}}} and the new-api/DMXAPI relay's, whose message
+ * ends in {@code (request id: …)} (upstream-protocol.md sections 5 and 6). The request id stays in the
+ * message because support needs it; anything that could be a credential is removed.
+ */
+public final class UpstreamErrors {
+
+  private static final int MAX_MESSAGE = 400;
+  private static final Pattern KEY_LIKE = Pattern.compile("(?i)(sk-[A-Za-z0-9_\\-]{6,}|bearer\\s+\\S+)");
+  private static final Pattern SIGNED_QUERY = Pattern.compile("(?i)(x-tos-(signature|credential)=)[^&\\s\"]+");
+  private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\u2028\\u2029]+");
+
+  private final String apiKey;
+
+  public UpstreamErrors(String apiKey) {
+    this.apiKey = apiKey;
+  }
+
+  /** An HTTP error response; {@code body} is at most a bounded prefix of what the upstream sent. */
+  public UpstreamFailure fromResponse(int status, String retryAfterHeader, String body) {
+    JsonObject error = errorObject(body);
+    String upstreamCode = error == null ? null : error.getString("code");
+    String detail = error == null ? "HTTP " + status + " without a JSON error body" : describe(error);
+    String code = codeFor(status, upstreamCode);
+    Long retryAfter = parseRetryAfter(retryAfterHeader);
+    String message = switch (code) {
+      case "upstream_auth" -> "the upstream refused the gateway's API key or the key lacks this model (" + detail + ")";
+      case "upstream_rate_limited" -> "the upstream is rate limiting this account (" + detail + ")";
+      default -> detail;
+    };
+    boolean retryable = code.equals("upstream_rate_limited") || code.equals("upstream_unavailable")
+      || code.equals("upstream_timeout");
+    return new UpstreamFailure(code, sanitise(message), retryable, status, retryAfter);
+  }
+
+  /** A {@code {"error":{…}}} object that arrived inside a 200 stream: the whole request failed. */
+  public UpstreamFailure fromStreamError(JsonObject error) {
+    String upstreamCode = error.getString("code", "");
+    String code = codeFor(0, upstreamCode);
+    return new UpstreamFailure(code, sanitise(describe(error)), !code.equals("upstream_rejected"), null, null);
+  }
+
+  /** Strips control characters (no line can be forged), credentials and signatures, and bounds the length. */
+  public String sanitise(String text) {
+    if (text == null) {
+      return "";
+    }
+    String clean = text;
+    if (apiKey != null && !apiKey.isEmpty()) {
+      clean = clean.replace(apiKey, "[redacted]");
+    }
+    clean = KEY_LIKE.matcher(clean).replaceAll("[redacted]");
+    clean = SIGNED_QUERY.matcher(clean).replaceAll("$1[redacted]");
+    clean = CONTROL.matcher(clean).replaceAll(" ").strip();
+    return clean.length() > MAX_MESSAGE ? clean.substring(0, MAX_MESSAGE) + "…" : clean;
+  }
+
+  private static JsonObject errorObject(String body) {
+    if (body == null || !body.stripLeading().startsWith("{")) {
+      return null;
+    }
+    try {
+      Object error = new JsonObject(body).getValue("error");
+      if (error instanceof JsonObject object) {
+        return object;
+      }
+      return error instanceof String text ? new JsonObject().put("message", text) : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String describe(JsonObject error) {
+    String code = error.getValue("code") == null ? null : String.valueOf(error.getValue("code"));
+    String message = error.getValue("message") == null ? "" : String.valueOf(error.getValue("message"));
+    return code == null || code.isEmpty() ? message : code + ": " + message;
+  }
+
+  /** The contract code for an upstream answer; the HTTP status decides, the upstream's code refines. */
+  static String codeFor(int status, String upstreamCode) {
+    String c = upstreamCode == null ? "" : upstreamCode.toLowerCase(Locale.ROOT);
+    if (status == 401 || status == 403 || c.startsWith("authentication") || c.startsWith("accessdenied")
+      || c.equals("modelnotopen") || c.startsWith("invalidendpointormodel") || c.startsWith("accountoverdue")) {
+      return "upstream_auth";
+    }
+    if (status == 429 || c.contains("ratelimit") || c.contains("quotaexceeded") || c.contains("serveroverloaded")
+      || c.contains("requestbursttoofast")) {
+      return "upstream_rate_limited";
+    }
+    if (status == 408 || status == 504 || c.contains("timeout")) {
+      return "upstream_timeout";
+    }
+    if (status >= 500 || c.startsWith("internalserviceerror") || c.equals("bad_response_body")) {
+      return "upstream_unavailable";
+    }
+    if (status == 404) {
+      return "upstream_auth";
+    }
+    if (status >= 400 || c.startsWith("invalidparameter") || c.startsWith("missingparameter")
+      || c.contains("sensitivecontent")) {
+      return "upstream_rejected";
+    }
+    return "upstream_unavailable";
+  }
+
+  /** Retry-After in whole seconds; HTTP-date forms and nonsense are ignored rather than guessed at. */
+  static Long parseRetryAfter(String header) {
+    if (header == null) {
+      return null;
+    }
+    try {
+      long seconds = Long.parseLong(header.trim());
+      return seconds >= 0 && seconds <= 86_400 ? seconds : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package dev.seedstream.upstream;
+
+import dev.seedstream.sse.SseEvent;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Base64;
+import java.util.logging.Logger;
+
+/**
+ * Maps what the upstream says, one parsed event (or one non-streamed JSON body) at a time, onto
+ * {@link UpstreamEvents}. It knows every shape of upstream-protocol.md: Ark's {@code partial_succeeded},
+ * {@code partial_failed} and {@code completed}; the DMXAPI relay's OpenAI-style {@code completed} events that
+ * each carry one image (variant B); a top-level {@code {"error":…}} data frame; and {@code [DONE]}.
+ * It reports at most one terminal event; everything after that is ignored.
+ */
+final class UpstreamEventMapper {
+
+  private static final Logger LOG = Logger.getLogger(UpstreamEventMapper.class.getName());
+  private static final String PREFIX = "image_generation.";
+
+  private final UpstreamEvents events;
+  private final UpstreamErrors errors;
+  private int nextIndex;
+  private int openAiStyleImages;
+  private JsonObject lastUsage = new JsonObject();
+  private boolean finished;
+
+  UpstreamEventMapper(UpstreamEvents events, UpstreamErrors errors) {
+    this.events = events;
+    this.errors = errors;
+  }
+
+  boolean finished() {
+    return finished;
+  }
+
+  /** One SSE event from a streamed 200 response. */
+  void accept(SseEvent event) {
+    if (finished) {
+      return;
+    }
+    if ("[DONE]".equals(event.data().strip())) {
+      onDone();
+      return;
+    }
+    JsonObject json;
+    try {
+      json = new JsonObject(event.data());
+    } catch (RuntimeException e) {
+      // One corrupt frame must not sink the images around it; if it hid the end, EOF reports truncation.
+      LOG.warning("upstream sent an event whose data is not a JSON object (" + event.data().length() + " chars); skipped");
+      return;
+    }
+    String type = json.getString("type", event.event());
+    if (type == null && json.getValue("error") != null) {
+      fail(json.getValue("error"));
+      return;
+    }
+    dispatch(type == null ? "" : type, json);
+  }
+
+  /** A 200 answer with a JSON body: a relay that did not stream. Every image, then completed. */
+  void acceptBody(JsonObject body) {
+    if (body.getValue("error") != null) {
+      fail(body.getValue("error"));
+      return;
+    }
+    JsonArray data = body.getJsonArray("data", new JsonArray());
+    for (int i = 0; i < data.size() && !finished; i++) {
+      JsonObject item = data.getJsonObject(i);
+      if (item.getValue("error") instanceof JsonObject error) {
+        imageFailed(i, error);
+      } else {
+        image(i, item);
+      }
+    }
+    complete(body.getJsonObject("usage", new JsonObject()));
+  }
+
+  /** The stream ended. Before a completed event that is a truncation, never a success. */
+  void acceptEnd() {
+    if (!finished && openAiStyleImages > 0) {
+      // Variant B has no summary event; an EOF right after its images is how such relays finish.
+      complete(lastUsage);
+    } else if (!finished) {
+      finish();
+      events.onFailure(UpstreamFailure.of("upstream_truncated", "the upstream stream ended before the generation completed"));
+    }
+  }
+
+  private void dispatch(String type, JsonObject json) {
+    switch (type) {
+      case PREFIX + "partial_succeeded" -> image(json.getInteger("image_index", nextIndex), json);
+      case PREFIX + "partial_failed" -> imageFailed(json.getInteger("image_index", nextIndex),
+        json.getJsonObject("error", new JsonObject()));
+      case PREFIX + "completed" -> onCompletedEvent(json);
+      case PREFIX + "partial_image" -> {
+        // Previews of an unfinished image (OpenAI style); Seedream's finished images are what users wait for.
+      }
+      default -> LOG.fine("ignored upstream event type " + type);
+    }
+  }
+
+  private void onCompletedEvent(JsonObject json) {
+    if (json.getValue("url") != null || json.getValue("b64_json") != null) {
+      openAiStyleImages++;
+      lastUsage = json.getJsonObject("usage", lastUsage);
+      image(nextIndex, json);
+    } else {
+      complete(json.getJsonObject("usage", new JsonObject()));
+    }
+  }
+
+  private void onDone() {
+    if (openAiStyleImages > 0) {
+      complete(lastUsage);
+    } else {
+      finish();
+      events.onFailure(UpstreamFailure.of("upstream_truncated", "the upstream ended the stream ([DONE]) before a completed event"));
+    }
+  }
+
+  private void image(int index, JsonObject json) {
+    nextIndex = Math.max(nextIndex, index + 1);
+    String url = json.getValue("url") instanceof String s ? s : null;
+    String b64 = json.getValue("b64_json") instanceof String s ? s : null;
+    String size = json.getValue("size") instanceof String s ? s : null;
+    String problem = unsafe(url, b64);
+    if (problem != null) {
+      events.onImageFailed(index, "upstream_protocol", problem);
+      return;
+    }
+    events.onImage(new GeneratedImage(index, url, b64, size));
+  }
+
+  private void imageFailed(int index, JsonObject error) {
+    nextIndex = Math.max(nextIndex, index + 1);
+    events.onImageFailed(index, errors.sanitise(error.getString("code", "unknown_error")),
+      errors.sanitise(String.valueOf(error.getValue("message", ""))));
+  }
+
+  private void complete(JsonObject usage) {
+    finish();
+    events.onCompleted(usage == null ? new JsonObject() : usage);
+  }
+
+  private void fail(Object error) {
+    finish();
+    JsonObject object = error instanceof JsonObject o ? o : new JsonObject().put("message", String.valueOf(error));
+    events.onFailure(errors.fromStreamError(object));
+  }
+
+  private void finish() {
+    finished = true;
+  }
+
+  /**
+   * Upstream data is untrusted: an image URL must be http(s) before it reaches a page, and inline data
+   * must be a JPEG or PNG, so nothing else can be smuggled into an {@code img} or a download.
+   */
+  static String unsafe(String url, String b64) {
+    if (url == null && b64 == null) {
+      return "the upstream reported an image without url or b64_json";
+    }
+    if (url != null && !(url.startsWith("https://") || url.startsWith("http://"))) {
+      return "the upstream sent an image URL that is not http(s); it was withheld";
+    }
+    if (b64 != null && !looksLikeImage(b64)) {
+      return "the upstream sent b64_json that is not a JPEG or PNG; it was withheld";
+    }
+    return null;
+  }
+
+  private static boolean looksLikeImage(String b64) {
+    try {
+      byte[] head = Base64.getDecoder().decode(b64.substring(0, Math.min(b64.length(), 12)));
+      boolean jpeg = head.length >= 3 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xd8 && (head[2] & 0xff) == 0xff;
+      boolean png = head.length >= 4 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G';
+      return jpeg || png;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,285 @@
+package dev.seedstream.upstream;
+
+import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.sse.SseEventTooLargeException;
+import dev.seedstream.sse.SseParser;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+
+/**
+ * One upstream generation: the HTTP exchange, its three timers (first event, idle between events, total)
+ * and the decoding of the answer. Everything runs on the context that started it, so no locking.
+ * Exactly one terminal event reaches the listener, and none after {@link #cancel()}.
+ */
+final class UpstreamExchange implements UpstreamCall {
+
+  private static final Logger LOG = Logger.getLogger(UpstreamExchange.class.getName());
+  /** Error bodies are small JSON; reading more would only let a broken upstream fill memory. */
+  private static final int MAX_ERROR_BODY = 64 * 1024;
+
+  private final Vertx vertx;
+  private final HttpClientAgent http;
+  private final GatewayConfig config;
+  private final UpstreamErrors errors;
+  private final UpstreamEvents events;
+  private final UpstreamEventMapper mapper;
+
+  private HttpClientRequest request;
+  private boolean done;
+  private long totalTimer = -1;
+  private long eventTimer = -1;
+  private long lingerTimer = -1;
+  private Mode mode = Mode.UNDECIDED;
+  private SseParser parser;
+  private Buffer jsonBody;
+
+  private enum Mode { UNDECIDED, SSE, JSON }
+
+  UpstreamExchange(Vertx vertx, HttpClientAgent http, GatewayConfig config, UpstreamErrors errors, UpstreamEvents events) {
+    this.vertx = vertx;
+    this.http = http;
+    this.config = config;
+    this.errors = errors;
+    this.events = events;
+    this.mapper = new UpstreamEventMapper(new Guard(), errors);
+  }
+
+  void start(JsonObject body) {
+    totalTimer = vertx.setTimer(config.totalTimeoutMs(), id -> timeout("the generation exceeded the total deadline of " + config.totalTimeoutMs() + " ms"));
+    eventTimer = vertx.setTimer(config.firstEventTimeoutMs(), id -> timeout("no upstream event within " + config.firstEventTimeoutMs() + " ms of the request"));
+    RequestOptions options = new RequestOptions()
+      .setMethod(HttpMethod.POST)
+      .setAbsoluteURI(config.upstreamUrl())
+      .setConnectTimeout(config.connectTimeoutMs())
+      .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.apiKey())
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .putHeader(HttpHeaders.ACCEPT, "text/event-stream")
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+    Buffer payload = body.toBuffer();
+    http.request(options)
+      .compose(req -> {
+        request = req;
+        if (done) {
+          req.reset();
+        }
+        return req.send(payload);
+      })
+      .onComplete(ar -> {
+        if (ar.succeeded()) {
+          onResponse(ar.result());
+        } else {
+          onRequestFailure(ar.cause());
+        }
+      });
+  }
+
+  @Override
+  public void cancel() {
+    if (!done) {
+      done = true;
+      release();
+    }
+  }
+
+  private void onResponse(HttpClientResponse response) {
+    if (done) {
+      return;
+    }
+    if (response.statusCode() != 200) {
+      readError(response);
+      return;
+    }
+    String encoding = response.getHeader(HttpHeaders.CONTENT_ENCODING);
+    if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+      fail(UpstreamFailure.of("upstream_protocol", "the upstream sent a " + encoding + "-encoded body the gateway did not ask for"));
+      return;
+    }
+    response.handler(this::onChunk);
+    response.endHandler(v -> onEnd());
+    response.exceptionHandler(this::onStreamError);
+  }
+
+  private void onChunk(Buffer chunk) {
+    if (done) {
+      return;
+    }
+    if (mode == Mode.UNDECIDED) {
+      decideMode(chunk);
+    }
+    try {
+      if (mode == Mode.SSE) {
+        parser.feed(chunk.getBytes());
+      } else if (mode == Mode.JSON) {
+        appendJson(chunk);
+      }
+    } catch (SseEventTooLargeException e) {
+      fail(UpstreamFailure.of("upstream_protocol", "an upstream event exceeded the " + config.maxEventBytes() + "-byte cap"));
+    }
+  }
+
+  /** Some relays answer a streaming request with plain JSON; the first byte tells, not the Content-Type. */
+  private void decideMode(Buffer chunk) {
+    for (int i = 0; i < chunk.length(); i++) {
+      byte b = chunk.getByte(i);
+      if (b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == (byte) 0xEF || b == (byte) 0xBB || b == (byte) 0xBF) {
+        continue;
+      }
+      if (b == '{') {
+        mode = Mode.JSON;
+        jsonBody = Buffer.buffer();
+      } else {
+        mode = Mode.SSE;
+        parser = new SseParser(config.maxEventBytes(), mapper::accept);
+      }
+      return;
+    }
+  }
+
+  private void appendJson(Buffer chunk) {
+    if (jsonBody.length() + chunk.length() > config.maxEventBytes()) {
+      fail(UpstreamFailure.of("upstream_protocol", "the upstream's JSON answer exceeded the " + config.maxEventBytes() + "-byte cap"));
+      return;
+    }
+    jsonBody.appendBuffer(chunk);
+  }
+
+  private void onEnd() {
+    if (!done) {
+      decodeEnd();
+    }
+    // A completion seen just now armed the linger timer; the answer has ended, so it has nothing to do.
+    vertx.cancelTimer(lingerTimer);
+  }
+
+  private void decodeEnd() {
+    if (mode == Mode.JSON) {
+      try {
+        mapper.acceptBody(new JsonObject(jsonBody));
+      } catch (RuntimeException e) {
+        fail(UpstreamFailure.of("upstream_protocol", "the upstream's JSON answer could not be parsed"));
+      }
+      return;
+    }
+    try {
+      if (parser != null) {
+        parser.end();
+      }
+    } catch (SseEventTooLargeException e) {
+      fail(UpstreamFailure.of("upstream_protocol", "an upstream event exceeded the " + config.maxEventBytes() + "-byte cap"));
+      return;
+    }
+    mapper.acceptEnd();
+  }
+
+  private void onStreamError(Throwable cause) {
+    fail(UpstreamFailure.of("upstream_unavailable", "the upstream connection broke mid-stream (" + cause.getClass().getSimpleName() + ")"));
+  }
+
+  private void readError(HttpClientResponse response) {
+    Buffer body = Buffer.buffer();
+    response.handler(chunk -> {
+      if (body.length() < MAX_ERROR_BODY) {
+        body.appendBuffer(chunk, 0, Math.min(chunk.length(), MAX_ERROR_BODY - body.length()));
+      }
+    });
+    response.exceptionHandler(this::onStreamError);
+    response.endHandler(v -> fail(errors.fromResponse(response.statusCode(),
+      response.getHeader(HttpHeaders.RETRY_AFTER), body.toString(StandardCharsets.UTF_8))));
+  }
+
+  private void onRequestFailure(Throwable cause) {
+    if (done) {
+      return;
+    }
+    if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException) {
+      fail(UpstreamFailure.of("upstream_timeout", "could not connect to the upstream within " + config.connectTimeoutMs() + " ms"));
+    } else if (cause instanceof ConnectException) {
+      fail(UpstreamFailure.of("upstream_unavailable", "the upstream refused the connection"));
+    } else if (cause instanceof UnknownHostException) {
+      fail(UpstreamFailure.of("upstream_unavailable", "the upstream host name could not be resolved"));
+    } else {
+      fail(UpstreamFailure.of("upstream_unavailable", "the upstream request failed (" + cause.getClass().getSimpleName() + ")"));
+    }
+  }
+
+  private void timeout(String message) {
+    fail(UpstreamFailure.of("upstream_timeout", message));
+  }
+
+  private void fail(UpstreamFailure failure) {
+    if (done) {
+      return;
+    }
+    done = true;
+    release();
+    events.onFailure(failure);
+  }
+
+  /** Stops the timers and, unless the upstream already ended cleanly, resets the connection. */
+  private void release() {
+    vertx.cancelTimer(totalTimer);
+    vertx.cancelTimer(eventTimer);
+    if (request != null) {
+      request.reset();
+    }
+    parser = null;
+    jsonBody = null;
+  }
+
+  private void restartIdleTimer() {
+    vertx.cancelTimer(eventTimer);
+    eventTimer = vertx.setTimer(config.idleTimeoutMs(), id -> timeout("the upstream was silent for " + config.idleTimeoutMs() + " ms between events"));
+  }
+
+  /** Sits between the mapper and the job: restarts the idle timer and ends the exchange on a terminal event. */
+  private final class Guard implements UpstreamEvents {
+
+    @Override
+    public void onImage(GeneratedImage image) {
+      if (!done) {
+        restartIdleTimer();
+        events.onImage(image);
+      }
+    }
+
+    @Override
+    public void onImageFailed(int index, String code, String message) {
+      if (!done) {
+        restartIdleTimer();
+        events.onImageFailed(index, code, message);
+      }
+    }
+
+    @Override
+    public void onCompleted(JsonObject usage) {
+      if (!done) {
+        done = true;
+        vertx.cancelTimer(totalTimer);
+        vertx.cancelTimer(eventTimer);
+        // The answer normally ends with [DONE] right away; one that lingers open is closed, not kept.
+        lingerTimer = vertx.setTimer(Math.min(5000, config.idleTimeoutMs()), id -> request.reset());
+        LOG.fine("upstream completed");
+        events.onCompleted(usage);
+      }
+    }
+
+    @Override
+    public void onFailure(UpstreamFailure failure) {
+      fail(failure);
+    }
+  }
+}
