@@ -1,0 +1,211 @@
+package dev.seedstream.job;
+
+import dev.seedstream.upstream.GeneratedImage;
+import dev.seedstream.upstream.UpstreamCall;
+import dev.seedstream.upstream.UpstreamClient;
+import dev.seedstream.upstream.UpstreamEvents;
+import dev.seedstream.upstream.UpstreamFailure;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One generation. A job owns the upstream call, an ordered event log with ids 1, 2, 3 … and the
+ * listeners reading that log. Each listener keeps its own cursor into the shared log, so a reconnect
+ * replays from any point without a second upstream call. All methods run on the gateway's event loop.
+ */
+public final class Job implements UpstreamEvents {
+
+  private final String id;
+  private final String model;
+  private final int requestedImages;
+  private final List<String> warnings;
+  private final String clientKey;
+  private final Vertx vertx;
+  private final long abandonMs;
+  private final Consumer<Job> onFinish;
+  private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
+  private final long startNanos = System.nanoTime();
+
+  private final List<JobEvent> log = new ArrayList<>();
+  private final Set<JobStream> listeners = new LinkedHashSet<>();
+  private final JsonArray images = new JsonArray();
+  private final JsonArray failedImages = new JsonArray();
+  private JobStatus status = JobStatus.RUNNING;
+  private UpstreamCall call;
+  private long abandonTimer = -1;
+  private JsonObject terminalData;
+
+  Job(String id, String model, int requestedImages, List<String> warnings, String clientKey, Vertx vertx,
+      long abandonMs, Consumer<Job> onFinish) {
+    this.id = id;
+    this.model = model;
+    this.requestedImages = requestedImages;
+    this.warnings = List.copyOf(warnings);
+    this.clientKey = clientKey;
+    this.vertx = vertx;
+    this.abandonMs = abandonMs;
+    this.onFinish = onFinish;
+  }
+
+  void start(UpstreamClient upstream, JsonObject upstreamBody) {
+    append("started", new JsonObject().put("id", id).put("model", model).put("requested_images", requestedImages)
+      .put("created", createdEpochSeconds).put("warnings", new JsonArray(new ArrayList<>(warnings))));
+    armAbandonTimer();
+    UpstreamCall started = upstream.start(upstreamBody, this);
+    if (status == JobStatus.RUNNING) {
+      call = started;
+    } else {
+      started.cancel();
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public JobStatus status() {
+    return status;
+  }
+
+  public String clientKey() {
+    return clientKey;
+  }
+
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  /** Id of the newest event; a reconnect that has seen it has nothing left to receive. */
+  public long lastEventId() {
+    return log.size();
+  }
+
+  List<JobEvent> log() {
+    return Collections.unmodifiableList(log);
+  }
+
+  // ----------------------------------------------------------------- upstream events
+
+  @Override
+  public void onImage(GeneratedImage image) {
+    JsonObject data = new JsonObject().put("index", image.index()).put("url", image.url()).put("size", image.size())
+      .put("elapsed_ms", elapsedMs());
+    images.add(data.copy());
+    if (image.b64Json() != null) {
+      data.put("b64_json", image.b64Json());
+    }
+    append("image", data);
+  }
+
+  @Override
+  public void onImageFailed(int index, String code, String message) {
+    JsonObject data = new JsonObject().put("index", index)
+      .put("error", new JsonObject().put("code", code).put("message", message));
+    failedImages.add(data);
+    append("image_failed", data);
+  }
+
+  @Override
+  public void onCompleted(JsonObject usage) {
+    finish(JobStatus.COMPLETED, "completed", new JsonObject().put("generated_images", images.size())
+      .put("failed_images", failedImages.size()).put("usage", usage).put("elapsed_ms", elapsedMs()));
+  }
+
+  @Override
+  public void onFailure(UpstreamFailure failure) {
+    finish(JobStatus.FAILED, "error", failure.toEventData());
+  }
+
+  // ----------------------------------------------------------------- lifecycle
+
+  /** Cancels a running job: the upstream call is aborted at once; images already delivered stay. */
+  public boolean cancel(String reason) {
+    if (status != JobStatus.RUNNING) {
+      return false;
+    }
+    if (call != null) {
+      call.cancel();
+    }
+    finish(JobStatus.CANCELLED, "cancelled", new JsonObject().put("reason", reason));
+    return true;
+  }
+
+  /** Ends a running job with a terminal error the gateway itself decided on (shutdown, for one). */
+  public void abort(UpstreamFailure failure) {
+    if (status == JobStatus.RUNNING) {
+      if (call != null) {
+        call.cancel();
+      }
+      onFailure(failure);
+    }
+  }
+
+  void subscribe(JobStream listener) {
+    listeners.add(listener);
+    vertx.cancelTimer(abandonTimer);
+    listener.pump();
+  }
+
+  void unsubscribe(JobStream listener) {
+    if (listeners.remove(listener) && listeners.isEmpty() && status == JobStatus.RUNNING) {
+      armAbandonTimer();
+    }
+  }
+
+  public int listenerCount() {
+    return listeners.size();
+  }
+
+  /** The job as JSON, without inline image data (that stays in the event log, for replay). */
+  public JsonObject snapshot() {
+    JsonObject json = new JsonObject().put("id", id).put("status", status.wireName()).put("model", model)
+      .put("requested_images", requestedImages).put("created", createdEpochSeconds)
+      .put("warnings", new JsonArray(new ArrayList<>(warnings))).put("last_event_id", lastEventId())
+      .put("images", images.copy()).put("failed_images", failedImages.copy())
+      .put("events_url", "/api/generations/" + id + "/events");
+    if (terminalData != null) {
+      json.put(status == JobStatus.COMPLETED ? "result" : status == JobStatus.FAILED ? "error" : "cancellation", terminalData.copy());
+    }
+    return json;
+  }
+
+  private void append(String type, JsonObject data) {
+    log.add(JobEvent.of(log.size() + 1, type, data));
+    for (JobStream listener : List.copyOf(listeners)) {
+      listener.pump();
+    }
+  }
+
+  private void finish(JobStatus finalStatus, String type, JsonObject data) {
+    if (status != JobStatus.RUNNING) {
+      return;
+    }
+    status = finalStatus;
+    terminalData = data;
+    call = null;
+    vertx.cancelTimer(abandonTimer);
+    append(type, data);
+    onFinish.accept(this);
+  }
+
+  private void armAbandonTimer() {
+    vertx.cancelTimer(abandonTimer);
+    abandonTimer = vertx.setTimer(abandonMs, t -> {
+      if (listeners.isEmpty()) {
+        cancel("abandoned");
+      }
+    });
+  }
+
+  private long elapsedMs() {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+}

@@ -1,0 +1,85 @@
+package dev.seedstream.job;
+
+import dev.seedstream.sse.SseResponse;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One listener's walk through a job's log. It writes at the client's pace: when the response's write
+ * queue is full it stops and waits for the drain, holding nothing but its cursor. Large events go out in
+ * slices so that backpressure has grain. A client that makes no write progress for the write timeout is
+ * dropped; the job goes on for the others and for replay.
+ */
+public final class JobStream {
+
+  private static final int SLICE = 64 * 1024;
+
+  private final Job job;
+  private final SseResponse out;
+  private final Vertx vertx;
+  private final long writeTimeoutMs;
+  private int cursor;
+  private int offset;
+  private boolean waiting;
+  private long stallTimer = -1;
+
+  JobStream(Job job, SseResponse out, Vertx vertx, long writeTimeoutMs, long afterEventId) {
+    this.job = job;
+    this.out = out;
+    this.vertx = vertx;
+    this.writeTimeoutMs = writeTimeoutMs;
+    this.cursor = (int) Math.min(afterEventId, job.log().size());
+  }
+
+  void pump() {
+    if (waiting || out.isClosed()) {
+      return;
+    }
+    while (cursor < job.log().size()) {
+      JobEvent event = job.log().get(cursor);
+      if (!writeFrame(event.frame())) {
+        return;
+      }
+      offset = 0;
+      cursor++;
+      if (event.terminal()) {
+        out.end();
+        job.unsubscribe(this);
+        return;
+      }
+    }
+  }
+
+  /** Writes what is left of one frame; false when the client must drain first. */
+  private boolean writeFrame(Buffer frame) {
+    while (offset < frame.length()) {
+      if (out.writeQueueFull()) {
+        waitForDrain();
+        return false;
+      }
+      int end = Math.min(frame.length(), offset + SLICE);
+      out.write(offset == 0 && end == frame.length() ? frame : frame.slice(offset, end));
+      offset = end;
+    }
+    return true;
+  }
+
+  private void waitForDrain() {
+    waiting = true;
+    stallTimer = vertx.setTimer(writeTimeoutMs, t -> {
+      out.abort();
+      closed();
+    });
+    out.drainHandler(v -> {
+      vertx.cancelTimer(stallTimer);
+      waiting = false;
+      pump();
+    });
+  }
+
+  /** The client went away (or was dropped): stop following the job. */
+  void closed() {
+    vertx.cancelTimer(stallTimer);
+    job.unsubscribe(this);
+  }
+}

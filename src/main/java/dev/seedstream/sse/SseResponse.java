@@ -1,0 +1,97 @@
+package dev.seedstream.sse;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * The server side of one event stream. It commits the head and a {@code retry:} line at once, before the
+ * upstream has produced anything, so no proxy's first-byte timer fires during a long generation; it sends
+ * a {@code : ping} comment whenever the stream has been quiet for a heartbeat interval; and it exposes the
+ * response's backpressure so the writer can wait instead of queueing.
+ */
+public final class SseResponse {
+
+  private static final long RETRY_MS = 3000;
+  private static final Buffer PING = Buffer.buffer(SseFrames.comment("ping"));
+
+  private final Vertx vertx;
+  private final HttpServerResponse response;
+  private final long heartbeatMs;
+  private long heartbeatTimer = -1;
+  private boolean closed;
+
+  public SseResponse(Vertx vertx, HttpServerResponse response, long heartbeatMs) {
+    this.vertx = vertx;
+    this.response = response;
+    this.heartbeatMs = heartbeatMs;
+  }
+
+  /** Writes the head and the retry hint; {@code onClose} runs once if the client goes away first. */
+  public SseResponse open(Handler<Void> onClose) {
+    response.setStatusCode(200)
+      .setChunked(true)
+      .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+      .putHeader("Cache-Control", "no-cache")
+      .putHeader("X-Accel-Buffering", "no");
+    response.closeHandler(v -> {
+      if (!closed) {
+        closed = true;
+        vertx.cancelTimer(heartbeatTimer);
+        onClose.handle(null);
+      }
+    });
+    write(Buffer.buffer(SseFrames.retry(RETRY_MS)));
+    return this;
+  }
+
+  public void write(Buffer bytes) {
+    if (closed) {
+      return;
+    }
+    response.write(bytes);
+    armHeartbeat();
+  }
+
+  public boolean writeQueueFull() {
+    return response.writeQueueFull();
+  }
+
+  public void drainHandler(Handler<Void> handler) {
+    response.drainHandler(handler);
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Ends the stream normally after its terminal event. */
+  public void end() {
+    if (!closed) {
+      closed = true;
+      vertx.cancelTimer(heartbeatTimer);
+      response.end();
+    }
+  }
+
+  /** Drops a client that cannot keep up or must go; the connection is closed, not drained. */
+  public void abort() {
+    if (!closed) {
+      closed = true;
+      vertx.cancelTimer(heartbeatTimer);
+      response.reset();
+    }
+  }
+
+  private void armHeartbeat() {
+    vertx.cancelTimer(heartbeatTimer);
+    heartbeatTimer = vertx.setTimer(heartbeatMs, id -> {
+      if (!closed && !response.writeQueueFull()) {
+        write(PING);
+      } else if (!closed) {
+        armHeartbeat();
+      }
+    });
+  }
+}
