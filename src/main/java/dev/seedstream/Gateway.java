@@ -1,0 +1,72 @@
+package dev.seedstream;
+
+import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.http.GatewayVerticle;
+import dev.seedstream.simulator.Simulator;
+import dev.seedstream.simulator.SimulatorOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.logging.Logger;
+
+/**
+ * A running Seedstream: the gateway verticle and, when no API key is configured, the embedded simulator
+ * it talks to over real HTTP. Main and the end-to-end tests start it the same way.
+ */
+public final class Gateway {
+
+  private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+
+  private final Vertx vertx;
+  private final GatewayVerticle verticle;
+  private final Simulator simulator;
+  private final String deploymentId;
+
+  private Gateway(Vertx vertx, GatewayVerticle verticle, Simulator simulator, String deploymentId) {
+    this.vertx = vertx;
+    this.verticle = verticle;
+    this.simulator = simulator;
+    this.deploymentId = deploymentId;
+  }
+
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    if (!config.useSimulator()) {
+      return deploy(vertx, config, null);
+    }
+    // The simulator gets a key of its own, made up per process, so the gateway's request path is the real one.
+    String simulatorKey = "sim-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    SimulatorOptions options = SimulatorOptions.defaults(simulatorKey)
+      .withDelays(config.simFirstImageDelayMs(), config.simBetweenImagesDelayMs())
+      .withImageScale(config.simImageScale());
+    return Simulator.start(vertx, options).compose(simulator -> {
+      LOG.info("No API key configured: images are SIMULATED by the embedded simulator at " + simulator.baseUrl());
+      GatewayConfig simulated = config.withUpstream(simulator.baseUrl() + "/api/v3/images/generations", simulatorKey);
+      return deploy(vertx, simulated, simulator);
+    });
+  }
+
+  private static Future<Gateway> deploy(Vertx vertx, GatewayConfig config, Simulator simulator) {
+    GatewayVerticle verticle = new GatewayVerticle(config, simulator != null);
+    return vertx.deployVerticle(verticle).map(id -> new Gateway(vertx, verticle, simulator, id));
+  }
+
+  public int port() {
+    return verticle.actualPort();
+  }
+
+  /** The embedded simulator, or null when the gateway calls a real upstream. */
+  public Simulator simulator() {
+    return simulator;
+  }
+
+  public GatewayVerticle verticle() {
+    return verticle;
+  }
+
+  public Future<Void> close() {
+    Future<Void> gateway = vertx.undeploy(deploymentId);
+    return simulator == null ? gateway : gateway.compose(v -> simulator.close());
+  }
+}

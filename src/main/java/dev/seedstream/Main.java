@@ -1,0 +1,43 @@
+package dev.seedstream;
+
+import dev.seedstream.config.ConfigException;
+import dev.seedstream.config.ConfigLoader;
+import dev.seedstream.config.GatewayConfig;
+import io.vertx.core.Vertx;
+
+import java.util.logging.Logger;
+
+/** Starts Seedstream: configuration, then the gateway; a bad configuration exits with status 2 and its reason. */
+public final class Main {
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
+    }
+    Logger log = Logger.getLogger(Main.class.getName());
+    GatewayConfig config;
+    try {
+      config = ConfigLoader.load();
+    } catch (ConfigException e) {
+      System.err.println("seedstream: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(vertx, config).await();
+    } catch (Exception e) {
+      System.err.println("seedstream: could not start: " + e.getMessage());
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+    log.info("Seedstream listening on http://" + config.host() + ":" + gateway.port()
+      + (gateway.simulator() != null ? " (simulator mode: images are simulated)" : " (upstream " + config.upstreamUrl() + ")"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> Shutdown.run(vertx, gateway, config.drainMs()), "seedstream-shutdown"));
+  }
+}

@@ -1,0 +1,35 @@
+package dev.seedstream;
+
+import io.vertx.core.Vertx;
+
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * SIGTERM handling: stop taking jobs, let running ones finish until the drain deadline, then end the rest
+ * with a retryable {@code shutting_down} error and abort their upstream calls. The process is gone within
+ * the deadline plus about two seconds, whatever the jobs do.
+ */
+final class Shutdown {
+
+  private static final Logger LOG = Logger.getLogger(Shutdown.class.getName());
+
+  private Shutdown() {
+  }
+
+  static void run(Vertx vertx, Gateway gateway, long drainMs) {
+    LOG.info("shutting down: draining running jobs for up to " + drainMs + " ms");
+    try {
+      gateway.verticle().drain(drainMs).toCompletionStage().toCompletableFuture()
+        .get(drainMs + 1000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warning("drain did not finish cleanly: " + e);
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(800, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warning("Vert.x did not close in time: " + e);
+    }
+    LOG.info("stopped");
+  }
+}

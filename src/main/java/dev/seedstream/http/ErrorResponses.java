@@ -1,0 +1,58 @@
+package dev.seedstream.http;
+
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one place where a failure becomes an HTTP answer. Every error before a stream starts is the
+ * contract's JSON {@code {"error":{"code","message",…}}}; once a stream has begun the job reports errors
+ * as events instead, so here such a response can only be cut.
+ */
+final class ErrorResponses {
+
+  private static final Logger LOG = Logger.getLogger(ErrorResponses.class.getName());
+
+  private ErrorResponses() {
+  }
+
+  static void handle(RoutingContext ctx) {
+    ApiException error = toApiException(ctx);
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    send(response, error);
+  }
+
+  static void send(HttpServerResponse response, ApiException error) {
+    if (error.retryAfterSeconds() != null) {
+      response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+    }
+    response.setStatusCode(error.status())
+      .putHeader("Content-Type", "application/json; charset=utf-8")
+      .putHeader("Cache-Control", "no-store")
+      .end(error.toJson().encode());
+  }
+
+  private static ApiException toApiException(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    return switch (ctx.statusCode()) {
+      case 400 -> new ApiException(400, "invalid_request", "the request could not be read");
+      case 404 -> new ApiException(404, "not_found", "no such resource");
+      case 405 -> new ApiException(405, "method_not_allowed", "this method is not allowed here");
+      case 413 -> new ApiException(413, "payload_too_large", "the request body is over the gateway's limit");
+      case 415 -> new ApiException(415, "unsupported_media_type", "send application/json");
+      default -> {
+        LOG.log(Level.SEVERE, "unhandled failure on " + ctx.request().method() + " " + ctx.request().path(), failure);
+        yield new ApiException(500, "internal_error", "the gateway failed to handle this request");
+      }
+    };
+  }
+}

@@ -1,0 +1,123 @@
+package dev.seedstream.http;
+
+import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.job.JobRegistry;
+import dev.seedstream.upstream.HttpUpstreamClient;
+import dev.seedstream.validation.ModelCatalog;
+import dev.seedstream.validation.RequestValidator;
+import dev.seedstream.validation.UploadHandler;
+import dev.seedstream.validation.UploadStore;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
+
+import java.time.Duration;
+
+/**
+ * The gateway's HTTP face. One instance, so every job, listener and upstream exchange lives on one event
+ * loop and needs no locks. The route table below is the table of contents of the public API.
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  private final GatewayConfig config;
+  private final boolean simulated;
+  private HttpUpstreamClient upstream;
+  private JobRegistry jobs;
+  private HttpServer server;
+  private ModelCatalog catalog;
+
+  public GatewayVerticle(GatewayConfig config, boolean simulated) {
+    this.config = config;
+    this.simulated = simulated;
+  }
+
+  @Override
+  public Future<?> start() {
+    catalog = ModelCatalog.load(config.modelsFile());
+    UploadStore uploads = new UploadStore(Duration.ofMinutes(30), 256L << 20, java.time.Clock.systemUTC());
+    upstream = new HttpUpstreamClient(vertx, config);
+    jobs = new JobRegistry(vertx, config, upstream);
+    GenerationRoutes generations = new GenerationRoutes(new RequestValidator(catalog, uploads), jobs);
+
+    Router router = Router.router(vertx);
+    router.route().handler(SecurityHeaders::apply);
+    router.get("/api/models").handler(this::models);
+    router.post("/api/generations").handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()))
+      .handler(generations::create);
+    router.get("/api/generations/:id/events").handler(generations::events);
+    router.get("/api/generations/:id").handler(generations::snapshot);
+    router.delete("/api/generations/:id").handler(generations::cancel);
+    router.post("/api/uploads").handler(new UploadHandler(catalog, uploads, config.maxRequestBytes()));
+    router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
+    router.get("/readyz").handler(this::ready);
+    router.route("/api/*").handler(ctx -> ctx.fail(404));
+    router.route("/*").handler(staticFiles());
+    router.route().failureHandler(ErrorResponses::handle);
+
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+      .requestHandler(router);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return upstream.close();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  public JobRegistry jobs() {
+    return jobs;
+  }
+
+  /**
+   * Stops taking jobs, waits for running ones until {@code deadlineMs}, then ends the rest with a
+   * retryable {@code shutting_down} error (their upstream calls are aborted) and closes the server.
+   */
+  public Future<Void> drain(long deadlineMs) {
+    Promise<Void> drained = Promise.promise();
+    context.runOnContext(v -> {
+      jobs.stopAccepting();
+      long started = System.nanoTime();
+      long poll = vertx.setPeriodic(20, id -> {
+        boolean late = (System.nanoTime() - started) / 1_000_000 >= deadlineMs;
+        if (late) {
+          jobs.abortAll("the gateway is shutting down; retry the generation");
+        }
+        if (late || jobs.running() == 0) {
+          vertx.cancelTimer(id);
+          // A moment for the terminal events just written to reach the clients before sockets close.
+          vertx.setTimer(late ? 300 : 1, t -> server.shutdown(500, java.util.concurrent.TimeUnit.MILLISECONDS).onComplete(ar -> drained.tryComplete()));
+        }
+      });
+    });
+    return drained.future();
+  }
+
+  private void ready(RoutingContext ctx) {
+    boolean ready = jobs.accepting();
+    ctx.response().setStatusCode(ready ? 200 : 503);
+    ctx.json(new JsonObject().put("ready", ready));
+  }
+
+  private void models(RoutingContext ctx) {
+    ctx.json(catalog.toJson().put("simulated", simulated).put("tokens_required", false));
+  }
+
+  private StaticHandler staticFiles() {
+    FileSystemAccess access = config.webRoot().isAbsolute() ? FileSystemAccess.ROOT : FileSystemAccess.RELATIVE;
+    return StaticHandler.create(access, config.webRoot().toString())
+      .setMaxAgeSeconds(60)
+      .setDefaultContentEncoding("UTF-8");
+  }
+}

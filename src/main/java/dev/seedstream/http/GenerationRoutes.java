@@ -1,0 +1,167 @@
+package dev.seedstream.http;
+
+import dev.seedstream.job.Job;
+import dev.seedstream.job.JobRegistry;
+import dev.seedstream.validation.RequestValidator;
+import dev.seedstream.validation.ValidatedRequest;
+import dev.seedstream.validation.Violation;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/** The job API of api-contract.md section 3: create, stream, inspect and cancel generations. */
+final class GenerationRoutes {
+
+  private static final Logger LOG = Logger.getLogger(GenerationRoutes.class.getName());
+
+  private final RequestValidator validator;
+  private final JobRegistry jobs;
+
+  GenerationRoutes(RequestValidator validator, JobRegistry jobs) {
+    this.validator = validator;
+    this.jobs = jobs;
+  }
+
+  /** POST /api/generations: validate everything first, so a bad request costs nothing upstream. */
+  void create(RoutingContext ctx) {
+    ValidatedRequest request = validator.validate(jsonBody(ctx));
+    if ("true".equals(ctx.request().getParam("dry_run"))) {
+      sendJson(ctx, 200, dryRun(request));
+      return;
+    }
+    Job job = jobs.create(request.model(), request.requestedImages(), request.warnings(), request.upstreamBody(),
+      clientKey(ctx));
+    LOG.info("job " + job.id() + " started: model=" + request.model() + " images<=" + request.requestedImages());
+    if (wantsEventStream(ctx)) {
+      jobs.attach(job, ctx.response(), 0);
+      return;
+    }
+    String location = "/api/generations/" + job.id();
+    ctx.response().putHeader("Location", location);
+    sendJson(ctx, 202, new JsonObject().put("id", job.id()).put("status", job.status().wireName())
+      .put("events_url", location + "/events").put("warnings", new JsonArray(new ArrayList<>(job.warnings()))));
+  }
+
+  /** GET …/{id}/events: replay after Last-Event-ID, then live. */
+  void events(RoutingContext ctx) {
+    Job job = find(ctx);
+    long after = lastEventId(ctx);
+    if (job.status() != dev.seedstream.job.JobStatus.RUNNING && after >= job.lastEventId()) {
+      // The client has everything, terminal event included; 204 is what stops EventSource reconnecting.
+      ctx.response().setStatusCode(204).end();
+      return;
+    }
+    jobs.attach(job, ctx.response(), after);
+  }
+
+  void snapshot(RoutingContext ctx) {
+    sendJson(ctx, 200, find(ctx).snapshot());
+  }
+
+  /** DELETE …/{id}: aborts the upstream call at once; images already delivered stay in the log. */
+  void cancel(RoutingContext ctx) {
+    Job job = find(ctx);
+    if (job.cancel("cancelled by client")) {
+      LOG.info("job " + job.id() + " cancelled by client");
+    }
+    sendJson(ctx, 200, job.snapshot());
+  }
+
+  private Job find(RoutingContext ctx) {
+    return jobs.find(ctx.pathParam("id"))
+      .orElseThrow(() -> new ApiException(404, "not_found", "no such job; it may have expired"));
+  }
+
+  private static long lastEventId(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Last-Event-ID");
+    if (header == null || header.isBlank()) {
+      return 0;
+    }
+    try {
+      long id = Long.parseLong(header.trim());
+      if (id >= 0) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error below
+    }
+    throw ApiException.invalid(List.of(new Violation("Last-Event-ID", "must be a non-negative event id")));
+  }
+
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      throw ApiException.invalid(List.of(new Violation("", "the body is empty; send a JSON object")));
+    }
+    try {
+      Object value = Json.decodeValue(body);
+      if (value instanceof JsonObject object) {
+        return object;
+      }
+    } catch (DecodeException e) {
+      throw ApiException.invalid(List.of(new Violation("", "the body is not valid JSON: " + firstLine(e.getMessage()))));
+    }
+    throw ApiException.invalid(List.of(new Violation("", "the body must be a JSON object")));
+  }
+
+  private static String firstLine(String text) {
+    if (text == null) {
+      return "";
+    }
+    int cut = text.indexOf('\n');
+    return cut < 0 ? text : text.substring(0, cut);
+  }
+
+  private static JsonObject dryRun(ValidatedRequest request) {
+    return new JsonObject()
+      .put("upstream_request", abbreviated(request.upstreamBody()))
+      .put("estimate", new JsonObject().put("max_images", request.estimate().maxImages())
+        .put("max_output_tokens", request.estimate().maxOutputTokens()))
+      .put("warnings", new JsonArray(new ArrayList<>(request.warnings())));
+  }
+
+  /** Inline images are shown by type and size only: a dry run answer stays small and readable. */
+  private static JsonObject abbreviated(JsonObject body) {
+    JsonObject copy = body.copy();
+    Object image = copy.getValue("image");
+    if (image instanceof String s) {
+      copy.put("image", abbreviate(s));
+    } else if (image instanceof JsonArray list) {
+      JsonArray shortList = new JsonArray();
+      list.forEach(item -> shortList.add(item instanceof String s ? abbreviate(s) : item));
+      copy.put("image", shortList);
+    }
+    return copy;
+  }
+
+  private static String abbreviate(String image) {
+    int comma = image.indexOf(',');
+    if (!image.startsWith("data:") || comma < 0) {
+      return image;
+    }
+    return image.substring(0, comma + 1) + "…(" + (image.length() - comma - 1) + " base64 chars)";
+  }
+
+  private static boolean wantsEventStream(RoutingContext ctx) {
+    String accept = ctx.request().getHeader("Accept");
+    return accept != null && accept.contains("text/event-stream");
+  }
+
+  /** Without client tokens a client is its address; per-client limits key on this. */
+  private static String clientKey(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host();
+  }
+
+  static void sendJson(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status)
+      .putHeader("Content-Type", "application/json; charset=utf-8")
+      .end(body.encode());
+  }
+}
