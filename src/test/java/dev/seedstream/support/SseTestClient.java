@@ -1,0 +1,115 @@
+package dev.seedstream.support;
+
+import dev.seedstream.sse.SseEvent;
+import dev.seedstream.sse.SseParser;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A test's view of one event stream from the gateway: every event with the nanoTime it arrived, the raw
+ * text (to see comments such as heartbeats), and futures to wait for the n-th event or the end.
+ */
+public final class SseTestClient {
+
+  public record Received(SseEvent event, long atNanos) {
+  }
+
+  private final List<Received> received = new ArrayList<>();
+  private final List<Promise<Received>> waiting = new ArrayList<>();
+  private final Promise<Void> ended = Promise.promise();
+  private final StringBuilder raw = new StringBuilder();
+  private HttpClientRequest request;
+  private HttpClientResponse response;
+
+  public static Future<SseTestClient> open(Vertx vertx, HttpClient http, int port, HttpMethod method, String path,
+                                           MultiMap headers, Buffer body) {
+    SseTestClient client = new SseTestClient();
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path)
+      .putHeader("Accept", "text/event-stream");
+    if (headers != null) {
+      options.getHeaders().addAll(headers);
+    }
+    return TestHttp.onContext(vertx, () -> http.request(options).compose(req -> {
+      client.request = req;
+      return body == null ? req.send() : req.putHeader("Content-Type", "application/json").send(body);
+    }).map(resp -> {
+      client.attach(resp);
+      return client;
+    }));
+  }
+
+  public static Future<SseTestClient> get(Vertx vertx, HttpClient http, int port, String path, String lastEventId) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    if (lastEventId != null) {
+      headers.add("Last-Event-ID", lastEventId);
+    }
+    return open(vertx, http, port, HttpMethod.GET, path, headers, null);
+  }
+
+  private void attach(HttpClientResponse resp) {
+    this.response = resp;
+    SseParser parser = new SseParser(64 << 20, this::onEvent);
+    resp.handler(chunk -> {
+      synchronized (this) {
+        if (raw.length() < 1 << 20) {
+          raw.append(chunk.toString());
+        }
+      }
+      parser.feed(chunk.getBytes());
+    });
+    resp.endHandler(v -> {
+      parser.end();
+      ended.tryComplete();
+    });
+    resp.exceptionHandler(e -> ended.tryComplete());
+  }
+
+  private synchronized void onEvent(SseEvent event) {
+    Received r = new Received(event, System.nanoTime());
+    received.add(r);
+    while (waiting.size() < received.size()) {
+      waiting.add(Promise.promise());
+    }
+    waiting.get(received.size() - 1).tryComplete(r);
+  }
+
+  public HttpClientResponse response() {
+    return response;
+  }
+
+  /** The n-th event (0-based) of this stream, when it arrives. */
+  public synchronized Future<Received> event(int n) {
+    while (waiting.size() <= n) {
+      waiting.add(Promise.promise());
+    }
+    return waiting.get(n).future();
+  }
+
+  public synchronized List<SseEvent> events() {
+    return received.stream().map(Received::event).toList();
+  }
+
+  public synchronized String raw() {
+    return raw.toString();
+  }
+
+  public Future<Void> ended() {
+    return ended.future();
+  }
+
+  /** Cuts the connection, as a closed tab or a dropped network would. */
+  public void close() {
+    request.connection().close();
+  }
+}

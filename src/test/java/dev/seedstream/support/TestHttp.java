@@ -1,0 +1,70 @@
+package dev.seedstream.support;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+import java.util.function.Supplier;
+
+/**
+ * Plain request/response calls for tests. The whole chain (request, send, read body) is built on one
+ * Vert.x context: built from the test thread, a fast answer could arrive before the body handler is set
+ * and be lost, which makes a test flaky rather than wrong.
+ */
+public final class TestHttp {
+
+  public record Response(int status, MultiMap headers, Buffer body) {
+    public io.vertx.core.json.JsonObject json() {
+      return body.toJsonObject();
+    }
+
+    public String header(String name) {
+      return headers.get(name);
+    }
+  }
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final int port;
+
+  public TestHttp(Vertx vertx, HttpClient client, int port) {
+    this.vertx = vertx;
+    this.client = client;
+    this.port = port;
+  }
+
+  public Future<Response> call(HttpMethod method, String path, MultiMap headers, String body) {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
+    if (headers != null) {
+      headers.forEach(options::addHeader);
+    }
+    return onContext(vertx, () -> client.request(options)
+      .compose(req -> body == null ? req.send() : req.send(body))
+      .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))));
+  }
+
+  public Response get(String path) {
+    return Await.result(call(HttpMethod.GET, path, null, null));
+  }
+
+  public Response post(String path, String body) {
+    return Await.result(call(HttpMethod.POST, path, null, body));
+  }
+
+  public Response delete(String path) {
+    return Await.result(call(HttpMethod.DELETE, path, null, null));
+  }
+
+  public static <T> Future<T> onContext(Vertx vertx, Supplier<Future<T>> chain) {
+    Promise<T> result = Promise.promise();
+    Context context = vertx.getOrCreateContext();
+    context.runOnContext(v -> chain.get().onComplete(result));
+    return result.future();
+  }
+}
