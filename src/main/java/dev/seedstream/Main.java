@@ -3,8 +3,10 @@ package dev.seedstream;
 import dev.seedstream.config.ConfigException;
 import dev.seedstream.config.ConfigLoader;
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.observe.JsonLogFormatter;
 import io.vertx.core.Vertx;
 
+import java.util.logging.Handler;
 import java.util.logging.Logger;
 
 /** Starts Seedstream: configuration, then the gateway; a bad configuration exits with status 2 and its reason. */
@@ -25,6 +27,11 @@ public final class Main {
       System.err.println("seedstream: configuration error: " + e.getMessage());
       System.exit(2);
       return;
+    }
+    if (config.logFormat().equals("json")) {
+      for (Handler handler : Logger.getLogger("").getHandlers()) {
+        handler.setFormatter(new JsonLogFormatter());
+      }
     }
     Vertx vertx = Vertx.vertx();
     Gateway gateway;

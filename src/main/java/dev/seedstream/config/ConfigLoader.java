@@ -24,7 +24,8 @@ public final class ConfigLoader {
   private static final Set<String> KEYS = Set.of("host", "port", "upstream_url", "simulate", "heartbeat_ms",
     "connect_timeout_ms", "first_event_timeout_ms", "idle_timeout_ms", "total_timeout_ms", "retention_ms",
     "abandon_ms", "write_timeout_ms", "max_active_jobs", "max_jobs_per_client", "drain_ms", "tokens", "cors_origins",
-    "max_event_bytes", "max_request_bytes", "models_file", "web_root", "sim_first_image_delay_ms",
+    "max_event_bytes", "max_request_bytes", "max_buffered_bytes", "upstream_retries",
+    "upstream_retry_max_delay_ms", "log_format", "models_file", "web_root", "sim_first_image_delay_ms",
     "sim_between_images_delay_ms", "sim_image_scale");
 
   private final JsonObject file;
@@ -86,6 +87,10 @@ public final class ConfigLoader {
       list("cors_origins"),
       (int) number("max_event_bytes", 32L << 20, 1024, 1L << 30),
       number("max_request_bytes", 64L << 20, 1024, 1L << 31),
+      number("max_buffered_bytes", 1L << 30, 1 << 20, 1L << 40),
+      (int) number("upstream_retries", 2, 0, 10),
+      number("upstream_retry_max_delay_ms", 10000, 0, 600_000),
+      oneOf("log_format", "text", "text", "json"),
       Path.of(string("models_file", "conf/models.json")),
       Path.of(string("web_root", "web")),
       number("sim_first_image_delay_ms", 3000, 0, 600_000),
@@ -145,6 +150,14 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(source(key) + ": '" + value + "' is not a URL: " + e.getMessage());
     }
+  }
+
+  private String oneOf(String key, String fallback, String... allowed) {
+    String value = string(key, fallback).toLowerCase(Locale.ROOT);
+    if (!Arrays.asList(allowed).contains(value)) {
+      throw new ConfigException(source(key) + ": '" + value + "' must be one of " + String.join(", ", allowed));
+    }
+    return value;
   }
 
   private GatewayConfig.Simulate simulate() {

@@ -28,6 +28,10 @@ public record GatewayConfig(
   List<String> corsOrigins,
   int maxEventBytes,
   long maxRequestBytes,
+  long maxBufferedBytes,
+  int upstreamRetries,
+  long upstreamRetryMaxDelayMs,
+  String logFormat,
   Path modelsFile,
   Path webRoot,
   long simFirstImageDelayMs,
@@ -45,7 +49,8 @@ public record GatewayConfig(
   public GatewayConfig withUpstream(String url, String key) {
     return new GatewayConfig(host, port, key, url, Simulate.FALSE, heartbeatMs, connectTimeoutMs,
       firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
-      maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, modelsFile, webRoot,
+      maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, maxBufferedBytes, upstreamRetries,
+      upstreamRetryMaxDelayMs, logFormat, modelsFile, webRoot,
       simFirstImageDelayMs, simBetweenImagesDelayMs, simImageScale);
   }
 

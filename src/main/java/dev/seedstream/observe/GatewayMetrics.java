@@ -1,0 +1,104 @@
+package dev.seedstream.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The gateway's metrics, served at {@code /metrics} in the Prometheus text format. Labels carry only
+ * bounded, non-secret values (contract codes, reasons, HTTP statuses): never a key, a URL or a prompt.
+ */
+public final class GatewayMetrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter jobsStarted;
+  private final Counter jobsCompleted;
+  private final Counter imagesDelivered;
+  private final Counter imagesFailed;
+  private final Counter upstreamRetries;
+  private final Timer firstImage;
+  private final Timer betweenImages;
+  private final AtomicLong activeJobs = new AtomicLong();
+  private final AtomicLong listeners = new AtomicLong();
+  private final AtomicLong bufferedBytes = new AtomicLong();
+
+  public GatewayMetrics() {
+    jobsStarted = Counter.builder("seedstream.jobs.started").description("jobs accepted").register(registry);
+    jobsCompleted = Counter.builder("seedstream.jobs.completed").description("jobs the upstream completed").register(registry);
+    imagesDelivered = Counter.builder("seedstream.images.delivered").description("images relayed").register(registry);
+    imagesFailed = Counter.builder("seedstream.images.failed").description("per-image failures relayed").register(registry);
+    upstreamRetries = Counter.builder("seedstream.upstream.retries").description("upstream calls retried before any event").register(registry);
+    firstImage = Timer.builder("seedstream.upstream.first.image").description("request sent to first image")
+      .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(5))
+      .register(registry);
+    betweenImages = Timer.builder("seedstream.upstream.between.images").description("gap between two images of a job")
+      .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(5))
+      .register(registry);
+    Gauge.builder("seedstream.jobs.active", activeJobs, AtomicLong::get).description("running jobs").register(registry);
+    Gauge.builder("seedstream.listeners", listeners, AtomicLong::get).description("open event streams").register(registry);
+    Gauge.builder("seedstream.buffered.event.bytes", bufferedBytes, AtomicLong::get)
+      .description("bytes of event frames held for replay").register(registry);
+  }
+
+  public void jobStarted() {
+    jobsStarted.increment();
+    activeJobs.incrementAndGet();
+  }
+
+  public void jobCompleted() {
+    jobsCompleted.increment();
+    activeJobs.decrementAndGet();
+  }
+
+  public void jobFailed(String code) {
+    registry.counter("seedstream.jobs.failed", "code", code).increment();
+    activeJobs.decrementAndGet();
+  }
+
+  public void jobCancelled(String reason) {
+    registry.counter("seedstream.jobs.cancelled", "reason", reason).increment();
+    activeJobs.decrementAndGet();
+  }
+
+  public void imageDelivered(long sinceLastNanos, boolean first) {
+    imagesDelivered.increment();
+    (first ? firstImage : betweenImages).record(Duration.ofNanos(sinceLastNanos));
+  }
+
+  public void imageFailed() {
+    imagesFailed.increment();
+  }
+
+  public void upstreamStatus(int status) {
+    registry.counter("seedstream.upstream.responses", "status", String.valueOf(status)).increment();
+  }
+
+  public void upstreamRetry() {
+    upstreamRetries.increment();
+  }
+
+  public void listenerOpened() {
+    listeners.incrementAndGet();
+  }
+
+  public void listenerClosed() {
+    listeners.decrementAndGet();
+  }
+
+  public void buffered(long deltaBytes) {
+    bufferedBytes.addAndGet(deltaBytes);
+  }
+
+  public long bufferedBytes() {
+    return bufferedBytes.get();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}
