@@ -2,6 +2,7 @@ package dev.seedstream.http;
 
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.job.JobRegistry;
+import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.upstream.HttpUpstreamClient;
 import dev.seedstream.validation.ModelCatalog;
 import dev.seedstream.validation.RequestValidator;
@@ -33,6 +34,7 @@ public final class GatewayVerticle extends VerticleBase {
   private JobRegistry jobs;
   private HttpServer server;
   private ModelCatalog catalog;
+  private GatewayMetrics metrics;
 
   public GatewayVerticle(GatewayConfig config, boolean simulated) {
     this.config = config;
@@ -43,8 +45,9 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     catalog = ModelCatalog.load(config.modelsFile());
     UploadStore uploads = new UploadStore(Duration.ofMinutes(30), 256L << 20, java.time.Clock.systemUTC());
-    upstream = new HttpUpstreamClient(vertx, config);
-    jobs = new JobRegistry(vertx, config, upstream);
+    metrics = new GatewayMetrics();
+    upstream = new HttpUpstreamClient(vertx, config, metrics);
+    jobs = new JobRegistry(vertx, config, upstream, metrics);
     GenerationRoutes generations = new GenerationRoutes(new RequestValidator(catalog, uploads), jobs);
 
     Router router = Router.router(vertx);
@@ -58,6 +61,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/api/uploads").handler(new UploadHandler(catalog, uploads, config.maxRequestBytes()));
     router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::ready);
+    router.get("/metrics").handler(ctx -> ctx.response()
+      .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     router.route("/api/*").handler(ctx -> ctx.fail(404));
     router.route("/*").handler(staticFiles());
     router.route().failureHandler(ErrorResponses::handle);

@@ -36,8 +36,7 @@ final class GenerationRoutes {
       sendJson(ctx, 200, dryRun(request));
       return;
     }
-    Job job = jobs.create(request.model(), request.requestedImages(), request.warnings(), request.upstreamBody(),
-      clientKey(ctx));
+    Job job = jobs.create(request, clientKey(ctx), idempotencyKey(ctx));
     LOG.info("job " + job.id() + " started: model=" + request.model() + " images<=" + request.requestedImages());
     if (wantsEventStream(ctx)) {
       jobs.attach(job, ctx.response(), 0);
@@ -68,7 +67,7 @@ final class GenerationRoutes {
   /** DELETE …/{id}: aborts the upstream call at once; images already delivered stay in the log. */
   void cancel(RoutingContext ctx) {
     Job job = find(ctx);
-    if (job.cancel("cancelled by client")) {
+    if (job.cancel("cancelled_by_client")) {
       LOG.info("job " + job.id() + " cancelled by client");
     }
     sendJson(ctx, 200, job.snapshot());
@@ -147,6 +146,17 @@ final class GenerationRoutes {
       return image;
     }
     return image.substring(0, comma + 1) + "…(" + (image.length() - comma - 1) + " base64 chars)";
+  }
+
+  private static String idempotencyKey(RoutingContext ctx) {
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key == null) {
+      return null;
+    }
+    if (key.isBlank() || key.length() > 200) {
+      throw ApiException.invalid(List.of(new Violation("Idempotency-Key", "must be 1 to 200 characters")));
+    }
+    return key;
   }
 
   private static boolean wantsEventStream(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package dev.seedstream.job;
 
+import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.upstream.GeneratedImage;
 import dev.seedstream.upstream.UpstreamCall;
 import dev.seedstream.upstream.UpstreamClient;
@@ -30,6 +31,7 @@ public final class Job implements UpstreamEvents {
   private final String clientKey;
   private final Vertx vertx;
   private final long abandonMs;
+  private final GatewayMetrics metrics;
   private final Consumer<Job> onFinish;
   private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
   private final long startNanos = System.nanoTime();
@@ -42,9 +44,11 @@ public final class Job implements UpstreamEvents {
   private UpstreamCall call;
   private long abandonTimer = -1;
   private JsonObject terminalData;
+  private long bufferedBytes;
+  private long lastImageNanos;
 
   Job(String id, String model, int requestedImages, List<String> warnings, String clientKey, Vertx vertx,
-      long abandonMs, Consumer<Job> onFinish) {
+      long abandonMs, GatewayMetrics metrics, Consumer<Job> onFinish) {
     this.id = id;
     this.model = model;
     this.requestedImages = requestedImages;
@@ -52,6 +56,7 @@ public final class Job implements UpstreamEvents {
     this.clientKey = clientKey;
     this.vertx = vertx;
     this.abandonMs = abandonMs;
+    this.metrics = metrics;
     this.onFinish = onFinish;
   }
 
@@ -94,8 +99,16 @@ public final class Job implements UpstreamEvents {
 
   // ----------------------------------------------------------------- upstream events
 
+  /** Bytes of encoded frames this job holds for replay. */
+  public long bufferedBytes() {
+    return bufferedBytes;
+  }
+
   @Override
   public void onImage(GeneratedImage image) {
+    long now = System.nanoTime();
+    metrics.imageDelivered(now - (lastImageNanos == 0 ? startNanos : lastImageNanos), lastImageNanos == 0);
+    lastImageNanos = now;
     JsonObject data = new JsonObject().put("index", image.index()).put("url", image.url()).put("size", image.size())
       .put("elapsed_ms", elapsedMs());
     images.add(data.copy());
@@ -110,6 +123,7 @@ public final class Job implements UpstreamEvents {
     JsonObject data = new JsonObject().put("index", index)
       .put("error", new JsonObject().put("code", code).put("message", message));
     failedImages.add(data);
+    metrics.imageFailed();
     append("image_failed", data);
   }
 
@@ -178,7 +192,10 @@ public final class Job implements UpstreamEvents {
   }
 
   private void append(String type, JsonObject data) {
-    log.add(JobEvent.of(log.size() + 1, type, data));
+    JobEvent event = JobEvent.of(log.size() + 1, type, data);
+    log.add(event);
+    bufferedBytes += event.frame().length();
+    metrics.buffered(event.frame().length());
     for (JobStream listener : List.copyOf(listeners)) {
       listener.pump();
     }
@@ -193,6 +210,11 @@ public final class Job implements UpstreamEvents {
     call = null;
     vertx.cancelTimer(abandonTimer);
     append(type, data);
+    switch (finalStatus) {
+      case COMPLETED -> metrics.jobCompleted();
+      case FAILED -> metrics.jobFailed(data.getString("code", "unknown"));
+      default -> metrics.jobCancelled(data.getString("reason", "unknown"));
+    }
     onFinish.accept(this);
   }
 

@@ -2,12 +2,13 @@ package dev.seedstream.job;
 
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.http.ApiException;
+import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.sse.SseResponse;
 import dev.seedstream.upstream.UpstreamClient;
 import dev.seedstream.upstream.UpstreamFailure;
+import dev.seedstream.validation.ValidatedRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -29,19 +30,62 @@ public final class JobRegistry {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final UpstreamClient upstream;
+  private final GatewayMetrics metrics;
   private final Map<String, Job> jobs = new HashMap<>();
+  private final Map<String, IdempotentJob> byIdempotencyKey = new HashMap<>();
   private final Map<String, Integer> runningPerClient = new HashMap<>();
   private int running;
   private boolean accepting = true;
 
-  public JobRegistry(Vertx vertx, GatewayConfig config, UpstreamClient upstream) {
+  /** A job remembered under a client's Idempotency-Key, with a digest of the request it was made for. */
+  private record IdempotentJob(String jobId, String requestDigest) {
+  }
+
+  public JobRegistry(Vertx vertx, GatewayConfig config, UpstreamClient upstream, GatewayMetrics metrics) {
     this.vertx = vertx;
     this.config = config;
     this.upstream = upstream;
+    this.metrics = metrics;
   }
 
-  /** Starts a job, or refuses with 503 {@code overloaded} / 429 {@code rate_limited} before any upstream call. */
-  public Job create(String model, int requestedImages, List<String> warnings, JsonObject upstreamBody, String clientKey) {
+  /**
+   * Starts a job, or refuses before any upstream call: 503 {@code overloaded} over the job limit or, for
+   * inline-image jobs, over the buffered-bytes budget; 429 {@code rate_limited} over the client's limit.
+   * With an Idempotency-Key a retried POST gets the job it already started, not a second paid call.
+   */
+  public Job create(ValidatedRequest request, String clientKey, String idempotencyKey) {
+    String scopedKey = idempotencyKey == null ? null : clientKey + "\n" + idempotencyKey;
+    Job previous = sameRequestAgain(scopedKey, request);
+    if (previous != null) {
+      return previous;
+    }
+    refuseIfOverLimits(request, clientKey);
+    Job job = new Job(newId(), request.model(), request.requestedImages(), request.warnings(), clientKey, vertx,
+      config.abandonMs(), metrics, this::finished);
+    jobs.put(job.id(), job);
+    if (scopedKey != null) {
+      byIdempotencyKey.put(scopedKey, new IdempotentJob(job.id(), request.upstreamBody().encode()));
+    }
+    running++;
+    runningPerClient.merge(clientKey, 1, Integer::sum);
+    metrics.jobStarted();
+    job.start(upstream, request.upstreamBody());
+    return job;
+  }
+
+  private Job sameRequestAgain(String scopedKey, ValidatedRequest request) {
+    IdempotentJob known = scopedKey == null ? null : byIdempotencyKey.get(scopedKey);
+    if (known == null || !jobs.containsKey(known.jobId())) {
+      return null;
+    }
+    if (!known.requestDigest().equals(request.upstreamBody().encode())) {
+      throw new ApiException(422, "idempotency_key_reused",
+        "this Idempotency-Key was already used for a different request");
+    }
+    return jobs.get(known.jobId());
+  }
+
+  private void refuseIfOverLimits(ValidatedRequest request, String clientKey) {
     if (!accepting) {
       throw new ApiException(503, "shutting_down", "the gateway is shutting down; retry shortly", List.of(), RETRY_AFTER_SECONDS);
     }
@@ -54,12 +98,11 @@ public final class JobRegistry {
       throw new ApiException(429, "rate_limited", "this client already runs " + mine + " jobs, its limit",
         List.of(), RETRY_AFTER_SECONDS);
     }
-    Job job = new Job(newId(), model, requestedImages, warnings, clientKey, vertx, config.abandonMs(), this::finished);
-    jobs.put(job.id(), job);
-    running++;
-    runningPerClient.merge(clientKey, 1, Integer::sum);
-    job.start(upstream, upstreamBody);
-    return job;
+    // Inline images are what fills memory: URL jobs add a few hundred bytes, so only b64_json is refused.
+    if ("b64_json".equals(request.responseFormat()) && metrics.bufferedBytes() >= config.maxBufferedBytes()) {
+      throw new ApiException(503, "overloaded", "the gateway holds its limit of inline image data; "
+        + "try again shortly or ask for response_format url", List.of(), RETRY_AFTER_SECONDS);
+    }
   }
 
   public Optional<Job> find(String id) {
@@ -69,7 +112,8 @@ public final class JobRegistry {
   /** Streams the job's events after {@code afterEventId} to the response, then live, until a terminal event. */
   public void attach(Job job, HttpServerResponse response, long afterEventId) {
     SseResponse out = new SseResponse(vertx, response, config.heartbeatMs());
-    JobStream stream = new JobStream(job, out, vertx, config.writeTimeoutMs(), afterEventId);
+    JobStream stream = new JobStream(job, out, vertx, config.writeTimeoutMs(), afterEventId, metrics::listenerClosed);
+    metrics.listenerOpened();
     out.open(v -> stream.closed());
     job.subscribe(stream);
   }
@@ -97,7 +141,13 @@ public final class JobRegistry {
   private void finished(Job job) {
     running--;
     runningPerClient.computeIfPresent(job.clientKey(), (k, n) -> n <= 1 ? null : n - 1);
-    vertx.setTimer(Math.max(1, config.retentionMs()), t -> jobs.remove(job.id()));
+    vertx.setTimer(Math.max(1, config.retentionMs()), t -> forget(job));
+  }
+
+  private void forget(Job job) {
+    jobs.remove(job.id());
+    byIdempotencyKey.values().removeIf(known -> known.jobId().equals(job.id()));
+    metrics.buffered(-job.bufferedBytes());
   }
 
   /** 128 random bits, URL-safe: unguessable, so a job id is a capability only its creator has. */

@@ -18,12 +18,15 @@ public final class JobStream {
   private final SseResponse out;
   private final Vertx vertx;
   private final long writeTimeoutMs;
+  private final Runnable onDone;
+  private boolean done;
   private int cursor;
   private int offset;
   private boolean waiting;
   private long stallTimer = -1;
 
-  JobStream(Job job, SseResponse out, Vertx vertx, long writeTimeoutMs, long afterEventId) {
+  JobStream(Job job, SseResponse out, Vertx vertx, long writeTimeoutMs, long afterEventId, Runnable onDone) {
+    this.onDone = onDone;
     this.job = job;
     this.out = out;
     this.vertx = vertx;
@@ -44,7 +47,7 @@ public final class JobStream {
       cursor++;
       if (event.terminal()) {
         out.end();
-        job.unsubscribe(this);
+        closed();
         return;
       }
     }
@@ -81,5 +84,9 @@ public final class JobStream {
   void closed() {
     vertx.cancelTimer(stallTimer);
     job.unsubscribe(this);
+    if (!done) {
+      done = true;
+      onDone.run();
+    }
   }
 }

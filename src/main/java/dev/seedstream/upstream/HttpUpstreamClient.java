@@ -1,6 +1,7 @@
 package dev.seedstream.upstream;
 
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.observe.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -19,9 +20,11 @@ public final class HttpUpstreamClient implements UpstreamClient {
   private final GatewayConfig config;
   private final HttpClientAgent http;
   private final UpstreamErrors errors;
+  private final GatewayMetrics metrics;
 
-  public HttpUpstreamClient(Vertx vertx, GatewayConfig config) {
+  public HttpUpstreamClient(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.config = config;
     this.errors = new UpstreamErrors(config.apiKey());
     HttpClientOptions options = new HttpClientOptions()
@@ -41,7 +44,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
   @Override
   public UpstreamCall start(JsonObject requestBody, UpstreamEvents events) {
-    UpstreamExchange exchange = new UpstreamExchange(vertx, http, config, errors, events);
+    UpstreamExchange exchange = new UpstreamExchange(vertx, http, config, errors, events, metrics);
     exchange.start(requestBody.copy().put("stream", true));
     return exchange;
   }

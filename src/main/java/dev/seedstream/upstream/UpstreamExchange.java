@@ -1,6 +1,7 @@
 package dev.seedstream.upstream;
 
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.sse.SseEventTooLargeException;
 import dev.seedstream.sse.SseParser;
 import io.netty.channel.ConnectTimeoutException;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
@@ -37,8 +39,12 @@ final class UpstreamExchange implements UpstreamCall {
   private final UpstreamErrors errors;
   private final UpstreamEvents events;
   private final UpstreamEventMapper mapper;
+  private final GatewayMetrics metrics;
 
   private HttpClientRequest request;
+  private Buffer payload;
+  private int attempt;
+  private long retryTimer = -1;
   private boolean done;
   private long totalTimer = -1;
   private long eventTimer = -1;
@@ -49,7 +55,9 @@ final class UpstreamExchange implements UpstreamCall {
 
   private enum Mode { UNDECIDED, SSE, JSON }
 
-  UpstreamExchange(Vertx vertx, HttpClientAgent http, GatewayConfig config, UpstreamErrors errors, UpstreamEvents events) {
+  UpstreamExchange(Vertx vertx, HttpClientAgent http, GatewayConfig config, UpstreamErrors errors, UpstreamEvents events,
+                   GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.http = http;
     this.config = config;
@@ -61,6 +69,12 @@ final class UpstreamExchange implements UpstreamCall {
   void start(JsonObject body) {
     totalTimer = vertx.setTimer(config.totalTimeoutMs(), id -> timeout("the generation exceeded the total deadline of " + config.totalTimeoutMs() + " ms"));
     eventTimer = vertx.setTimer(config.firstEventTimeoutMs(), id -> timeout("no upstream event within " + config.firstEventTimeoutMs() + " ms of the request"));
+    payload = body.toBuffer();
+    send();
+  }
+
+  private void send() {
+    request = null;
     RequestOptions options = new RequestOptions()
       .setMethod(HttpMethod.POST)
       .setAbsoluteURI(config.upstreamUrl())
@@ -69,7 +83,6 @@ final class UpstreamExchange implements UpstreamCall {
       .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .putHeader(HttpHeaders.ACCEPT, "text/event-stream")
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-    Buffer payload = body.toBuffer();
     http.request(options)
       .compose(req -> {
         request = req;
@@ -99,6 +112,7 @@ final class UpstreamExchange implements UpstreamCall {
     if (done) {
       return;
     }
+    metrics.upstreamStatus(response.statusCode());
     if (response.statusCode() != 200) {
       readError(response);
       return;
@@ -197,8 +211,40 @@ final class UpstreamExchange implements UpstreamCall {
       }
     });
     response.exceptionHandler(this::onStreamError);
-    response.endHandler(v -> fail(errors.fromResponse(response.statusCode(),
-      response.getHeader(HttpHeaders.RETRY_AFTER), body.toString(StandardCharsets.UTF_8))));
+    response.endHandler(v -> {
+      UpstreamFailure failure = errors.fromResponse(response.statusCode(),
+        response.getHeader(HttpHeaders.RETRY_AFTER), body.toString(StandardCharsets.UTF_8));
+      boolean refusedBeforeWork = response.statusCode() == 429 || response.statusCode() == 503;
+      if (!refusedBeforeWork || !retry(failure.retryAfterSeconds())) {
+        fail(failure);
+      }
+    });
+  }
+
+  /**
+   * Tries the call again after a capped, jittered delay, honouring Retry-After. Only for answers that
+   * cannot have been billed (a refused connection, a 429/503 before any event): a retry after an image
+   * could pay twice for the same pictures. Returns false when no retry is left or worth waiting for.
+   */
+  private boolean retry(Long retryAfterSeconds) {
+    if (attempt >= config.upstreamRetries()) {
+      return false;
+    }
+    long backoff = Math.min(config.upstreamRetryMaxDelayMs(), 100L << attempt);
+    long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+    long delay = retryAfterSeconds == null ? jittered : Math.max(jittered, retryAfterSeconds * 1000);
+    if (delay > config.upstreamRetryMaxDelayMs()) {
+      return false;
+    }
+    attempt++;
+    metrics.upstreamRetry();
+    request = null;
+    retryTimer = vertx.setTimer(delay, id -> {
+      if (!done) {
+        send();
+      }
+    });
+    return true;
   }
 
   private void onRequestFailure(Throwable cause) {
@@ -208,7 +254,9 @@ final class UpstreamExchange implements UpstreamCall {
     if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException) {
       fail(UpstreamFailure.of("upstream_timeout", "could not connect to the upstream within " + config.connectTimeoutMs() + " ms"));
     } else if (cause instanceof ConnectException) {
-      fail(UpstreamFailure.of("upstream_unavailable", "the upstream refused the connection"));
+      if (!retry(null)) {
+        fail(UpstreamFailure.of("upstream_unavailable", "the upstream refused the connection"));
+      }
     } else if (cause instanceof UnknownHostException) {
       fail(UpstreamFailure.of("upstream_unavailable", "the upstream host name could not be resolved"));
     } else {
@@ -233,6 +281,7 @@ final class UpstreamExchange implements UpstreamCall {
   private void release() {
     vertx.cancelTimer(totalTimer);
     vertx.cancelTimer(eventTimer);
+    vertx.cancelTimer(retryTimer);
     if (request != null) {
       request.reset();
     }
