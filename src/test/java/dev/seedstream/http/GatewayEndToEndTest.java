@@ -133,6 +133,11 @@ class GatewayEndToEndTest {
     assertThat(done.getInteger("generated_images")).isEqualTo(2);
     assertThat(done.getInteger("failed_images")).isEqualTo(1);
     assertThat(done.getJsonObject("usage").getLong("output_tokens")).isEqualTo(32768);
+    String metrics = api.get("/metrics").body().toString();
+    assertThat(metrics).contains("seedstream_jobs_started_total 1.0", "seedstream_jobs_completed_total 1.0",
+      "seedstream_images_delivered_total 2.0", "seedstream_images_failed_total 1.0",
+      "seedstream_upstream_responses_total{status=\"200\"} 1.0", "seedstream_upstream_first_image_seconds_count 1",
+      "seedstream_upstream_between_images_seconds_count 1", "seedstream_jobs_active 0.0");
   }
 
   @Test
@@ -214,10 +219,14 @@ class GatewayEndToEndTest {
     for (Future<TestHttp.Response> post : posts) {
       assertThat(Await.result(post).status()).isEqualTo(202);
     }
+    long accepted = System.nanoTime();
+    // With Vert.x's default pool of 5 the sixth call would wait forever: the fake never finishes any.
     Await.result(fake.exchange(99), 5000);
+    long afterAcceptedMs = (System.nanoTime() - accepted) / 1_000_000;
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-    System.out.println("100 jobs reached the fake upstream in " + elapsedMs + " ms");
-    assertThat(elapsedMs).isLessThan(1000);
+    System.out.println("100 jobs: all reached the fake upstream " + elapsedMs + " ms after the first POST, "
+      + afterAcceptedMs + " ms after the last 202");
+    assertThat(afterAcceptedMs).isLessThan(1000);
   }
 
   @Test

@@ -129,8 +129,9 @@ class UpstreamFaultsTest {
   }
 
   @Test
-  @DisplayName("a reset in the middle of an event never forwards the partial event")
+  @DisplayName("R9 a TCP reset in the middle of an event never forwards the partial event")
   void resetMidEvent() {
+    fake = Await.result(FakeUpstream.startResetting(vertx));
     startGateway(fake.url(), Map.of());
     List<SseEvent> events = run(ex -> {
       ex.streamHead().image(0, "https://tos.example.com/0.jpeg")

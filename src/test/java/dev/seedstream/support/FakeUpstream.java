@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.ArrayList;
@@ -23,8 +24,17 @@ public final class FakeUpstream {
   private Consumer<FakeExchange> autoScript;
 
   public static Future<FakeUpstream> start(Vertx vertx) {
+    return start(vertx, new HttpServerOptions());
+  }
+
+  /** A fake whose every close is a TCP reset (SO_LINGER 0), as a crashing upstream or a middlebox sends. */
+  public static Future<FakeUpstream> startResetting(Vertx vertx) {
+    return start(vertx, new HttpServerOptions().setSoLinger(0));
+  }
+
+  private static Future<FakeUpstream> start(Vertx vertx, HttpServerOptions options) {
     FakeUpstream fake = new FakeUpstream();
-    fake.server = vertx.createHttpServer().requestHandler(fake::onRequest);
+    fake.server = vertx.createHttpServer(options).requestHandler(fake::onRequest);
     return fake.server.listen(0, "127.0.0.1").map(s -> fake);
   }
 
