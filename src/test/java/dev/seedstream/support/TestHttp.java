@@ -49,6 +49,14 @@ public final class TestHttp {
       .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))));
   }
 
+  public Future<Response> callBuffer(HttpMethod method, String path, MultiMap headers, Buffer body) {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
+    headers.forEach(options::addHeader);
+    return onContext(vertx, () -> client.request(options)
+      .compose(req -> req.send(body))
+      .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))));
+  }
+
   public Response get(String path) {
     return Await.result(call(HttpMethod.GET, path, null, null));
   }
