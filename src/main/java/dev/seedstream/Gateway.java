@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -32,14 +33,19 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    return start(vertx, config, UnaryOperator.identity());
+  }
+
+  /** As {@link #start(Vertx, GatewayConfig)}; tests pass {@code simulatorTuning} to inject failures into the simulator. */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, UnaryOperator<SimulatorOptions> simulatorTuning) {
     if (!config.useSimulator()) {
       return deploy(vertx, config, null);
     }
     // The simulator gets a key of its own, made up per process, so the gateway's request path is the real one.
     String simulatorKey = "sim-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-    SimulatorOptions options = SimulatorOptions.defaults(simulatorKey)
+    SimulatorOptions options = simulatorTuning.apply(SimulatorOptions.defaults(simulatorKey)
       .withDelays(config.simFirstImageDelayMs(), config.simBetweenImagesDelayMs())
-      .withImageScale(config.simImageScale());
+      .withImageScale(config.simImageScale()));
     return Simulator.start(vertx, options).compose(simulator -> {
       LOG.info("No API key configured: images are SIMULATED by the embedded simulator at " + simulator.baseUrl());
       GatewayConfig simulated = config.withUpstream(simulator.baseUrl() + "/api/v3/images/generations", simulatorKey);

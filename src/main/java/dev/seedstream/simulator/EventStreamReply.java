@@ -37,10 +37,10 @@ final class EventStreamReply implements GenerationReply {
   }
 
   @Override
-  public void failed(int index) {
+  public void failed(int index, String message) {
     JsonObject error = new JsonObject()
       .put("code", UpstreamError.SENSITIVE_OUTPUT)
-      .put("message", UpstreamError.SENSITIVE_OUTPUT_MESSAGE);
+      .put("message", message);
     write(frames.event(FAILED, event(FAILED).put("image_index", index).put("error", error).encode()));
   }
 

@@ -85,7 +85,7 @@ final class Generation {
     if (index == options.failMidStreamAfterImages()) {
       finish(() -> reply.aborted(UpstreamError.internal()));
     } else if (options.failIndexes().contains(index)) {
-      reply.failed(index);
+      reply.failed(index, options.failMessage());
       schedule(index + 1);
     } else {
       ImageRecipe recipe = new ImageRecipe(request.prompt(), index, request.size(), options.imageScale());

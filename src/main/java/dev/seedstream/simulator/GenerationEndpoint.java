@@ -40,6 +40,7 @@ final class GenerationEndpoint implements Handler<RoutingContext> {
     try {
       dialect.authorize(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), options.apiKey());
       GenerationRequest request = GenerationRequest.parse(ctx.body().buffer());
+      registry.referencesReceived(request.references());
       refuseOnDemand();
       start(ctx.response(), request, requestId);
     } catch (UpstreamError error) {

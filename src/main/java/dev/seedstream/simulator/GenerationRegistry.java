@@ -23,9 +23,18 @@ final class GenerationRegistry {
   private final AtomicLong sequence = new AtomicLong();
   private final Set<Generation> active = ConcurrentHashMap.newKeySet();
   private final List<Promise<Void>> idleWaiters = new ArrayList<>();
+  private volatile List<String> lastReferences = List.of();
 
   void requestReceived() {
     requests.incrementAndGet();
+  }
+
+  void referencesReceived(List<String> references) {
+    lastReferences = references;
+  }
+
+  List<String> lastReferences() {
+    return lastReferences;
   }
 
   long nextSequence() {

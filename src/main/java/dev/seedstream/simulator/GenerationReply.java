@@ -10,7 +10,7 @@ interface GenerationReply {
   void succeeded(GeneratedImage image);
 
   /** The content filter took this slot; generation goes on with the next one. */
-  void failed(int index);
+  void failed(int index, String message);
 
   void completed(ImageUsage usage);
 

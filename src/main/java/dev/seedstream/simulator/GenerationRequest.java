@@ -5,15 +5,16 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Set;
 
 /**
  * A generation request that passed the upstream's checks (upstream-protocol.md section 9).
  * Unknown fields are ignored because Ark ignores them; {@code watermark} and {@code seed} are
- * accepted and have no effect on the simulated images.
+ * accepted and have no effect on the simulated images; the reference images are kept as sent.
  */
 record GenerationRequest(SeedreamModel model, String prompt, ImageSize size, int imageCount, boolean base64,
-                         boolean stream) {
+                         boolean stream, List<String> references) {
 
   private static final int MAX_REFERENCES = 14;
   private static final int MAX_IMAGES = 15;
@@ -28,9 +29,10 @@ record GenerationRequest(SeedreamModel model, String prompt, ImageSize size, int
     ImageSize size = ImageSize.parse(json.getValue("size"), model);
     checkPromptMode(json.getValue("optimize_prompt_options"), model);
     int imageCount = imageCount(json);
-    checkReferences(json.getValue("image"), imageCount);
+    List<String> references = references(json.getValue("image"));
+    checkReferences(references.size(), imageCount);
     boolean base64 = base64(json.getValue("response_format"));
-    return new GenerationRequest(model, prompt, size, imageCount, base64, flag(json, "stream"));
+    return new GenerationRequest(model, prompt, size, imageCount, base64, flag(json, "stream"), references);
   }
 
   private static JsonObject jsonObject(Buffer body) {
@@ -105,8 +107,7 @@ record GenerationRequest(SeedreamModel model, String prompt, ImageSize size, int
       && ((Number) value).longValue() >= min && ((Number) value).longValue() <= max;
   }
 
-  private static void checkReferences(Object image, int imageCount) {
-    int references = referenceCount(image);
+  private static void checkReferences(int references, int imageCount) {
     if (references > MAX_REFERENCES) {
       throw UpstreamError.invalidParameter("image", "at most " + MAX_REFERENCES + " reference images are allowed");
     }
@@ -116,15 +117,15 @@ record GenerationRequest(SeedreamModel model, String prompt, ImageSize size, int
     }
   }
 
-  private static int referenceCount(Object image) {
+  private static List<String> references(Object image) {
     if (image == null) {
-      return 0;
+      return List.of();
     }
     if (image instanceof String text && !text.isBlank()) {
-      return 1;
+      return List.of(text);
     }
     if (image instanceof JsonArray list && list.stream().allMatch(i -> i instanceof String s && !s.isBlank())) {
-      return list.size();
+      return list.stream().map(String.class::cast).toList();
     }
     throw UpstreamError.invalidParameter("image");
   }

@@ -26,10 +26,10 @@ final class JsonBodyReply implements GenerationReply {
   }
 
   @Override
-  public void failed(int index) {
+  public void failed(int index, String message) {
     JsonObject error = new JsonObject()
       .put("code", UpstreamError.SENSITIVE_OUTPUT)
-      .put("message", UpstreamError.SENSITIVE_OUTPUT_MESSAGE);
+      .put("message", message);
     data.add(new JsonObject().put("error", error));
   }
 

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -18,7 +19,8 @@ import java.util.function.Supplier;
  * never compete with the caller's.
  *
  * <p>Tests can hold images ({@link #holdImages}) and release them one at a time, and read how many
- * requests arrived, how many clients left early and how many generations are still running.
+ * requests arrived, which reference images the latest one carried, how many clients left early and
+ * how many generations are still running.
  */
 public final class Simulator {
 
@@ -71,6 +73,11 @@ public final class Simulator {
   /** Generations whose client went away before the last byte. */
   public int cancelledCount() {
     return registry.cancelledCount();
+  }
+
+  /** The reference images ({@code image}) of the latest valid generation request, exactly as sent. */
+  public List<String> lastReferenceImages() {
+    return registry.lastReferences();
   }
 
   /** Generations still running, streamed or not. */

@@ -12,11 +12,12 @@ import java.util.Set;
  * @param failRequestStatus 0, or the HTTP status (400-599) every generation request is refused with
  * @param failMidStreamAfterImages -1, or N: after N image events the request dies with a fatal error frame
  * @param crlf end every stream line with CRLF instead of LF
+ * @param failMessage the message a {@code failIndexes} image fails with; Ark's content-filter sentence by default
  */
 public record SimulatorOptions(String host, int port, String apiKey, long firstImageDelayMs,
                                long betweenImagesDelayMs, int imageScale, Set<Integer> failIndexes,
                                int failRequestStatus, int failMidStreamAfterImages, long urlTtlMs,
-                               boolean crlf) {
+                               boolean crlf, String failMessage) {
 
   /** The most images one request can ask for, so larger indexes could never fail. */
   private static final int MAX_IMAGE_INDEX = 14;
@@ -37,57 +38,63 @@ public record SimulatorOptions(String host, int port, String apiKey, long firstI
     require(failMidStreamAfterImages >= -1,
       "failMidStreamAfterImages must be -1 (off) or >= 0, got " + failMidStreamAfterImages);
     require(urlTtlMs > 0, "urlTtlMs must be > 0, got " + urlTtlMs);
+    require(failMessage != null && !failMessage.isBlank(), "failMessage must not be blank");
   }
 
   /** Loopback on a free port, real-service timing, no failures, 24 h URLs, LF line ends. */
   public static SimulatorOptions defaults(String apiKey) {
     return new SimulatorOptions("127.0.0.1", 0, apiKey, 3000, 2500, 4, Set.of(), 0, -1,
-      24L * 60 * 60 * 1000, false);
+      24L * 60 * 60 * 1000, false, UpstreamError.SENSITIVE_OUTPUT_MESSAGE);
   }
 
   public SimulatorOptions withHost(String value) {
     return new SimulatorOptions(value, port, apiKey, firstImageDelayMs, betweenImagesDelayMs, imageScale,
-      failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, crlf);
+      failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, crlf, failMessage);
   }
 
   public SimulatorOptions withPort(int value) {
     return new SimulatorOptions(host, value, apiKey, firstImageDelayMs, betweenImagesDelayMs, imageScale,
-      failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, crlf);
+      failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, crlf, failMessage);
   }
 
   public SimulatorOptions withDelays(long firstImageMs, long betweenImagesMs) {
     return new SimulatorOptions(host, port, apiKey, firstImageMs, betweenImagesMs, imageScale,
-      failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, crlf);
+      failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, crlf, failMessage);
   }
 
   public SimulatorOptions withImageScale(int value) {
     return new SimulatorOptions(host, port, apiKey, firstImageDelayMs, betweenImagesDelayMs, value,
-      failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, crlf);
+      failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, crlf, failMessage);
   }
 
   public SimulatorOptions withFailIndexes(Set<Integer> value) {
     return new SimulatorOptions(host, port, apiKey, firstImageDelayMs, betweenImagesDelayMs, imageScale,
-      value, failRequestStatus, failMidStreamAfterImages, urlTtlMs, crlf);
+      value, failRequestStatus, failMidStreamAfterImages, urlTtlMs, crlf, failMessage);
   }
 
   public SimulatorOptions withFailRequestStatus(int value) {
     return new SimulatorOptions(host, port, apiKey, firstImageDelayMs, betweenImagesDelayMs, imageScale,
-      failIndexes, value, failMidStreamAfterImages, urlTtlMs, crlf);
+      failIndexes, value, failMidStreamAfterImages, urlTtlMs, crlf, failMessage);
   }
 
   public SimulatorOptions withFailMidStreamAfterImages(int value) {
     return new SimulatorOptions(host, port, apiKey, firstImageDelayMs, betweenImagesDelayMs, imageScale,
-      failIndexes, failRequestStatus, value, urlTtlMs, crlf);
+      failIndexes, failRequestStatus, value, urlTtlMs, crlf, failMessage);
   }
 
   public SimulatorOptions withUrlTtlMs(long value) {
     return new SimulatorOptions(host, port, apiKey, firstImageDelayMs, betweenImagesDelayMs, imageScale,
-      failIndexes, failRequestStatus, failMidStreamAfterImages, value, crlf);
+      failIndexes, failRequestStatus, failMidStreamAfterImages, value, crlf, failMessage);
   }
 
   public SimulatorOptions withCrlf(boolean value) {
     return new SimulatorOptions(host, port, apiKey, firstImageDelayMs, betweenImagesDelayMs, imageScale,
-      failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, value);
+      failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, value, failMessage);
+  }
+
+  public SimulatorOptions withFailMessage(String value) {
+    return new SimulatorOptions(host, port, apiKey, firstImageDelayMs, betweenImagesDelayMs, imageScale,
+      failIndexes, failRequestStatus, failMidStreamAfterImages, urlTtlMs, crlf, value);
   }
 
   /** Leaves the key out, so logging the options never prints it. */
@@ -96,7 +103,7 @@ public record SimulatorOptions(String host, int port, String apiKey, long firstI
     return "SimulatorOptions[host=" + host + ", port=" + port + ", apiKey=***, firstImageDelayMs=" + firstImageDelayMs
       + ", betweenImagesDelayMs=" + betweenImagesDelayMs + ", imageScale=" + imageScale + ", failIndexes="
       + failIndexes + ", failRequestStatus=" + failRequestStatus + ", failMidStreamAfterImages="
-      + failMidStreamAfterImages + ", urlTtlMs=" + urlTtlMs + ", crlf=" + crlf + "]";
+      + failMidStreamAfterImages + ", urlTtlMs=" + urlTtlMs + ", crlf=" + crlf + ", failMessage=" + failMessage + "]";
   }
 
   private static void require(boolean condition, String message) {

@@ -16,7 +16,7 @@ class SimulatorOptionsTest {
     SimulatorOptions options = SimulatorOptions.defaults("k");
 
     assertThat(options).isEqualTo(new SimulatorOptions("127.0.0.1", 0, "k", 3000, 2500, 4, Set.of(), 0, -1,
-      86_400_000, false));
+      86_400_000, false, "The request failed because the output image may contain sensitive information."));
   }
 
   @Test
@@ -24,9 +24,11 @@ class SimulatorOptionsTest {
   void withMethods() {
     SimulatorOptions options = SimulatorOptions.defaults("k")
       .withDelays(1, 2).withImageScale(8).withFailIndexes(Set.of(3)).withFailRequestStatus(429)
-      .withFailMidStreamAfterImages(2).withUrlTtlMs(5).withCrlf(true).withPort(8089).withHost("localhost");
+      .withFailMidStreamAfterImages(2).withUrlTtlMs(5).withCrlf(true).withPort(8089).withHost("localhost")
+      .withFailMessage("<b>filtered</b>");
 
-    assertThat(options).isEqualTo(new SimulatorOptions("localhost", 8089, "k", 1, 2, 8, Set.of(3), 429, 2, 5, true));
+    assertThat(options).isEqualTo(new SimulatorOptions("localhost", 8089, "k", 1, 2, 8, Set.of(3), 429, 2, 5, true,
+      "<b>filtered</b>"));
   }
 
   @Test

@@ -99,6 +99,34 @@ class SimulatorStreamTest extends SimulatorTestBase {
   }
 
   @Test
+  @DisplayName("a custom failure message is sent as given, markup included, inside the JSON string")
+  void customFailMessage() {
+    start(FAST.withFailIndexes(Set.of(0)).withFailMessage("<img src=x onerror=alert(2)> \"quoted\""));
+    String request = """
+      {"model":"doubao-seedream-4-5-251128","prompt":"p","stream":true}""";
+
+    String body = client.post(UpstreamClient.ARK, BEARER, request).text();
+
+    assertThat(body).contains("\"image_index\":0,\"error\":{\"code\":\"OutputImageSensitiveContentDetected\","
+      + "\"message\":\"<img src=x onerror=alert(2)> \\\"quoted\\\"\"}");
+  }
+
+  @Test
+  @DisplayName("the reference images of the latest request are kept exactly as sent")
+  void remembersReferences() {
+    start(FAST);
+    assertThat(simulator.lastReferenceImages()).isEmpty();
+    String request = """
+      {"model":"doubao-seedream-4-5-251128","prompt":"p","stream":true,\
+      "image":["data:image/png;base64,iVBORw0KGgo=","https://example.com/a.jpeg"]}""";
+
+    client.post(UpstreamClient.ARK, BEARER, request).text();
+
+    assertThat(simulator.lastReferenceImages())
+      .containsExactly("data:image/png;base64,iVBORw0KGgo=", "https://example.com/a.jpeg");
+  }
+
+  @Test
   @DisplayName("a fatal error mid-stream is a bare data frame and the stream ends without [DONE]")
   void midStreamFailure() {
     start(FAST.withFailMidStreamAfterImages(1));
