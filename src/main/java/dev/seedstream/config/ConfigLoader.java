@@ -25,7 +25,8 @@ public final class ConfigLoader {
     "connect_timeout_ms", "first_event_timeout_ms", "idle_timeout_ms", "total_timeout_ms", "retention_ms",
     "abandon_ms", "write_timeout_ms", "max_active_jobs", "max_jobs_per_client", "drain_ms", "tokens", "cors_origins",
     "max_event_bytes", "max_request_bytes", "models_file", "web_root", "sim_first_image_delay_ms",
-    "sim_between_images_delay_ms", "sim_image_scale");
+    "sim_between_images_delay_ms", "sim_image_scale", "store_images", "data_dir", "store_concurrency",
+    "store_fetch_timeout_ms", "store_allow_private", "store_max_age_ms", "store_max_bytes");
 
   private final JsonObject file;
   private final Map<String, String> env;
@@ -90,7 +91,20 @@ public final class ConfigLoader {
       Path.of(string("web_root", "web")),
       number("sim_first_image_delay_ms", 3000, 0, 600_000),
       number("sim_between_images_delay_ms", 2500, 0, 600_000),
-      (int) number("sim_image_scale", 4, 1, 64));
+      (int) number("sim_image_scale", 4, 1, 64),
+      store());
+  }
+
+  private StoreSettings store() {
+    return new StoreSettings(
+      bool("store_images", true),
+      Path.of(string("data_dir", "data")),
+      (int) number("store_concurrency", 4, 1, 256),
+      number("store_fetch_timeout_ms", 60000, 1, 3_600_000),
+      bool("store_allow_private", false),
+      number("store_max_age_ms", 0, 0, Long.MAX_VALUE),
+      number("store_max_bytes", 0, 0, Long.MAX_VALUE),
+      null);
   }
 
   /** The environment wins over the file; an empty environment value counts as unset. */
@@ -145,6 +159,14 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(source(key) + ": '" + value + "' is not a URL: " + e.getMessage());
     }
+  }
+
+  private boolean bool(String key, boolean fallback) {
+    String value = string(key, String.valueOf(fallback)).toLowerCase(Locale.ROOT);
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new ConfigException(source(key) + ": '" + value + "' must be true or false");
+    }
+    return Boolean.parseBoolean(value);
   }
 
   private GatewayConfig.Simulate simulate() {

@@ -1,5 +1,7 @@
 package dev.seedstream.validation;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -29,6 +31,26 @@ public final class ReferenceUrlPolicy {
       return Optional.of("URL must be absolute: " + scheme + "://host/path");
     }
     return authorityProblem(authority(url.substring(colon + 3)));
+  }
+
+  /**
+   * Why a resolved address must not be fetched from (private, loopback, link-local, metadata …), if it
+   * must not. The gateway's own image downloads check every address a public name resolves to.
+   */
+  public Optional<String> addressProblem(InetAddress address) {
+    byte[] raw = address.getAddress();
+    if (address instanceof Inet4Address) {
+      long v4 = 0;
+      for (byte b : raw) {
+        v4 = (v4 << 8) | (b & 0xFF);
+      }
+      return BlockedAddress.ipv4(v4).map(what -> address.getHostAddress() + " is " + what);
+    }
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = ((raw[2 * i] & 0xFF) << 8) | (raw[2 * i + 1] & 0xFF);
+    }
+    return BlockedAddress.ipv6(groups).map(what -> address.getHostAddress() + " is " + what);
   }
 
   private static String authority(String afterSlashes) {
