@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -32,6 +33,11 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    return start(vertx, config, UnaryOperator.identity());
+  }
+
+  /** As {@link #start(Vertx, GatewayConfig)}, with the simulator's options adjusted (tests shorten URL lifetimes). */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, UnaryOperator<SimulatorOptions> simulatorTuning) {
     if (!config.useSimulator()) {
       return deploy(vertx, config, null);
     }
@@ -40,9 +46,12 @@ public final class Gateway {
     SimulatorOptions options = SimulatorOptions.defaults(simulatorKey)
       .withDelays(config.simFirstImageDelayMs(), config.simBetweenImagesDelayMs())
       .withImageScale(config.simImageScale());
-    return Simulator.start(vertx, options).compose(simulator -> {
+    return Simulator.start(vertx, simulatorTuning.apply(options)).compose(simulator -> {
       LOG.info("No API key configured: images are SIMULATED by the embedded simulator at " + simulator.baseUrl());
-      GatewayConfig simulated = config.withUpstream(simulator.baseUrl() + "/api/v3/images/generations", simulatorKey);
+      // The simulator's image URLs are plain http on loopback: its origin, and only it, is exempt from the
+      // store's https-only and public-address rules.
+      GatewayConfig simulated = config.withUpstream(simulator.baseUrl() + "/api/v3/images/generations", simulatorKey)
+        .withStore(config.store().withTrustedOrigin(simulator.baseUrl()));
       return deploy(vertx, simulated, simulator);
     });
   }

@@ -2,6 +2,7 @@ package dev.seedstream.http;
 
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.job.JobRegistry;
+import dev.seedstream.store.ImageArchive;
 import dev.seedstream.upstream.HttpUpstreamClient;
 import dev.seedstream.validation.ModelCatalog;
 import dev.seedstream.validation.RequestValidator;
@@ -33,6 +34,7 @@ public final class GatewayVerticle extends VerticleBase {
   private JobRegistry jobs;
   private HttpServer server;
   private ModelCatalog catalog;
+  private ImageArchive archive;
 
   public GatewayVerticle(GatewayConfig config, boolean simulated) {
     this.config = config;
@@ -41,14 +43,24 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Future<ImageArchive> opened = config.store().enabled()
+      ? ImageArchive.open(vertx, config.store(), config.maxEventBytes()) : Future.succeededFuture(null);
+    return opened.compose(this::serve);
+  }
+
+  private Future<?> serve(ImageArchive openedArchive) {
+    archive = openedArchive;
     catalog = ModelCatalog.load(config.modelsFile());
     UploadStore uploads = new UploadStore(Duration.ofMinutes(30), 256L << 20, java.time.Clock.systemUTC());
     upstream = new HttpUpstreamClient(vertx, config);
-    jobs = new JobRegistry(vertx, config, upstream);
+    jobs = new JobRegistry(vertx, config, upstream, archive);
     GenerationRoutes generations = new GenerationRoutes(new RequestValidator(catalog, uploads), jobs);
 
     Router router = Router.router(vertx);
     router.route().handler(SecurityHeaders::apply);
+    if (archive != null) {
+      new HistoryRoutes(vertx, jobs, archive).mount(router);
+    }
     router.get("/api/models").handler(this::models);
     router.post("/api/generations").handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()))
       .handler(generations::create);
@@ -69,7 +81,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return upstream.close();
+    return upstream.close().eventually(() -> archive == null ? Future.succeededFuture() : archive.close());
   }
 
   public int actualPort() {
@@ -78,6 +90,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   public JobRegistry jobs() {
     return jobs;
+  }
+
+  /** The image archive, or null when images are not kept ({@code SEEDSTREAM_STORE_IMAGES=false}). */
+  public ImageArchive archive() {
+    return archive;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.seedstream.job;
 
+import dev.seedstream.store.ImageArchive;
 import dev.seedstream.upstream.GeneratedImage;
 import dev.seedstream.upstream.UpstreamCall;
 import dev.seedstream.upstream.UpstreamClient;
@@ -31,6 +32,7 @@ public final class Job implements UpstreamEvents {
   private final Vertx vertx;
   private final long abandonMs;
   private final Consumer<Job> onFinish;
+  private final ImageArchive archive;
   private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
   private final long startNanos = System.nanoTime();
 
@@ -45,6 +47,13 @@ public final class Job implements UpstreamEvents {
 
   Job(String id, String model, int requestedImages, List<String> warnings, String clientKey, Vertx vertx,
       long abandonMs, Consumer<Job> onFinish) {
+    this(id, model, requestedImages, warnings, clientKey, vertx, abandonMs, onFinish, null);
+  }
+
+  /** With an archive, every image event names its durable URL and every image is kept (in the background). */
+  Job(String id, String model, int requestedImages, List<String> warnings, String clientKey, Vertx vertx,
+      long abandonMs, Consumer<Job> onFinish, ImageArchive archive) {
+    this.archive = archive;
     this.id = id;
     this.model = model;
     this.requestedImages = requestedImages;
@@ -98,11 +107,18 @@ public final class Job implements UpstreamEvents {
   public void onImage(GeneratedImage image) {
     JsonObject data = new JsonObject().put("index", image.index()).put("url", image.url()).put("size", image.size())
       .put("elapsed_ms", elapsedMs());
+    if (archive != null) {
+      data.put("durable_url", ImageArchive.durableUrl(id, image.index()));
+    }
     images.add(data.copy());
     if (image.b64Json() != null) {
       data.put("b64_json", image.b64Json());
     }
     append("image", data);
+    if (archive != null) {
+      // After the event is out: keeping the image never delays it.
+      archive.imageArrived(id, image.index(), image.url(), image.b64Json(), image.size());
+    }
   }
 
   @Override
@@ -193,6 +209,9 @@ public final class Job implements UpstreamEvents {
     call = null;
     vertx.cancelTimer(abandonTimer);
     append(type, data);
+    if (archive != null) {
+      archive.jobFinished(id, finalStatus.wireName(), data, failedImages.copy());
+    }
     onFinish.accept(this);
   }
 

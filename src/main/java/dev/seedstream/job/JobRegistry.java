@@ -3,6 +3,7 @@ package dev.seedstream.job;
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.http.ApiException;
 import dev.seedstream.sse.SseResponse;
+import dev.seedstream.store.ImageArchive;
 import dev.seedstream.upstream.UpstreamClient;
 import dev.seedstream.upstream.UpstreamFailure;
 import io.vertx.core.Vertx;
@@ -29,12 +30,19 @@ public final class JobRegistry {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final UpstreamClient upstream;
+  private final ImageArchive archive;
   private final Map<String, Job> jobs = new HashMap<>();
   private final Map<String, Integer> runningPerClient = new HashMap<>();
   private int running;
   private boolean accepting = true;
 
   public JobRegistry(Vertx vertx, GatewayConfig config, UpstreamClient upstream) {
+    this(vertx, config, upstream, null);
+  }
+
+  /** With an archive (null for none), every job and image is also recorded in the history. */
+  public JobRegistry(Vertx vertx, GatewayConfig config, UpstreamClient upstream, ImageArchive archive) {
+    this.archive = archive;
     this.vertx = vertx;
     this.config = config;
     this.upstream = upstream;
@@ -54,8 +62,12 @@ public final class JobRegistry {
       throw new ApiException(429, "rate_limited", "this client already runs " + mine + " jobs, its limit",
         List.of(), RETRY_AFTER_SECONDS);
     }
-    Job job = new Job(newId(), model, requestedImages, warnings, clientKey, vertx, config.abandonMs(), this::finished);
+    Job job = new Job(newId(), model, requestedImages, warnings, clientKey, vertx, config.abandonMs(), this::finished,
+      archive);
     jobs.put(job.id(), job);
+    if (archive != null) {
+      archive.jobStarted(job.id(), model, requestedImages, upstreamBody);
+    }
     running++;
     runningPerClient.merge(clientKey, 1, Integer::sum);
     job.start(upstream, upstreamBody);
@@ -64,6 +76,14 @@ public final class JobRegistry {
 
   public Optional<Job> find(String id) {
     return Optional.ofNullable(jobs.get(id));
+  }
+
+  /** Drops a finished job at once (it was deleted); a running one stays. */
+  public void forget(String id) {
+    Job job = jobs.get(id);
+    if (job != null && job.status() != JobStatus.RUNNING) {
+      jobs.remove(id);
+    }
   }
 
   /** Streams the job's events after {@code afterEventId} to the response, then live, until a terminal event. */
