@@ -10,6 +10,7 @@ import dev.seedstream.store.UnknownCursorException;
 import dev.seedstream.store.ZipStream;
 import dev.seedstream.validation.Violation;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -45,7 +46,8 @@ final class HistoryRoutes {
     router.get("/api/generations/:id/images.zip").handler(this::zip);
     router.get("/api/generations/:id").handler(this::snapshot);
     router.delete("/api/generations/:id").handler(this::delete);
-    router.get("/api/images/:job/:index").handler(new StoredImageRoute(archive)::handle);
+    router.route("/api/images/:job/:index").method(HttpMethod.GET).method(HttpMethod.HEAD)
+      .handler(new StoredImageRoute(archive)::handle);
   }
 
   /** GET /api/generations?limit=&before=: newest first, a page at a time; {@code next_before} continues. */
