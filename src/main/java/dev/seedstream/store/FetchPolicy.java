@@ -59,9 +59,10 @@ final class FetchPolicy {
   private Target resolve(URI uri) throws Exception {
     InetAddress[] addresses = InetAddress.getAllByName(uri.getHost());
     for (InetAddress address : addresses) {
-      Optional<String> problem = urls.addressProblem(address);
+      Optional<String> problem = urls.addressProblem(address.getAddress());
       if (problem.isPresent()) {
-        throw new StoreFailure("the image host " + uri.getHost() + " resolves to " + problem.get());
+        throw new StoreFailure("the image host " + uri.getHost() + " resolves to " + address.getHostAddress()
+          + ", " + problem.get());
       }
     }
     int port = uri.getPort() < 0 ? 443 : uri.getPort();

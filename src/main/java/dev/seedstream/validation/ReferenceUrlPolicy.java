@@ -1,7 +1,5 @@
 package dev.seedstream.validation;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -34,23 +32,23 @@ public final class ReferenceUrlPolicy {
   }
 
   /**
-   * Why a resolved address must not be fetched from (private, loopback, link-local, metadata …), if it
-   * must not. The gateway's own image downloads check every address a public name resolves to.
+   * What a resolved address (4 or 16 raw bytes) is, when nothing may be fetched from it (private, loopback,
+   * link-local, metadata …). The gateway's own image downloads check every address a name resolves to; the
+   * resolving is theirs, so this class still never touches the network.
    */
-  public Optional<String> addressProblem(InetAddress address) {
-    byte[] raw = address.getAddress();
-    if (address instanceof Inet4Address) {
+  public Optional<String> addressProblem(byte[] address) {
+    if (address.length == 4) {
       long v4 = 0;
-      for (byte b : raw) {
+      for (byte b : address) {
         v4 = (v4 << 8) | (b & 0xFF);
       }
-      return BlockedAddress.ipv4(v4).map(what -> address.getHostAddress() + " is " + what);
+      return BlockedAddress.ipv4(v4);
     }
     int[] groups = new int[8];
     for (int i = 0; i < 8; i++) {
-      groups[i] = ((raw[2 * i] & 0xFF) << 8) | (raw[2 * i + 1] & 0xFF);
+      groups[i] = ((address[2 * i] & 0xFF) << 8) | (address[2 * i + 1] & 0xFF);
     }
-    return BlockedAddress.ipv6(groups).map(what -> address.getHostAddress() + " is " + what);
+    return BlockedAddress.ipv6(groups);
   }
 
   private static String authority(String afterSlashes) {
