@@ -932,6 +932,7 @@
     }
     setStatus(status);
     setBusy(false);
+    document.dispatchEvent(new CustomEvent('seedstream:job-finished', { detail: { id: job.id } }));
   }
 
   // ---------------------------------------------------------------- image cards
@@ -1122,8 +1123,51 @@
     });
   }
 
+  // ---------------------------------------------------------------- history (history.js)
+
+  // "Re-run" from the history: the form takes a past job's settings; the user reviews them and presses
+  // Generate. Inline reference images are not kept by the history; URL references come back.
+  function applyParams(params) {
+    if (!state.catalogue || !params || typeof params !== 'object') return;
+    if (state.catalogue.models[params.model]) els.model.value = params.model;
+    const model = currentModel();
+    const size = typeof params.size === 'string' ? params.size : model.default_size;
+    fillSizeClasses(model, classOfSize(model, size) || size);
+    fillSizes(model, size);
+    if (els.size.value !== size && parseSize(size)) {
+      els.size.value = CUSTOM_SIZE;
+      els.sizeCustom.value = size;
+      onSizeChange();
+    }
+    fillOptimizeModes(model);
+    if (params.optimize_prompt_options?.mode) els.optimizeMode.value = params.optimize_prompt_options.mode;
+    els.group.checked = params.sequential_image_generation === 'auto';
+    const max = params.sequential_image_generation_options?.max_images;
+    if (Number.isInteger(max)) els.maxImages.value = String(max);
+    onGroupChange();
+    if (typeof params.watermark === 'boolean') {
+      els.watermark.checked = params.watermark;
+      state.watermarkTouched = true;
+    }
+    els.prompt.value = typeof params.prompt === 'string' ? params.prompt : '';
+    state.refs = [];
+    renderRefs();
+    const urls = (Array.isArray(params.image) ? params.image : []).filter((u) => typeof u === 'string');
+    if (urls.length) addReferences(urls.map((u) => ({ value: u, name: u })), checkUrl);
+    updatePromptCounter();
+    els.prompt.focus();
+  }
+
+  function wireHistory() {
+    document.addEventListener('seedstream:rerun', (event) => applyParams(event.detail));
+    document.addEventListener('seedstream:add-reference', (event) => {
+      if (event.detail instanceof File) addFiles([event.detail]);
+    });
+  }
+
   async function init() {
     wireReferenceInputs();
+    wireHistory();
     wireFormControls();
     wireLightbox();
     try {

@@ -36,7 +36,7 @@ public final class Gateway {
     return start(vertx, config, UnaryOperator.identity());
   }
 
-  /** As {@link #start(Vertx, GatewayConfig)}; tests pass {@code simulatorTuning} to inject failures into the simulator. */
+  /** As {@link #start(Vertx, GatewayConfig)}; tests adjust the simulator's options (failures, URL lifetimes). */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, UnaryOperator<SimulatorOptions> simulatorTuning) {
     if (!config.useSimulator()) {
       return deploy(vertx, config, null);
@@ -48,7 +48,10 @@ public final class Gateway {
       .withImageScale(config.simImageScale()));
     return Simulator.start(vertx, options).compose(simulator -> {
       LOG.info("No API key configured: images are SIMULATED by the embedded simulator at " + simulator.baseUrl());
-      GatewayConfig simulated = config.withUpstream(simulator.baseUrl() + "/api/v3/images/generations", simulatorKey);
+      // The simulator's image URLs are plain http on loopback: its origin, and only it, is exempt from the
+      // store's https-only and public-address rules.
+      GatewayConfig simulated = config.withUpstream(simulator.baseUrl() + "/api/v3/images/generations", simulatorKey)
+        .withStore(config.store().withTrustedOrigin(simulator.baseUrl()));
       return deploy(vertx, simulated, simulator);
     });
   }

@@ -26,7 +26,8 @@ public final class ConfigLoader {
     "abandon_ms", "write_timeout_ms", "max_active_jobs", "max_jobs_per_client", "drain_ms", "tokens", "cors_origins",
     "max_event_bytes", "max_request_bytes", "max_buffered_bytes", "upstream_retries",
     "upstream_retry_max_delay_ms", "log_format", "models_file", "web_root", "sim_first_image_delay_ms",
-    "sim_between_images_delay_ms", "sim_image_scale");
+    "sim_between_images_delay_ms", "sim_image_scale", "store_images", "data_dir", "store_concurrency",
+    "store_fetch_timeout_ms", "store_allow_private", "store_max_age_ms", "store_max_bytes");
 
   private final JsonObject file;
   private final Map<String, String> env;
@@ -95,7 +96,20 @@ public final class ConfigLoader {
       Path.of(string("web_root", "web")),
       number("sim_first_image_delay_ms", 3000, 0, 600_000),
       number("sim_between_images_delay_ms", 2500, 0, 600_000),
-      (int) number("sim_image_scale", 4, 1, 64));
+      (int) number("sim_image_scale", 4, 1, 64),
+      store());
+  }
+
+  private StoreSettings store() {
+    return new StoreSettings(
+      bool("store_images", true),
+      Path.of(string("data_dir", "data")),
+      (int) number("store_concurrency", 4, 1, 256),
+      number("store_fetch_timeout_ms", 60000, 1, 3_600_000),
+      bool("store_allow_private", false),
+      number("store_max_age_ms", 0, 0, Long.MAX_VALUE),
+      number("store_max_bytes", 0, 0, Long.MAX_VALUE),
+      null);
   }
 
   /** The environment wins over the file; an empty environment value counts as unset. */
@@ -158,6 +172,14 @@ public final class ConfigLoader {
       throw new ConfigException(source(key) + ": '" + value + "' must be one of " + String.join(", ", allowed));
     }
     return value;
+  }
+
+  private boolean bool(String key, boolean fallback) {
+    String value = string(key, String.valueOf(fallback)).toLowerCase(Locale.ROOT);
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new ConfigException(source(key) + ": '" + value + "' must be true or false");
+    }
+    return Boolean.parseBoolean(value);
   }
 
   private GatewayConfig.Simulate simulate() {

@@ -36,7 +36,8 @@ public record GatewayConfig(
   Path webRoot,
   long simFirstImageDelayMs,
   long simBetweenImagesDelayMs,
-  int simImageScale) {
+  int simImageScale,
+  StoreSettings store) {
 
   /** Whether the embedded simulator stands in for the upstream. */
   public enum Simulate { AUTO, TRUE, FALSE }
@@ -51,7 +52,16 @@ public record GatewayConfig(
       firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
       maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, maxBufferedBytes, upstreamRetries,
       upstreamRetryMaxDelayMs, logFormat, modelsFile, webRoot,
-      simFirstImageDelayMs, simBetweenImagesDelayMs, simImageScale);
+      simFirstImageDelayMs, simBetweenImagesDelayMs, simImageScale, store);
+  }
+
+  /** A copy with other image-store settings: how the simulator's own origin becomes fetchable. */
+  public GatewayConfig withStore(StoreSettings settings) {
+    return new GatewayConfig(host, port, apiKey, upstreamUrl, simulate, heartbeatMs, connectTimeoutMs,
+      firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
+      maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, maxBufferedBytes, upstreamRetries,
+      upstreamRetryMaxDelayMs, logFormat, modelsFile, webRoot,
+      simFirstImageDelayMs, simBetweenImagesDelayMs, simImageScale, settings);
   }
 
   @Override

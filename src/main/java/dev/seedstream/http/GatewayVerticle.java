@@ -3,6 +3,7 @@ package dev.seedstream.http;
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.job.JobRegistry;
 import dev.seedstream.observe.GatewayMetrics;
+import dev.seedstream.store.ImageArchive;
 import dev.seedstream.upstream.HttpUpstreamClient;
 import dev.seedstream.validation.ModelCatalog;
 import dev.seedstream.validation.RequestValidator;
@@ -35,6 +36,7 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private ModelCatalog catalog;
   private GatewayMetrics metrics;
+  private ImageArchive archive;
 
   public GatewayVerticle(GatewayConfig config, boolean simulated) {
     this.config = config;
@@ -43,15 +45,25 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Future<ImageArchive> opened = config.store().enabled()
+      ? ImageArchive.open(vertx, config.store(), config.maxEventBytes()) : Future.succeededFuture(null);
+    return opened.compose(this::serve);
+  }
+
+  private Future<?> serve(ImageArchive openedArchive) {
+    archive = openedArchive;
     catalog = ModelCatalog.load(config.modelsFile());
     UploadStore uploads = new UploadStore(Duration.ofMinutes(30), 256L << 20, java.time.Clock.systemUTC());
     metrics = new GatewayMetrics();
     upstream = new HttpUpstreamClient(vertx, config, metrics);
-    jobs = new JobRegistry(vertx, config, upstream, metrics);
+    jobs = new JobRegistry(vertx, config, upstream, metrics, archive);
     GenerationRoutes generations = new GenerationRoutes(new RequestValidator(catalog, uploads), jobs);
 
     Router router = Router.router(vertx);
     router.route().handler(SecurityHeaders::apply);
+    if (archive != null) {
+      new HistoryRoutes(vertx, jobs, archive).mount(router);
+    }
     router.get("/api/models").handler(this::models);
     router.post("/api/generations").handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()))
       .handler(generations::create);
@@ -74,7 +86,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return upstream.close();
+    return upstream.close().eventually(() -> archive == null ? Future.succeededFuture() : archive.close());
   }
 
   public int actualPort() {
@@ -83,6 +95,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   public JobRegistry jobs() {
     return jobs;
+  }
+
+  /** The image archive, or null when images are not kept ({@code SEEDSTREAM_STORE_IMAGES=false}). */
+  public ImageArchive archive() {
+    return archive;
   }
 
   /**

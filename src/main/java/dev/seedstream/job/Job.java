@@ -1,6 +1,7 @@
 package dev.seedstream.job;
 
 import dev.seedstream.observe.GatewayMetrics;
+import dev.seedstream.store.ImageArchive;
 import dev.seedstream.upstream.GeneratedImage;
 import dev.seedstream.upstream.UpstreamCall;
 import dev.seedstream.upstream.UpstreamClient;
@@ -33,6 +34,7 @@ public final class Job implements UpstreamEvents {
   private final long abandonMs;
   private final GatewayMetrics metrics;
   private final Consumer<Job> onFinish;
+  private final ImageArchive archive;
   private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
   private final long startNanos = System.nanoTime();
 
@@ -48,7 +50,8 @@ public final class Job implements UpstreamEvents {
   private long lastImageNanos;
 
   Job(String id, String model, int requestedImages, List<String> warnings, String clientKey, Vertx vertx,
-      long abandonMs, GatewayMetrics metrics, Consumer<Job> onFinish) {
+      long abandonMs, GatewayMetrics metrics, Consumer<Job> onFinish, ImageArchive archive) {
+    this.archive = archive;
     this.id = id;
     this.model = model;
     this.requestedImages = requestedImages;
@@ -111,11 +114,18 @@ public final class Job implements UpstreamEvents {
     lastImageNanos = now;
     JsonObject data = new JsonObject().put("index", image.index()).put("url", image.url()).put("size", image.size())
       .put("elapsed_ms", elapsedMs());
+    if (archive != null) {
+      data.put("durable_url", ImageArchive.durableUrl(id, image.index()));
+    }
     images.add(data.copy());
     if (image.b64Json() != null) {
       data.put("b64_json", image.b64Json());
     }
     append("image", data);
+    if (archive != null) {
+      // After the event is out: keeping the image never delays it.
+      archive.imageArrived(id, image.index(), image.url(), image.b64Json(), image.size());
+    }
   }
 
   @Override
@@ -214,6 +224,9 @@ public final class Job implements UpstreamEvents {
       case COMPLETED -> metrics.jobCompleted();
       case FAILED -> metrics.jobFailed(data.getString("code", "unknown"));
       default -> metrics.jobCancelled(data.getString("reason", "unknown"));
+    }
+    if (archive != null) {
+      archive.jobFinished(id, finalStatus.wireName(), data, failedImages.copy());
     }
     onFinish.accept(this);
   }

@@ -4,6 +4,7 @@ import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.http.ApiException;
 import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.sse.SseResponse;
+import dev.seedstream.store.ImageArchive;
 import dev.seedstream.upstream.UpstreamClient;
 import dev.seedstream.upstream.UpstreamFailure;
 import dev.seedstream.validation.ValidatedRequest;
@@ -31,6 +32,7 @@ public final class JobRegistry {
   private final GatewayConfig config;
   private final UpstreamClient upstream;
   private final GatewayMetrics metrics;
+  private final ImageArchive archive;
   private final Map<String, Job> jobs = new HashMap<>();
   private final Map<String, IdempotentJob> byIdempotencyKey = new HashMap<>();
   private final Map<String, Integer> runningPerClient = new HashMap<>();
@@ -41,7 +43,9 @@ public final class JobRegistry {
   private record IdempotentJob(String jobId, String requestDigest) {
   }
 
-  public JobRegistry(Vertx vertx, GatewayConfig config, UpstreamClient upstream, GatewayMetrics metrics) {
+  public JobRegistry(Vertx vertx, GatewayConfig config, UpstreamClient upstream, GatewayMetrics metrics,
+                     ImageArchive archive) {
+    this.archive = archive;
     this.vertx = vertx;
     this.config = config;
     this.upstream = upstream;
@@ -61,8 +65,11 @@ public final class JobRegistry {
     }
     refuseIfOverLimits(request, clientKey);
     Job job = new Job(newId(), request.model(), request.requestedImages(), request.warnings(), clientKey, vertx,
-      config.abandonMs(), metrics, this::finished);
+      config.abandonMs(), metrics, this::finished, archive);
     jobs.put(job.id(), job);
+    if (archive != null) {
+      archive.jobStarted(job.id(), request.model(), request.requestedImages(), request.upstreamBody());
+    }
     if (scopedKey != null) {
       byIdempotencyKey.put(scopedKey, new IdempotentJob(job.id(), request.upstreamBody().encode()));
     }
@@ -109,6 +116,14 @@ public final class JobRegistry {
     return Optional.ofNullable(jobs.get(id));
   }
 
+  /** Drops a finished job at once (it was deleted); a running one stays. */
+  public void forget(String id) {
+    Job job = jobs.get(id);
+    if (job != null && job.status() != JobStatus.RUNNING) {
+      forget(job);
+    }
+  }
+
   /** Streams the job's events after {@code afterEventId} to the response, then live, until a terminal event. */
   public void attach(Job job, HttpServerResponse response, long afterEventId) {
     SseResponse out = new SseResponse(vertx, response, config.heartbeatMs());
@@ -145,7 +160,9 @@ public final class JobRegistry {
   }
 
   private void forget(Job job) {
-    jobs.remove(job.id());
+    if (jobs.remove(job.id()) == null) {
+      return;
+    }
     byIdempotencyKey.values().removeIf(known -> known.jobId().equals(job.id()));
     metrics.buffered(-job.bufferedBytes());
   }

@@ -31,6 +31,26 @@ public final class ReferenceUrlPolicy {
     return authorityProblem(authority(url.substring(colon + 3)));
   }
 
+  /**
+   * What a resolved address (4 or 16 raw bytes) is, when nothing may be fetched from it (private, loopback,
+   * link-local, metadata …). The gateway's own image downloads check every address a name resolves to; the
+   * resolving is theirs, so this class still never touches the network.
+   */
+  public Optional<String> addressProblem(byte[] address) {
+    if (address.length == 4) {
+      long v4 = 0;
+      for (byte b : address) {
+        v4 = (v4 << 8) | (b & 0xFF);
+      }
+      return BlockedAddress.ipv4(v4);
+    }
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = ((address[2 * i] & 0xFF) << 8) | (address[2 * i + 1] & 0xFF);
+    }
+    return BlockedAddress.ipv6(groups);
+  }
+
   private static String authority(String afterSlashes) {
     int end = afterSlashes.length();
     for (char stop : new char[] {'/', '?', '#'}) {

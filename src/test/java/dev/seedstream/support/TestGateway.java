@@ -30,6 +30,8 @@ public final class TestGateway {
     env.put("SEEDSTREAM_TOTAL_TIMEOUT_MS", "30000");
     env.put("SEEDSTREAM_ABANDON_MS", "10000");
     env.put("SEEDSTREAM_HEARTBEAT_MS", "10000");
+    // Keeping images writes to disk and downloads the fake's made-up URLs: only the history tests turn it on.
+    env.put("SEEDSTREAM_STORE_IMAGES", "false");
     env.putAll(overrides);
     return ConfigLoader.load(env);
   }

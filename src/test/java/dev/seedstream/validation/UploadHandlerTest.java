@@ -1,5 +1,7 @@
 package dev.seedstream.validation;
 
+import dev.seedstream.support.TestHttp;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -119,13 +121,13 @@ class UploadHandlerTest {
   @DisplayName("a declared Content-Length over the limit is refused before any body is read")
   void refusesADeclaredOversizedBody() throws Exception {
     start(MIB);
-    Answer answer = await(client.request(HttpMethod.POST, port, "127.0.0.1", "/api/uploads").compose(request -> {
+    Answer answer = await(TestHttp.onContext(vertx, () -> client.request(HttpMethod.POST, port, "127.0.0.1", "/api/uploads").compose(request -> {
       request.putHeader(HttpHeaders.CONTENT_TYPE, "multipart/form-data; boundary=" + BOUNDARY)
         .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(HUGE_BODY));
       request.exceptionHandler(ignored -> { });
       request.write(Buffer.buffer("--" + BOUNDARY + "\r\n"));
       return request.response().compose(response -> response.body().map(body -> new Answer(response.statusCode(), body.toJsonObject(), 0)));
-    }));
+    })));
     assertPayloadTooLarge(answer, "the request body is larger than 1048576 bytes");
     assertThat(serverBytesAtClose.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)).isLessThan(MIB);
   }
@@ -166,14 +168,15 @@ class UploadHandlerTest {
   }
 
   private Answer send(Buffer body, String contentType) throws Exception {
-    return await(client.request(HttpMethod.POST, port, "127.0.0.1", "/api/uploads")
+    // Built on a Vert.x context: from the test thread a fast answer could arrive before body() is attached.
+    return await(TestHttp.onContext(vertx, () -> client.request(HttpMethod.POST, port, "127.0.0.1", "/api/uploads")
       .compose(request -> request.putHeader(HttpHeaders.CONTENT_TYPE, contentType).send(body))
-      .compose(response -> response.body().map(content -> new Answer(response.statusCode(), content.toJsonObject(), body.length()))));
+      .compose(response -> response.body().map(content -> new Answer(response.statusCode(), content.toJsonObject(), body.length())))));
   }
 
   /** Streams one file part, chunked, towards 50 MiB, respecting back-pressure, until the server answers. */
   private Answer streamHugeBody() throws Exception {
-    return await(client.request(HttpMethod.POST, port, "127.0.0.1", "/api/uploads").compose(request -> {
+    return await(TestHttp.onContext(vertx, () -> client.request(HttpMethod.POST, port, "127.0.0.1", "/api/uploads").compose(request -> {
       request.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "multipart/form-data; boundary=" + BOUNDARY);
       request.exceptionHandler(ignored -> { }); // the server closes the connection once it has answered
       var pump = new ChunkPump(request);
@@ -183,7 +186,7 @@ class UploadHandlerTest {
         pump.stop();
         return response.body().map(body -> new Answer(response.statusCode(), body.toJsonObject(), pump.written));
       });
-    }));
+    })));
   }
 
   private static final class ChunkPump {

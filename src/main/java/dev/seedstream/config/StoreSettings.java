@@ -1,0 +1,18 @@
+package dev.seedstream.config;
+
+import java.nio.file.Path;
+
+/**
+ * How generated images are kept: where, how many downloads run at once, how long a download may take,
+ * which addresses it may reach, and the retention limits (0 means no limit).
+ *
+ * @param trustedOrigin an {@code http(s)://host:port} whose images are fetched even over plain http and on a
+ *                      loopback address: the embedded simulator's own base URL, set by {@code Gateway}; else null
+ */
+public record StoreSettings(boolean enabled, Path dataDir, int concurrency, long fetchTimeoutMs,
+                            boolean allowPrivate, long maxAgeMs, long maxBytes, String trustedOrigin) {
+
+  public StoreSettings withTrustedOrigin(String origin) {
+    return new StoreSettings(enabled, dataDir, concurrency, fetchTimeoutMs, allowPrivate, maxAgeMs, maxBytes, origin);
+  }
+}

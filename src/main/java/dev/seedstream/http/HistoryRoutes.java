@@ -1,0 +1,150 @@
+package dev.seedstream.http;
+
+import dev.seedstream.job.Job;
+import dev.seedstream.job.JobRegistry;
+import dev.seedstream.job.JobStatus;
+import dev.seedstream.store.ImageArchive;
+import dev.seedstream.store.StorageStatus;
+import dev.seedstream.store.StoredImage;
+import dev.seedstream.store.UnknownCursorException;
+import dev.seedstream.store.ZipStream;
+import dev.seedstream.validation.Violation;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * The history of generations kept by the {@link ImageArchive}: list past jobs, look one up after a restart,
+ * download its images as a zip, delete it, and the durable image URLs. Mounted before the live job routes,
+ * which it hands over to for running jobs.
+ */
+final class HistoryRoutes {
+
+  private static final Logger LOG = Logger.getLogger(HistoryRoutes.class.getName());
+  private static final int DEFAULT_PAGE = 20;
+  private static final int MAX_PAGE = 100;
+
+  private final Vertx vertx;
+  private final JobRegistry jobs;
+  private final ImageArchive archive;
+
+  HistoryRoutes(Vertx vertx, JobRegistry jobs, ImageArchive archive) {
+    this.vertx = vertx;
+    this.jobs = jobs;
+    this.archive = archive;
+  }
+
+  void mount(Router router) {
+    router.get("/api/generations").handler(this::list);
+    router.get("/api/generations/:id/images.zip").handler(this::zip);
+    router.get("/api/generations/:id").handler(this::snapshot);
+    router.delete("/api/generations/:id").handler(this::delete);
+    router.route("/api/images/:job/:index").method(HttpMethod.GET).method(HttpMethod.HEAD)
+      .handler(new StoredImageRoute(archive)::handle);
+  }
+
+  /** GET /api/generations?limit=&before=: newest first, a page at a time; {@code next_before} continues. */
+  private void list(RoutingContext ctx) {
+    int limit = limit(ctx.request().getParam("limit"));
+    String before = ctx.request().getParam("before");
+    archive.page(limit, before == null || before.isEmpty() ? null : before)
+      .onSuccess(page -> GenerationRoutes.sendJson(ctx, 200, page.put("store", archive.counters())))
+      .onFailure(e -> ctx.fail(e instanceof UnknownCursorException
+        ? ApiException.invalid(List.of(new Violation("before", "names no job in the history"))) : e));
+  }
+
+  /** A job the registry still has is live: its snapshot, with each image's storage state added. */
+  private void snapshot(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    Optional<Job> live = jobs.find(id);
+    if (live.isPresent()) {
+      JsonObject snapshot = live.get().snapshot();
+      archive.storage(id).onComplete(storage -> {
+        if (storage.succeeded()) {
+          snapshot.getJsonArray("images").forEach(image -> ((JsonObject) image)
+            .put("storage", storage.result().get(((JsonObject) image).getInteger("index"))));
+        } else {
+          LOG.warning("history: no storage state for job " + id + ": " + storage.cause());
+        }
+        GenerationRoutes.sendJson(ctx, 200, snapshot);
+      });
+      return;
+    }
+    archive.job(id).onSuccess(job -> {
+      if (job.isPresent()) {
+        GenerationRoutes.sendJson(ctx, 200, job.get());
+      } else {
+        ctx.fail(notFound());
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  /** DELETE of a running job cancels it (the next route); of a finished one, deletes it and its images. */
+  private void delete(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    Optional<Job> live = jobs.find(id);
+    if (live.isPresent() && live.get().status() == JobStatus.RUNNING) {
+      ctx.next();
+      return;
+    }
+    archive.delete(id).onSuccess(found -> {
+      jobs.forget(id);
+      if (found || live.isPresent()) {
+        LOG.info("job " + id + " deleted with its images");
+        ctx.response().setStatusCode(204).end();
+      } else {
+        ctx.fail(notFound());
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  /** GET …/{id}/images.zip: the stored images, streamed file by file, with an exact Content-Length. */
+  private void zip(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    archive.job(id).compose(job -> {
+      if (job.isEmpty()) {
+        throw notFound();
+      }
+      return archive.images(id);
+    }).onSuccess(images -> sendZip(ctx, id, images)).onFailure(ctx::fail);
+  }
+
+  private void sendZip(RoutingContext ctx, String id, List<StoredImage> images) {
+    List<ZipStream.Entry> entries = images.stream().filter(image -> image.status() == StorageStatus.STORED)
+      .map(image -> new ZipStream.Entry(String.format("seedstream-%02d.%s", image.index() + 1, image.format()),
+        archive.file(image), image.bytes(), image.crc32(), image.storedAtMs()))
+      .toList();
+    HttpServerResponse response = ctx.response();
+    response.putHeader("Content-Type", "application/zip")
+      .putHeader("Content-Disposition", "attachment; filename=\"seedstream-" + id + ".zip\"")
+      .putHeader("Content-Length", String.valueOf(ZipStream.length(entries)));
+    ZipStream.write(vertx, entries, response).onSuccess(v -> response.end()).onFailure(e -> {
+      LOG.warning("zip of job " + id + " cut short: " + e);
+      response.reset();
+    });
+  }
+
+  private static int limit(String text) {
+    if (text == null || text.isEmpty()) {
+      return DEFAULT_PAGE;
+    }
+    if (text.matches("[0-9]{1,3}")) {
+      int limit = Integer.parseInt(text);
+      if (limit >= 1 && limit <= MAX_PAGE) {
+        return limit;
+      }
+    }
+    throw ApiException.invalid(List.of(new Violation("limit", "must be a whole number from 1 to " + MAX_PAGE)));
+  }
+
+  private static ApiException notFound() {
+    return new ApiException(404, "not_found", "no such job; it may have been deleted");
+  }
+}

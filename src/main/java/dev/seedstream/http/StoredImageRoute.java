@@ -1,0 +1,122 @@
+package dev.seedstream.http;
+
+import dev.seedstream.store.ImageArchive;
+import dev.seedstream.store.StoredImage;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code GET /api/images/{jobId}/{index}}, the durable URL of a generated image. Once the gateway has its
+ * copy: the file, immutable, with ETag (its sha256) and byte ranges. Before that: a 307 to the upstream's
+ * URL while it is still valid, or, for inline images being written, the file a moment later.
+ */
+final class StoredImageRoute {
+
+  private static final String IMMUTABLE = "public, max-age=31536000, immutable";
+
+  private final ImageArchive archive;
+
+  StoredImageRoute(ImageArchive archive) {
+    this.archive = archive;
+  }
+
+  void handle(RoutingContext ctx) {
+    String jobId = ctx.pathParam("job");
+    int index = index(ctx.pathParam("index"));
+    archive.image(jobId, index).onSuccess(found -> answer(ctx, found, true)).onFailure(ctx::fail);
+  }
+
+  private void answer(RoutingContext ctx, Optional<StoredImage> found, boolean mayWait) {
+    if (found.isEmpty()) {
+      ctx.fail(new ApiException(404, "not_found", "no such image"));
+      return;
+    }
+    StoredImage image = found.get();
+    long now = System.currentTimeMillis();
+    switch (image.status()) {
+      case STORED -> send(ctx, image);
+      case PENDING -> {
+        if (image.upstreamUrlValid(now)) {
+          redirect(ctx, image.upstreamUrl());
+        } else if (mayWait) {
+          archive.settled(image.jobId(), image.index()).compose(v -> archive.image(image.jobId(), image.index()))
+            .onSuccess(settled -> answer(ctx, settled, false)).onFailure(ctx::fail);
+        } else {
+          ctx.fail(new ApiException(503, "not_ready", "the image is still being stored; retry shortly", List.of(), 1L));
+        }
+      }
+      case NOT_PERSISTED -> {
+        if (image.upstreamUrlValid(now)) {
+          redirect(ctx, image.upstreamUrl());
+        } else {
+          ctx.fail(new ApiException(404, "not_found", "the gateway could not keep this image (" + image.reason()
+            + ") and its upstream URL has expired"));
+        }
+      }
+    }
+  }
+
+  private static void redirect(RoutingContext ctx, String url) {
+    // 307, and no-store (set for all of /api): the redirect is only right until the copy is stored.
+    ctx.response().setStatusCode(307).putHeader("Location", url).end();
+  }
+
+  private void send(RoutingContext ctx, StoredImage image) {
+    HttpServerResponse response = ctx.response();
+    String etag = "\"" + image.sha256() + "\"";
+    response.putHeader("ETag", etag).putHeader("Cache-Control", IMMUTABLE).putHeader("Accept-Ranges", "bytes")
+      .putHeader("Content-Type", image.mediaType())
+      .putHeader("Content-Disposition", "inline; filename=\"seedstream-" + image.jobId() + "-" + (image.index() + 1)
+        + "." + image.format() + "\"");
+    if (etagMatches(ctx.request().getHeader("If-None-Match"), etag)) {
+      response.setStatusCode(304).end();
+      return;
+    }
+    String ifRange = ctx.request().getHeader("If-Range");
+    ByteRange range = ifRange == null || ifRange.equals(etag)
+      ? ByteRange.parse(ctx.request().getHeader("Range"), image.bytes()) : null;
+    String path = archive.file(image).toString();
+    if (range == null) {
+      response.sendFile(path).onFailure(e -> lost(ctx));
+    } else if (!range.satisfiable()) {
+      response.setStatusCode(416).putHeader("Content-Range", "bytes */" + image.bytes()).end();
+    } else {
+      response.setStatusCode(206)
+        .putHeader("Content-Range", "bytes " + range.start() + "-" + range.end() + "/" + image.bytes());
+      response.sendFile(path, range.start(), range.length()).onFailure(e -> lost(ctx));
+    }
+  }
+
+  /** The file vanished between lookup and send: deleted by retention or by hand. */
+  private static void lost(RoutingContext ctx) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+    } else {
+      ctx.response().headers().remove("ETag").remove("Cache-Control").set("Cache-Control", "no-store");
+      ctx.fail(new ApiException(404, "not_found", "the image file is gone"));
+    }
+  }
+
+  private static boolean etagMatches(String header, String etag) {
+    if (header == null) {
+      return false;
+    }
+    for (String candidate : header.split(",")) {
+      String tag = candidate.trim();
+      if (tag.equals("*") || tag.equals(etag) || tag.equals("W/" + etag)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int index(String text) {
+    if (text == null || !text.matches("[0-9]{1,4}")) {
+      throw new ApiException(404, "not_found", "no such image");
+    }
+    return Integer.parseInt(text);
+  }
+}

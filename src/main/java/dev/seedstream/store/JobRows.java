@@ -1,0 +1,159 @@
+package dev.seedstream.store;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** SQL for the {@code jobs} table. Blocking: the database thread only. */
+final class JobRows {
+
+  static final String INTERRUPTED = "interrupted";
+  private static final String COLUMNS = "id, prompt, model, params, requested_images, status, created, finished,"
+    + " error, usage, terminal, failed_images";
+
+  private JobRows() {
+  }
+
+  static void insert(Connection c, JobRecord job) throws SQLException {
+    try (PreparedStatement sql = c.prepareStatement("INSERT INTO jobs (id, prompt, model, params, requested_images,"
+      + " status, created) VALUES (?, ?, ?, ?, ?, 'running', ?)")) {
+      sql.setString(1, job.id());
+      sql.setString(2, job.prompt());
+      sql.setString(3, job.model());
+      sql.setString(4, job.params().encode());
+      sql.setInt(5, job.requestedImages());
+      sql.setLong(6, job.createdMs());
+      sql.executeUpdate();
+    }
+  }
+
+  static void finish(Connection c, String id, String status, JsonObject terminal, JsonArray failedImages, long now)
+    throws SQLException {
+    try (PreparedStatement sql = c.prepareStatement("UPDATE jobs SET status = ?, finished = ?, error = ?, usage = ?,"
+      + " terminal = ?, failed_images = ? WHERE id = ?")) {
+      sql.setString(1, status);
+      sql.setLong(2, now);
+      sql.setString(3, "failed".equals(status) ? terminal.getString("message") : null);
+      JsonObject usage = terminal.getJsonObject("usage");
+      sql.setString(4, usage == null ? null : usage.encode());
+      sql.setString(5, terminal.encode());
+      sql.setString(6, failedImages.encode());
+      sql.setString(7, id);
+      sql.executeUpdate();
+    }
+  }
+
+  /** Jobs the last process left running can never finish: their upstream calls died with it. */
+  static int markInterrupted(Connection c, long now) throws SQLException {
+    try (PreparedStatement sql = c.prepareStatement("UPDATE jobs SET status = 'interrupted', finished = ?, error = ?"
+      + " WHERE status = 'running'")) {
+      sql.setLong(1, now);
+      sql.setString(2, "the gateway stopped while this job was running");
+      return sql.executeUpdate();
+    }
+  }
+
+  static Optional<JsonObject> find(Connection c, String id) throws SQLException {
+    try (PreparedStatement sql = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id = ?")) {
+      sql.setString(1, id);
+      return read(sql).stream().findFirst();
+    }
+  }
+
+  /** Newest first; with {@code beforeId}, only jobs older than that one (ties broken by id). */
+  static List<JsonObject> page(Connection c, int limit, Long beforeCreated, String beforeId) throws SQLException {
+    String where = beforeId == null ? "" : " WHERE created < ? OR (created = ? AND id < ?)";
+    try (PreparedStatement sql = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs" + where
+      + " ORDER BY created DESC, id DESC LIMIT ?")) {
+      int at = 1;
+      if (beforeId != null) {
+        sql.setLong(at++, beforeCreated);
+        sql.setLong(at++, beforeCreated);
+        sql.setString(at++, beforeId);
+      }
+      sql.setInt(at, limit);
+      return read(sql);
+    }
+  }
+
+  static Optional<Long> created(Connection c, String id) throws SQLException {
+    try (PreparedStatement sql = c.prepareStatement("SELECT created FROM jobs WHERE id = ?")) {
+      sql.setString(1, id);
+      try (ResultSet row = sql.executeQuery()) {
+        return row.next() ? Optional.of(row.getLong(1)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Finished jobs, oldest first; with {@code olderThan} &gt; 0 only those created before it. */
+  static List<String> finishedOldestFirst(Connection c, long olderThan, int limit) throws SQLException {
+    try (PreparedStatement sql = c.prepareStatement("SELECT id FROM jobs WHERE status <> 'running'"
+      + (olderThan > 0 ? " AND created < ?" : "") + " ORDER BY created, id LIMIT ?")) {
+      int at = 1;
+      if (olderThan > 0) {
+        sql.setLong(at++, olderThan);
+      }
+      sql.setInt(at, limit);
+      List<String> ids = new ArrayList<>();
+      try (ResultSet row = sql.executeQuery()) {
+        while (row.next()) {
+          ids.add(row.getString(1));
+        }
+      }
+      return ids;
+    }
+  }
+
+  static void delete(Connection c, String id) throws SQLException {
+    try (PreparedStatement sql = c.prepareStatement("DELETE FROM jobs WHERE id = ?")) {
+      sql.setString(1, id);
+      sql.executeUpdate();
+    }
+  }
+
+  private static List<JsonObject> read(PreparedStatement sql) throws SQLException {
+    List<JsonObject> jobs = new ArrayList<>();
+    try (ResultSet row = sql.executeQuery()) {
+      while (row.next()) {
+        jobs.add(toJson(row));
+      }
+    }
+    return jobs;
+  }
+
+  /** Shaped like a live job's snapshot, plus what only the history has (prompt, params, finish time). */
+  private static JsonObject toJson(ResultSet row) throws SQLException {
+    String status = row.getString(6);
+    JsonObject json = new JsonObject().put("id", row.getString(1)).put("status", status).put("model", row.getString(3))
+      .put("prompt", row.getString(2)).put("params", new JsonObject(row.getString(4)))
+      .put("requested_images", row.getInt(5)).put("created", row.getLong(7) / 1000)
+      .put("created_ms", row.getLong(7));
+    long finished = row.getLong(8);
+    if (!row.wasNull()) {
+      json.put("finished", finished / 1000);
+    }
+    json.put("failed_images", new JsonArray(row.getString(12)));
+    String terminal = row.getString(11);
+    if (terminal != null) {
+      json.put(terminalKey(status), new JsonObject(terminal));
+    } else if (row.getString(9) != null) {
+      json.put("error", new JsonObject().put("code", status).put("message", row.getString(9)));
+    }
+    return json;
+  }
+
+  private static String terminalKey(String status) {
+    return switch (status) {
+      case "completed" -> "result";
+      case "cancelled" -> "cancellation";
+      default -> "error";
+    };
+  }
+}

@@ -1,0 +1,67 @@
+package dev.seedstream.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The history schema, one step per version. {@code PRAGMA user_version} records how many steps a database
+ * file has had; start-up applies the missing ones in a transaction each. Steps are only ever appended.
+ */
+final class SchemaMigrations {
+
+  private static final List<List<String>> STEPS = List.of(
+    List.of(
+      "CREATE TABLE jobs (id TEXT PRIMARY KEY, prompt TEXT NOT NULL, model TEXT NOT NULL, params TEXT NOT NULL,"
+        + " requested_images INTEGER NOT NULL, status TEXT NOT NULL, created INTEGER NOT NULL, finished INTEGER,"
+        + " error TEXT, usage TEXT, terminal TEXT, failed_images TEXT NOT NULL DEFAULT '[]')",
+      "CREATE INDEX jobs_by_created ON jobs (created, id)",
+      "CREATE TABLE images (job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
+        + " image_index INTEGER NOT NULL, size TEXT, bytes INTEGER, sha256 TEXT, format TEXT, crc32 INTEGER,"
+        + " upstream_url TEXT, url_expires INTEGER, status TEXT NOT NULL, reason TEXT, created INTEGER NOT NULL,"
+        + " stored_at INTEGER, PRIMARY KEY (job_id, image_index))",
+      "CREATE INDEX images_by_sha256 ON images (sha256)",
+      "CREATE INDEX images_by_status ON images (status)"));
+
+  private SchemaMigrations() {
+  }
+
+  static int latest() {
+    return STEPS.size();
+  }
+
+  static void migrate(Connection connection) throws SQLException {
+    int version = version(connection);
+    if (version > STEPS.size()) {
+      throw new SQLException("the history database has schema version " + version
+        + ", newer than this gateway knows (" + STEPS.size() + "); use a newer gateway or another data dir");
+    }
+    for (int step = version; step < STEPS.size(); step++) {
+      apply(connection, step);
+    }
+  }
+
+  private static void apply(Connection connection, int step) throws SQLException {
+    connection.setAutoCommit(false);
+    try (Statement sql = connection.createStatement()) {
+      for (String statement : STEPS.get(step)) {
+        sql.execute(statement);
+      }
+      sql.execute("PRAGMA user_version = " + (step + 1));
+      connection.commit();
+    } catch (SQLException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
+  static int version(Connection connection) throws SQLException {
+    try (Statement sql = connection.createStatement(); ResultSet row = sql.executeQuery("PRAGMA user_version")) {
+      return row.next() ? row.getInt(1) : 0;
+    }
+  }
+}
