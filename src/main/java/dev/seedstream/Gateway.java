@@ -1,6 +1,7 @@
 package dev.seedstream;
 
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.config.ImageOrigin;
 import dev.seedstream.http.GatewayVerticle;
 import dev.seedstream.simulator.Simulator;
 import dev.seedstream.simulator.SimulatorOptions;
@@ -42,7 +43,8 @@ public final class Gateway {
       .withImageScale(config.simImageScale());
     return Simulator.start(vertx, options).compose(simulator -> {
       LOG.info("No API key configured: images are SIMULATED by the embedded simulator at " + simulator.baseUrl());
-      GatewayConfig simulated = config.withUpstream(simulator.baseUrl() + "/api/v3/images/generations", simulatorKey);
+      GatewayConfig simulated = config.withUpstream(simulator.baseUrl() + "/api/v3/images/generations", simulatorKey)
+        .withImageHost(ImageOrigin.normalise(simulator.baseUrl()));
       return deploy(vertx, simulated, simulator);
     });
   }

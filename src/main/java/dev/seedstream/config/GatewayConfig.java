@@ -32,7 +32,11 @@ public record GatewayConfig(
   Path webRoot,
   long simFirstImageDelayMs,
   long simBetweenImagesDelayMs,
-  int simImageScale) {
+  int simImageScale,
+  int imagesPerMinutePerClient,
+  List<String> imageHosts,
+  long headerTimeoutMs,
+  long bodyTimeoutMs) {
 
   /** Whether the embedded simulator stands in for the upstream. */
   public enum Simulate { AUTO, TRUE, FALSE }
@@ -46,12 +50,28 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, key, url, Simulate.FALSE, heartbeatMs, connectTimeoutMs,
       firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
       maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, modelsFile, webRoot,
-      simFirstImageDelayMs, simBetweenImagesDelayMs, simImageScale);
+      simFirstImageDelayMs, simBetweenImagesDelayMs, simImageScale, imagesPerMinutePerClient, imageHosts,
+      headerTimeoutMs, bodyTimeoutMs);
+  }
+
+  /** A copy that also admits images from {@code origin}: the simulator serves its images itself. */
+  public GatewayConfig withImageHost(String origin) {
+    if (imageHosts.isEmpty()) {
+      return this;
+    }
+    List<String> hosts = new java.util.ArrayList<>(imageHosts);
+    hosts.add(origin);
+    return new GatewayConfig(host, port, apiKey, upstreamUrl, simulate, heartbeatMs, connectTimeoutMs,
+      firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
+      maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, modelsFile, webRoot,
+      simFirstImageDelayMs, simBetweenImagesDelayMs, simImageScale, imagesPerMinutePerClient, List.copyOf(hosts),
+      headerTimeoutMs, bodyTimeoutMs);
   }
 
   @Override
   public String toString() {
     return "GatewayConfig[host=" + host + ", port=" + port + ", apiKey=" + (apiKey == null ? "none" : "set")
-      + ", upstreamUrl=" + upstreamUrl + ", simulate=" + simulate + ", maxActiveJobs=" + maxActiveJobs + "]";
+      + ", upstreamUrl=" + upstreamUrl + ", simulate=" + simulate + ", maxActiveJobs=" + maxActiveJobs
+      + ", tokens=" + (tokens == null ? "none" : "set") + "]";
   }
 }

@@ -30,7 +30,7 @@ public final class JobRegistry {
   private final GatewayConfig config;
   private final UpstreamClient upstream;
   private final Map<String, Job> jobs = new HashMap<>();
-  private final Map<String, Integer> runningPerClient = new HashMap<>();
+  private final ClientLimits clientLimits;
   private int running;
   private boolean accepting = true;
 
@@ -38,10 +38,34 @@ public final class JobRegistry {
     this.vertx = vertx;
     this.config = config;
     this.upstream = upstream;
+    this.clientLimits = new ClientLimits(config.maxJobsPerClient(), config.imagesPerMinutePerClient(), System::nanoTime);
   }
 
   /** Starts a job, or refuses with 503 {@code overloaded} / 429 {@code rate_limited} before any upstream call. */
   public Job create(String model, int requestedImages, List<String> warnings, JsonObject upstreamBody, String clientKey) {
+    admit(clientKey, requestedImages);
+    Job job = new Job(newId(), model, requestedImages, warnings, clientKey, vertx, config.abandonMs(), this::finished);
+    jobs.put(job.id(), job);
+    job.start(upstream, upstreamBody);
+    return job;
+  }
+
+  /**
+   * Admits a generation that is relayed without a job ({@code /v1}): it counts against the same global and
+   * per-client limits. The returned action gives the slot back; calling it more than once does nothing.
+   */
+  public Runnable admitRelay(String clientKey, int requestedImages) {
+    admit(clientKey, requestedImages);
+    boolean[] released = {false};
+    return () -> {
+      if (!released[0]) {
+        released[0] = true;
+        release(clientKey);
+      }
+    };
+  }
+
+  private void admit(String clientKey, int requestedImages) {
     if (!accepting) {
       throw new ApiException(503, "shutting_down", "the gateway is shutting down; retry shortly", List.of(), RETRY_AFTER_SECONDS);
     }
@@ -49,17 +73,8 @@ public final class JobRegistry {
       throw new ApiException(503, "overloaded", "the gateway is running " + running + " jobs, its limit; try again shortly",
         List.of(), RETRY_AFTER_SECONDS);
     }
-    int mine = runningPerClient.getOrDefault(clientKey, 0);
-    if (mine >= config.maxJobsPerClient()) {
-      throw new ApiException(429, "rate_limited", "this client already runs " + mine + " jobs, its limit",
-        List.of(), RETRY_AFTER_SECONDS);
-    }
-    Job job = new Job(newId(), model, requestedImages, warnings, clientKey, vertx, config.abandonMs(), this::finished);
-    jobs.put(job.id(), job);
+    clientLimits.admit(clientKey, requestedImages);
     running++;
-    runningPerClient.merge(clientKey, 1, Integer::sum);
-    job.start(upstream, upstreamBody);
-    return job;
   }
 
   public Optional<Job> find(String id) {
@@ -95,9 +110,13 @@ public final class JobRegistry {
   }
 
   private void finished(Job job) {
-    running--;
-    runningPerClient.computeIfPresent(job.clientKey(), (k, n) -> n <= 1 ? null : n - 1);
+    release(job.clientKey());
     vertx.setTimer(Math.max(1, config.retentionMs()), t -> jobs.remove(job.id()));
+  }
+
+  private void release(String clientKey) {
+    running--;
+    clientLimits.finished(clientKey);
   }
 
   /** 128 random bits, URL-safe: unguessable, so a job id is a capability only its creator has. */

@@ -39,9 +39,8 @@ final class UpstreamExchange implements UpstreamCall {
   private final UpstreamEventMapper mapper;
 
   private HttpClientRequest request;
+  private final UpstreamTimers timers;
   private boolean done;
-  private long totalTimer = -1;
-  private long eventTimer = -1;
   private long lingerTimer = -1;
   private Mode mode = Mode.UNDECIDED;
   private SseParser parser;
@@ -55,20 +54,13 @@ final class UpstreamExchange implements UpstreamCall {
     this.config = config;
     this.errors = errors;
     this.events = events;
-    this.mapper = new UpstreamEventMapper(new Guard(), errors);
+    this.mapper = new UpstreamEventMapper(new Guard(), errors, config.imageHosts());
+    this.timers = new UpstreamTimers(vertx, config, this::timeout);
   }
 
   void start(JsonObject body) {
-    totalTimer = vertx.setTimer(config.totalTimeoutMs(), id -> timeout("the generation exceeded the total deadline of " + config.totalTimeoutMs() + " ms"));
-    eventTimer = vertx.setTimer(config.firstEventTimeoutMs(), id -> timeout("no upstream event within " + config.firstEventTimeoutMs() + " ms of the request"));
-    RequestOptions options = new RequestOptions()
-      .setMethod(HttpMethod.POST)
-      .setAbsoluteURI(config.upstreamUrl())
-      .setConnectTimeout(config.connectTimeoutMs())
-      .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.apiKey())
-      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .putHeader(HttpHeaders.ACCEPT, "text/event-stream")
-      .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+    timers.start();
+    RequestOptions options = requestOptions(config, "text/event-stream");
     Buffer payload = body.toBuffer();
     http.request(options)
       .compose(req -> {
@@ -85,6 +77,18 @@ final class UpstreamExchange implements UpstreamCall {
           onRequestFailure(ar.cause());
         }
       });
+  }
+
+  /** The generations request with the gateway's key; the client's own Authorization never goes upstream. */
+  static RequestOptions requestOptions(GatewayConfig config, String accept) {
+    return new RequestOptions()
+      .setMethod(HttpMethod.POST)
+      .setAbsoluteURI(config.upstreamUrl())
+      .setConnectTimeout(config.connectTimeoutMs())
+      .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.apiKey())
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .putHeader(HttpHeaders.ACCEPT, accept)
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
   }
 
   @Override
@@ -202,18 +206,21 @@ final class UpstreamExchange implements UpstreamCall {
   }
 
   private void onRequestFailure(Throwable cause) {
-    if (done) {
-      return;
+    if (!done) {
+      fail(requestFailure(cause, config));
     }
+  }
+
+  /** Why the request never got an answer, in the contract's words. */
+  static UpstreamFailure requestFailure(Throwable cause, GatewayConfig config) {
     if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException) {
-      fail(UpstreamFailure.of("upstream_timeout", "could not connect to the upstream within " + config.connectTimeoutMs() + " ms"));
+      return UpstreamFailure.of("upstream_timeout", "could not connect to the upstream within " + config.connectTimeoutMs() + " ms");
     } else if (cause instanceof ConnectException) {
-      fail(UpstreamFailure.of("upstream_unavailable", "the upstream refused the connection"));
+      return UpstreamFailure.of("upstream_unavailable", "the upstream refused the connection");
     } else if (cause instanceof UnknownHostException) {
-      fail(UpstreamFailure.of("upstream_unavailable", "the upstream host name could not be resolved"));
-    } else {
-      fail(UpstreamFailure.of("upstream_unavailable", "the upstream request failed (" + cause.getClass().getSimpleName() + ")"));
+      return UpstreamFailure.of("upstream_unavailable", "the upstream host name could not be resolved");
     }
+    return UpstreamFailure.of("upstream_unavailable", "the upstream request failed (" + cause.getClass().getSimpleName() + ")");
   }
 
   private void timeout(String message) {
@@ -231,18 +238,12 @@ final class UpstreamExchange implements UpstreamCall {
 
   /** Stops the timers and, unless the upstream already ended cleanly, resets the connection. */
   private void release() {
-    vertx.cancelTimer(totalTimer);
-    vertx.cancelTimer(eventTimer);
+    timers.stop();
     if (request != null) {
       request.reset();
     }
     parser = null;
     jsonBody = null;
-  }
-
-  private void restartIdleTimer() {
-    vertx.cancelTimer(eventTimer);
-    eventTimer = vertx.setTimer(config.idleTimeoutMs(), id -> timeout("the upstream was silent for " + config.idleTimeoutMs() + " ms between events"));
   }
 
   /** Sits between the mapper and the job: restarts the idle timer and ends the exchange on a terminal event. */
@@ -251,7 +252,7 @@ final class UpstreamExchange implements UpstreamCall {
     @Override
     public void onImage(GeneratedImage image) {
       if (!done) {
-        restartIdleTimer();
+        timers.activity();
         events.onImage(image);
       }
     }
@@ -259,7 +260,7 @@ final class UpstreamExchange implements UpstreamCall {
     @Override
     public void onImageFailed(int index, String code, String message) {
       if (!done) {
-        restartIdleTimer();
+        timers.activity();
         events.onImageFailed(index, code, message);
       }
     }
@@ -268,8 +269,7 @@ final class UpstreamExchange implements UpstreamCall {
     public void onCompleted(JsonObject usage) {
       if (!done) {
         done = true;
-        vertx.cancelTimer(totalTimer);
-        vertx.cancelTimer(eventTimer);
+        timers.stop();
         // The answer normally ends with [DONE] right away; one that lingers open is closed, not kept.
         lingerTimer = vertx.setTimer(Math.min(5000, config.idleTimeoutMs()), id -> request.reset());
         LOG.fine("upstream completed");
