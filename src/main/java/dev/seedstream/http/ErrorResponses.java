@@ -20,8 +20,11 @@ final class ErrorResponses {
   }
 
   static void handle(RoutingContext ctx) {
-    ApiException error = toApiException(ctx);
     HttpServerResponse response = ctx.response();
+    if (response.closed()) {
+      return; // the client is gone (or was cut off); there is no one to answer
+    }
+    ApiException error = toApiException(ctx);
     if (response.headWritten()) {
       response.reset();
       return;

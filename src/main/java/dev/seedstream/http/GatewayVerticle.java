@@ -77,9 +77,11 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/*").handler(staticFiles());
     router.route().failureHandler(ErrorResponses::handle);
 
-    // 8 KiB of headers is what common proxies accept; more is answered 431 before any routing.
+    // 8 KiB of headers is what common proxies accept; more is answered 431 before any routing. Without
+    // cleartext HTTP/2 a connection is announced as soon as it opens, not after its first request's
+    // headers (the h2c upgrade check waits for them), so the header deadline covers slow first requests.
     HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
-      .setMaxHeaderSize(8192);
+      .setMaxHeaderSize(8192).setHttp2ClearTextEnabled(false);
     server = vertx.createHttpServer(options).connectionHandler(deadlines::onConnection).requestHandler(router);
     return server.listen();
   }

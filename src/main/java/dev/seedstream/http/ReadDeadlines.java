@@ -75,7 +75,8 @@ final class ReadDeadlines {
       tracked.requestStarted();
       long bodyTimer = hasBody(request) ? vertx.setTimer(bodyTimeoutMs, t -> {
         if (!request.isEnded()) {
-          request.connection().close();
+          // A reset, not a close: an HTTP/1 close would wait for the request it is meant to end.
+          request.response().reset();
         }
       }) : -1;
       ctx.addEndHandler(ar -> {
