@@ -43,6 +43,7 @@
     dryRun: { timer: 0, seq: 0, controller: null },
     job: null,
     lightboxOpener: null,
+    tokensRequired: false,
   };
 
   // ---------------------------------------------------------------- small helpers
@@ -90,8 +91,78 @@
     }
   }
 
+  // ---------------------------------------------------------------- client token
+  // When the gateway requires tokens (GET /api/models says so), the user's token lives in
+  // sessionStorage for this tab only and goes out as an Authorization header. EventSource cannot send
+  // headers, so streams use the events_url the gateway signed (it carries a short-lived access value).
+
+  const TOKEN_KEY = 'seedstream.token';
+
+  function storedToken() {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY) || '';
+    } catch {
+      return '';
+    }
+  }
+
+  function apiFetch(url, options = {}) {
+    const headers = { ...(options.headers || {}) };
+    const token = storedToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    return fetch(url, { ...options, headers }).then((response) => {
+      if (response.status === 401 && state.tokensRequired) {
+        askForToken(token ? 'The gateway did not accept the token. Enter it again.' : 'This gateway needs an access token.');
+      }
+      return response;
+    });
+  }
+
+  function askForToken(message) {
+    try {
+      sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      // storage disabled: the token cannot be kept, the form still explains what is needed
+    }
+    let form = $('token-form');
+    if (!form) {
+      form = el('form', 'panel token-form');
+      form.id = 'token-form';
+      form.dataset.testid = 'token-form';
+      const label = el('label', null, 'Access token');
+      label.htmlFor = 'token-input';
+      const input = el('input');
+      input.id = 'token-input';
+      input.type = 'password';
+      input.autocomplete = 'off';
+      input.required = true;
+      const button = el('button', 'button primary', 'Use token');
+      button.type = 'submit';
+      form.append(el('p', 'token-message'), label, input, button);
+      form.addEventListener('submit', onTokenSubmit);
+      els.form.closest('main').before(form);
+    }
+    form.querySelector('.token-message').textContent = message;
+    form.hidden = false;
+    form.querySelector('input').focus();
+  }
+
+  function onTokenSubmit(event) {
+    event.preventDefault();
+    const value = $('token-input').value.trim();
+    if (!value) return;
+    try {
+      sessionStorage.setItem(TOKEN_KEY, value);
+    } catch {
+      showGeneralError('This browser does not allow session storage; the token cannot be kept.');
+    }
+    $('token-input').value = '';
+    $('token-form').hidden = true;
+    scheduleDryRun();
+  }
+
   function postJson(url, body, signal) {
-    return fetch(url, {
+    return apiFetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(body),
@@ -748,6 +819,7 @@
       terminal: false,
       source: null,
       ticker: 0,
+      reopened: 0,
     };
     state.job = job;
     resetResults(job);
@@ -843,6 +915,13 @@
       setReconnecting(job, true);
       return;
     }
+    // With tokens, a reconnect after the signed access value expired is refused (401); a fresh
+    // events_url from the snapshot reopens the stream, and isNewEvent() skips what was already shown.
+    if (state.tokensRequired && job.reopened < 3) {
+      job.reopened += 1;
+      reopenStream(job);
+      return;
+    }
     // CLOSED without a terminal event: the browser got a non-stream answer (e.g. 204 for an
     // expired job) and will not retry, so the page ends the job itself and says so.
     finishJob(job, 'error');
@@ -851,9 +930,28 @@
     reportSnapshot(job.id);
   }
 
+  async function reopenStream(job) {
+    setReconnecting(job, true);
+    try {
+      const response = await apiFetch(`/api/generations/${encodeURIComponent(job.id)}`, { headers: { Accept: 'application/json' } });
+      const json = response.ok ? await readJson(response) : null;
+      if (job !== state.job || job.terminal) return;
+      if (typeof json?.events_url === 'string' && json.events_url.startsWith('/api/')) {
+        job.source.close();
+        job.eventsUrl = json.events_url;
+        openStream(job);
+        return;
+      }
+    } catch {
+      // handled below like any other lost stream
+    }
+    job.reopened = Infinity;
+    onConnectionError(job);
+  }
+
   async function reportSnapshot(id) {
     try {
-      const response = await fetch(`/api/generations/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
+      const response = await apiFetch(`/api/generations/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
       const json = response.ok ? await readJson(response) : null;
       if (typeof json?.status === 'string' && state.job?.id === id) {
         els.generalError.append(el('p', null, `The gateway reports the job as: ${json.status}.`));
@@ -1041,7 +1139,7 @@
     els.cancel.disabled = true;
     setText(els.progress, 'Cancelling…');
     try {
-      const response = await fetch(`/api/generations/${encodeURIComponent(job.id)}`, { method: 'DELETE' });
+      const response = await apiFetch(`/api/generations/${encodeURIComponent(job.id)}`, { method: 'DELETE' });
       if (!response.ok && !job.terminal) {
         const error = errorOf(response, await readJson(response));
         showGeneralError(`Cancel failed: ${error.message} (${error.code})`);
@@ -1175,6 +1273,8 @@
       const catalogue = response.ok ? await readJson(response) : null;
       if (!catalogue?.models || !Object.keys(catalogue.models).length) throw new Error('no models');
       applyCatalogue(catalogue);
+      state.tokensRequired = catalogue.tokens_required === true;
+      if (state.tokensRequired && !storedToken()) askForToken('This gateway needs an access token.');
       updatePromptCounter();
       scheduleDryRun();
     } catch {

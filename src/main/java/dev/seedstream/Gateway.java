@@ -1,6 +1,7 @@
 package dev.seedstream;
 
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.config.ImageOrigin;
 import dev.seedstream.http.GatewayVerticle;
 import dev.seedstream.simulator.Simulator;
 import dev.seedstream.simulator.SimulatorOptions;
@@ -51,7 +52,8 @@ public final class Gateway {
       // The simulator's image URLs are plain http on loopback: its origin, and only it, is exempt from the
       // store's https-only and public-address rules.
       GatewayConfig simulated = config.withUpstream(simulator.baseUrl() + "/api/v3/images/generations", simulatorKey)
-        .withStore(config.store().withTrustedOrigin(simulator.baseUrl()));
+        .withStore(config.store().withTrustedOrigin(simulator.baseUrl()))
+        .withImageHost(ImageOrigin.normalise(simulator.baseUrl()));
       return deploy(vertx, simulated, simulator);
     });
   }

@@ -1,5 +1,6 @@
 package dev.seedstream.config;
 
+import dev.seedstream.access.ClientTokens;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -26,7 +27,8 @@ public final class ConfigLoader {
     "abandon_ms", "write_timeout_ms", "max_active_jobs", "max_jobs_per_client", "drain_ms", "tokens", "cors_origins",
     "max_event_bytes", "max_request_bytes", "max_buffered_bytes", "upstream_retries",
     "upstream_retry_max_delay_ms", "log_format", "models_file", "web_root", "sim_first_image_delay_ms",
-    "sim_between_images_delay_ms", "sim_image_scale", "store_images", "data_dir", "store_concurrency",
+    "sim_between_images_delay_ms", "sim_image_scale", "images_per_minute_per_client", "image_hosts",
+    "header_timeout_ms", "body_timeout_ms", "store_images", "data_dir", "store_concurrency",
     "store_fetch_timeout_ms", "store_allow_private", "store_max_age_ms", "store_max_bytes");
 
   private final JsonObject file;
@@ -84,7 +86,7 @@ public final class ConfigLoader {
       (int) number("max_active_jobs", 256, 1, 100_000),
       (int) number("max_jobs_per_client", 32, 1, 100_000),
       number("drain_ms", 25000, 0, 3_600_000),
-      optional("tokens"),
+      tokens(),
       list("cors_origins"),
       (int) number("max_event_bytes", 32L << 20, 1024, 1L << 30),
       number("max_request_bytes", 64L << 20, 1024, 1L << 31),
@@ -97,6 +99,11 @@ public final class ConfigLoader {
       number("sim_first_image_delay_ms", 3000, 0, 600_000),
       number("sim_between_images_delay_ms", 2500, 0, 600_000),
       (int) number("sim_image_scale", 4, 1, 64),
+      // The upstream allows 500 images per minute per account; one client alone may use all of it.
+      (int) number("images_per_minute_per_client", 500, 1, 1_000_000),
+      imageHosts(),
+      number("header_timeout_ms", 10000, 100, 600_000),
+      number("body_timeout_ms", 120000, 100, 3_600_000),
       store());
   }
 
@@ -195,6 +202,26 @@ public final class ConfigLoader {
     String value = optional(key);
     return value == null ? List.of()
       : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** Parsed once here so that a malformed token list stops start-up; the gateway parses it again to use it. */
+  private String tokens() {
+    String value = optional("tokens");
+    if (value != null) {
+      ClientTokens.parse(value);
+    }
+    return value;
+  }
+
+  /** Image origins for the CSP and the URL check: {@code https://host}, {@code https://*.suffix} or a bare host. */
+  private List<String> imageHosts() {
+    List<String> hosts = list("image_hosts").stream().map(ImageOrigin::normalise).toList();
+    for (String host : hosts) {
+      if (host == null) {
+        throw new ConfigException(source("image_hosts") + ": each entry must be [http(s)://]host[:port] or [https://]*.domain");
+      }
+    }
+    return hosts;
   }
 
   /** The seed names the key ARK_API_KEY; ours wins when both are set. Secrets never come from the file. */

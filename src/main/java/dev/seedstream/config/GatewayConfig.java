@@ -37,6 +37,10 @@ public record GatewayConfig(
   long simFirstImageDelayMs,
   long simBetweenImagesDelayMs,
   int simImageScale,
+  int imagesPerMinutePerClient,
+  List<String> imageHosts,
+  long headerTimeoutMs,
+  long bodyTimeoutMs,
   StoreSettings store) {
 
   /** Whether the embedded simulator stands in for the upstream. */
@@ -51,8 +55,8 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, key, url, Simulate.FALSE, heartbeatMs, connectTimeoutMs,
       firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
       maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, maxBufferedBytes, upstreamRetries,
-      upstreamRetryMaxDelayMs, logFormat, modelsFile, webRoot,
-      simFirstImageDelayMs, simBetweenImagesDelayMs, simImageScale, store);
+      upstreamRetryMaxDelayMs, logFormat, modelsFile, webRoot, simFirstImageDelayMs, simBetweenImagesDelayMs,
+      simImageScale, imagesPerMinutePerClient, imageHosts, headerTimeoutMs, bodyTimeoutMs, store);
   }
 
   /** A copy with other image-store settings: how the simulator's own origin becomes fetchable. */
@@ -60,13 +64,28 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, apiKey, upstreamUrl, simulate, heartbeatMs, connectTimeoutMs,
       firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
       maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, maxBufferedBytes, upstreamRetries,
-      upstreamRetryMaxDelayMs, logFormat, modelsFile, webRoot,
-      simFirstImageDelayMs, simBetweenImagesDelayMs, simImageScale, settings);
+      upstreamRetryMaxDelayMs, logFormat, modelsFile, webRoot, simFirstImageDelayMs, simBetweenImagesDelayMs,
+      simImageScale, imagesPerMinutePerClient, imageHosts, headerTimeoutMs, bodyTimeoutMs, settings);
+  }
+
+  /** A copy that also admits images from {@code origin}: the simulator serves its images itself. */
+  public GatewayConfig withImageHost(String origin) {
+    if (imageHosts.isEmpty()) {
+      return this;
+    }
+    List<String> hosts = new java.util.ArrayList<>(imageHosts);
+    hosts.add(origin);
+    return new GatewayConfig(host, port, apiKey, upstreamUrl, simulate, heartbeatMs, connectTimeoutMs,
+      firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
+      maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, maxBufferedBytes, upstreamRetries,
+      upstreamRetryMaxDelayMs, logFormat, modelsFile, webRoot, simFirstImageDelayMs, simBetweenImagesDelayMs,
+      simImageScale, imagesPerMinutePerClient, List.copyOf(hosts), headerTimeoutMs, bodyTimeoutMs, store);
   }
 
   @Override
   public String toString() {
     return "GatewayConfig[host=" + host + ", port=" + port + ", apiKey=" + (apiKey == null ? "none" : "set")
-      + ", upstreamUrl=" + upstreamUrl + ", simulate=" + simulate + ", maxActiveJobs=" + maxActiveJobs + "]";
+      + ", upstreamUrl=" + upstreamUrl + ", simulate=" + simulate + ", maxActiveJobs=" + maxActiveJobs
+      + ", tokens=" + (tokens == null ? "none" : "set") + "]";
   }
 }

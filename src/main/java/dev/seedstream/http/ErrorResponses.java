@@ -1,5 +1,6 @@
 package dev.seedstream.http;
 
+import dev.seedstream.upstream.ErrorEnvelope;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -19,13 +20,20 @@ final class ErrorResponses {
   }
 
   static void handle(RoutingContext ctx) {
-    ApiException error = toApiException(ctx);
     HttpServerResponse response = ctx.response();
+    if (response.closed()) {
+      return; // the client is gone (or was cut off); there is no one to answer
+    }
+    ApiException error = toApiException(ctx);
     if (response.headWritten()) {
       response.reset();
       return;
     }
-    send(response, error);
+    if (ctx.request().path().startsWith("/v1/")) {
+      sendEnvelope(response, error);
+    } else {
+      send(response, error);
+    }
   }
 
   static void send(HttpServerResponse response, ApiException error) {
@@ -36,6 +44,23 @@ final class ErrorResponses {
       .putHeader("Content-Type", "application/json; charset=utf-8")
       .putHeader("Cache-Control", "no-store")
       .end(error.toJson().encode());
+  }
+
+  /**
+   * The drop-in endpoint answers in the upstream's envelope, because official SDKs parse that one:
+   * {@code param} names the first broken field and the message lists every violation.
+   */
+  static void sendEnvelope(HttpServerResponse response, ApiException error) {
+    String param = error.violations().isEmpty() ? "" : error.violations().get(0).field();
+    String message = error.violations().isEmpty() ? error.getMessage()
+      : String.join("; ", error.violations().stream().map(v -> v.field() + ": " + v.message()).toList());
+    if (error.retryAfterSeconds() != null) {
+      response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+    }
+    response.setStatusCode(error.status())
+      .putHeader("Content-Type", "application/json; charset=utf-8")
+      .putHeader("Cache-Control", "no-store")
+      .end(ErrorEnvelope.of(error.code(), message, param).encode());
   }
 
   private static ApiException toApiException(RoutingContext ctx) {

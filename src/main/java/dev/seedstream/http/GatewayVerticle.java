@@ -1,5 +1,7 @@
 package dev.seedstream.http;
 
+import dev.seedstream.access.ClientTokens;
+import dev.seedstream.access.EventAccess;
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.job.JobRegistry;
 import dev.seedstream.observe.GatewayMetrics;
@@ -37,6 +39,7 @@ public final class GatewayVerticle extends VerticleBase {
   private ModelCatalog catalog;
   private GatewayMetrics metrics;
   private ImageArchive archive;
+  private ClientAccess access;
 
   public GatewayVerticle(GatewayConfig config, boolean simulated) {
     this.config = config;
@@ -57,10 +60,19 @@ public final class GatewayVerticle extends VerticleBase {
     metrics = new GatewayMetrics();
     upstream = new HttpUpstreamClient(vertx, config, metrics);
     jobs = new JobRegistry(vertx, config, upstream, metrics, archive);
-    GenerationRoutes generations = new GenerationRoutes(new RequestValidator(catalog, uploads), jobs);
+    access = new ClientAccess(config.tokens() == null ? null : ClientTokens.parse(config.tokens()),
+      new EventAccess(java.time.Clock.systemUTC()));
+    RequestValidator validator = new RequestValidator(catalog, uploads);
+    GenerationRoutes generations = new GenerationRoutes(validator, jobs, access);
+    ReadDeadlines deadlines = new ReadDeadlines(vertx, config.headerTimeoutMs(), config.bodyTimeoutMs());
 
     Router router = Router.router(vertx);
-    router.route().handler(SecurityHeaders::apply);
+    router.route().handler(AccessLog::handle);
+    router.route().handler(deadlines::onRequest);
+    router.route().handler(new SecurityHeaders(config.imageHosts())::apply);
+    router.route().handler(new Cors(config.corsOrigins())::handle);
+    router.route("/api/*").handler(access::handle);
+    router.route("/v1/*").handler(access::handle);
     if (archive != null) {
       new HistoryRoutes(vertx, jobs, archive).mount(router);
     }
@@ -73,14 +85,21 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/api/uploads").handler(new UploadHandler(catalog, uploads, config.maxRequestBytes()));
     router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::ready);
+    router.post("/v1/images/generations").handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()))
+      .handler(new V1Routes(validator, jobs, upstream)::generate);
     router.get("/metrics").handler(ctx -> ctx.response()
       .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     router.route("/api/*").handler(ctx -> ctx.fail(404));
+    router.route("/v1/*").handler(ctx -> ctx.fail(404));
     router.route("/*").handler(staticFiles());
     router.route().failureHandler(ErrorResponses::handle);
 
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-      .requestHandler(router);
+    // 8 KiB of headers is what common proxies accept; more is answered 431 before any routing. Without
+    // cleartext HTTP/2 a connection is announced as soon as it opens, not after its first request's
+    // headers (the h2c upgrade check waits for them), so the header deadline covers slow first requests.
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+      .setMaxHeaderSize(8192).setHttp2ClearTextEnabled(false);
+    server = vertx.createHttpServer(options).connectionHandler(deadlines::onConnection).requestHandler(router);
     return server.listen();
   }
 
@@ -133,7 +152,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void models(RoutingContext ctx) {
-    ctx.json(catalog.toJson().put("simulated", simulated).put("tokens_required", false));
+    ctx.json(catalog.toJson().put("simulated", simulated).put("tokens_required", access.required()));
   }
 
   private StaticHandler staticFiles() {

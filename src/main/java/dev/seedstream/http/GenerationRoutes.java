@@ -23,10 +23,12 @@ final class GenerationRoutes {
 
   private final RequestValidator validator;
   private final JobRegistry jobs;
+  private final ClientAccess access;
 
-  GenerationRoutes(RequestValidator validator, JobRegistry jobs) {
+  GenerationRoutes(RequestValidator validator, JobRegistry jobs, ClientAccess access) {
     this.validator = validator;
     this.jobs = jobs;
+    this.access = access;
   }
 
   /** POST /api/generations: validate everything first, so a bad request costs nothing upstream. */
@@ -36,7 +38,7 @@ final class GenerationRoutes {
       sendJson(ctx, 200, dryRun(request));
       return;
     }
-    Job job = jobs.create(request, clientKey(ctx), idempotencyKey(ctx));
+    Job job = jobs.create(request, ClientAccess.caller(ctx).key(), idempotencyKey(ctx));
     LOG.info("job " + job.id() + " started: model=" + request.model() + " images<=" + request.requestedImages());
     if (wantsEventStream(ctx)) {
       jobs.attach(job, ctx.response(), 0);
@@ -45,7 +47,7 @@ final class GenerationRoutes {
     String location = "/api/generations/" + job.id();
     ctx.response().putHeader("Location", location);
     sendJson(ctx, 202, new JsonObject().put("id", job.id()).put("status", job.status().wireName())
-      .put("events_url", location + "/events").put("warnings", new JsonArray(new ArrayList<>(job.warnings()))));
+      .put("events_url", access.eventsUrl(job.id())).put("warnings", new JsonArray(new ArrayList<>(job.warnings()))));
   }
 
   /** GET …/{id}/events: replay after Last-Event-ID, then live. */
@@ -61,7 +63,8 @@ final class GenerationRoutes {
   }
 
   void snapshot(RoutingContext ctx) {
-    sendJson(ctx, 200, find(ctx).snapshot());
+    Job job = find(ctx);
+    sendJson(ctx, 200, job.snapshot().put("events_url", access.eventsUrl(job.id())));
   }
 
   /** DELETE …/{id}: aborts the upstream call at once; images already delivered stay in the log. */
@@ -73,8 +76,10 @@ final class GenerationRoutes {
     sendJson(ctx, 200, job.snapshot());
   }
 
+  /** Another client's job answers exactly like an unknown one: its existence is not disclosed. */
   private Job find(RoutingContext ctx) {
-    return jobs.find(ctx.pathParam("id"))
+    Caller caller = ClientAccess.caller(ctx);
+    return jobs.find(ctx.pathParam("id")).filter(caller::mayUse)
       .orElseThrow(() -> new ApiException(404, "not_found", "no such job; it may have expired"));
   }
 
@@ -94,7 +99,7 @@ final class GenerationRoutes {
     throw ApiException.invalid(List.of(new Violation("Last-Event-ID", "must be a non-negative event id")));
   }
 
-  private static JsonObject jsonBody(RoutingContext ctx) {
+  static JsonObject jsonBody(RoutingContext ctx) {
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       throw ApiException.invalid(List.of(new Violation("", "the body is empty; send a JSON object")));
@@ -162,11 +167,6 @@ final class GenerationRoutes {
   private static boolean wantsEventStream(RoutingContext ctx) {
     String accept = ctx.request().getHeader("Accept");
     return accept != null && accept.contains("text/event-stream");
-  }
-
-  /** Without client tokens a client is its address; per-client limits key on this. */
-  private static String clientKey(RoutingContext ctx) {
-    return ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host();
   }
 
   static void sendJson(RoutingContext ctx, int status, JsonObject body) {

@@ -35,7 +35,7 @@ public final class JobRegistry {
   private final ImageArchive archive;
   private final Map<String, Job> jobs = new HashMap<>();
   private final Map<String, IdempotentJob> byIdempotencyKey = new HashMap<>();
-  private final Map<String, Integer> runningPerClient = new HashMap<>();
+  private final ClientLimits clientLimits;
   private int running;
   private boolean accepting = true;
 
@@ -50,6 +50,7 @@ public final class JobRegistry {
     this.config = config;
     this.upstream = upstream;
     this.metrics = metrics;
+    this.clientLimits = new ClientLimits(config.maxJobsPerClient(), config.imagesPerMinutePerClient(), System::nanoTime);
   }
 
   /**
@@ -63,7 +64,8 @@ public final class JobRegistry {
     if (previous != null) {
       return previous;
     }
-    refuseIfOverLimits(request, clientKey);
+    refuseInlineImagesOverBudget(request);
+    admit(clientKey, request.requestedImages());
     Job job = new Job(newId(), request.model(), request.requestedImages(), request.warnings(), clientKey, vertx,
       config.abandonMs(), metrics, this::finished, archive);
     jobs.put(job.id(), job);
@@ -73,8 +75,6 @@ public final class JobRegistry {
     if (scopedKey != null) {
       byIdempotencyKey.put(scopedKey, new IdempotentJob(job.id(), request.upstreamBody().encode()));
     }
-    running++;
-    runningPerClient.merge(clientKey, 1, Integer::sum);
     metrics.jobStarted();
     job.start(upstream, request.upstreamBody());
     return job;
@@ -92,7 +92,30 @@ public final class JobRegistry {
     return jobs.get(known.jobId());
   }
 
-  private void refuseIfOverLimits(ValidatedRequest request, String clientKey) {
+  /**
+   * Admits a generation that is relayed without a job ({@code /v1}): it counts against the same global and
+   * per-client limits. The returned action gives the slot back; calling it more than once does nothing.
+   */
+  public Runnable admitRelay(String clientKey, int requestedImages) {
+    admit(clientKey, requestedImages);
+    boolean[] released = {false};
+    return () -> {
+      if (!released[0]) {
+        released[0] = true;
+        release(clientKey);
+      }
+    };
+  }
+
+  /** Inline images are what fills memory: URL jobs add a few hundred bytes, so only b64_json is refused. */
+  private void refuseInlineImagesOverBudget(ValidatedRequest request) {
+    if ("b64_json".equals(request.responseFormat()) && metrics.bufferedBytes() >= config.maxBufferedBytes()) {
+      throw new ApiException(503, "overloaded", "the gateway holds its limit of inline image data; "
+        + "try again shortly or ask for response_format url", List.of(), RETRY_AFTER_SECONDS);
+    }
+  }
+
+  private void admit(String clientKey, int requestedImages) {
     if (!accepting) {
       throw new ApiException(503, "shutting_down", "the gateway is shutting down; retry shortly", List.of(), RETRY_AFTER_SECONDS);
     }
@@ -100,16 +123,8 @@ public final class JobRegistry {
       throw new ApiException(503, "overloaded", "the gateway is running " + running + " jobs, its limit; try again shortly",
         List.of(), RETRY_AFTER_SECONDS);
     }
-    int mine = runningPerClient.getOrDefault(clientKey, 0);
-    if (mine >= config.maxJobsPerClient()) {
-      throw new ApiException(429, "rate_limited", "this client already runs " + mine + " jobs, its limit",
-        List.of(), RETRY_AFTER_SECONDS);
-    }
-    // Inline images are what fills memory: URL jobs add a few hundred bytes, so only b64_json is refused.
-    if ("b64_json".equals(request.responseFormat()) && metrics.bufferedBytes() >= config.maxBufferedBytes()) {
-      throw new ApiException(503, "overloaded", "the gateway holds its limit of inline image data; "
-        + "try again shortly or ask for response_format url", List.of(), RETRY_AFTER_SECONDS);
-    }
+    clientLimits.admit(clientKey, requestedImages);
+    running++;
   }
 
   public Optional<Job> find(String id) {
@@ -154,8 +169,7 @@ public final class JobRegistry {
   }
 
   private void finished(Job job) {
-    running--;
-    runningPerClient.computeIfPresent(job.clientKey(), (k, n) -> n <= 1 ? null : n - 1);
+    release(job.clientKey());
     vertx.setTimer(Math.max(1, config.retentionMs()), t -> forget(job));
   }
 
@@ -165,6 +179,11 @@ public final class JobRegistry {
     }
     byIdempotencyKey.values().removeIf(known -> known.jobId().equals(job.id()));
     metrics.buffered(-job.bufferedBytes());
+  }
+
+  private void release(String clientKey) {
+    running--;
+    clientLimits.finished(clientKey);
   }
 
   /** 128 random bits, URL-safe: unguessable, so a job id is a capability only its creator has. */

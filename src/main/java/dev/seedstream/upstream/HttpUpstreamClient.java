@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -47,6 +48,14 @@ public final class HttpUpstreamClient implements UpstreamClient {
     UpstreamExchange exchange = new UpstreamExchange(vertx, http, config, errors, events, metrics);
     exchange.start(requestBody.copy().put("stream", true));
     return exchange;
+  }
+
+  /**
+   * Relays one drop-in generation to {@code client} in the upstream's own framing; {@code body} goes
+   * upstream as it is. The future completes when the exchange is over, however it ended.
+   */
+  public Future<Void> relay(JsonObject body, boolean stream, HttpServerResponse client) {
+    return new UpstreamRelay(vertx, http, config, errors, client).start(body, stream);
   }
 
   public Future<Void> close() {

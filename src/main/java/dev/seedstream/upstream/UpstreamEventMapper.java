@@ -1,10 +1,11 @@
 package dev.seedstream.upstream;
 
+import dev.seedstream.config.ImageOrigin;
 import dev.seedstream.sse.SseEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Base64;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
@@ -21,14 +22,16 @@ final class UpstreamEventMapper {
 
   private final UpstreamEvents events;
   private final UpstreamErrors errors;
+  private final List<String> imageHosts;
   private int nextIndex;
   private int openAiStyleImages;
   private JsonObject lastUsage = new JsonObject();
   private boolean finished;
 
-  UpstreamEventMapper(UpstreamEvents events, UpstreamErrors errors) {
+  UpstreamEventMapper(UpstreamEvents events, UpstreamErrors errors, List<String> imageHosts) {
     this.events = events;
     this.errors = errors;
+    this.imageHosts = List.copyOf(imageHosts);
   }
 
   boolean finished() {
@@ -126,7 +129,7 @@ final class UpstreamEventMapper {
     String url = json.getValue("url") instanceof String s ? s : null;
     String b64 = json.getValue("b64_json") instanceof String s ? s : null;
     String size = json.getValue("size") instanceof String s ? s : null;
-    String problem = unsafe(url, b64);
+    String problem = unsafe(url, b64, imageHosts);
     if (problem != null) {
       events.onImageFailed(index, "upstream_protocol", problem);
       return;
@@ -157,29 +160,22 @@ final class UpstreamEventMapper {
 
   /**
    * Upstream data is untrusted: an image URL must be http(s) before it reaches a page, and inline data
-   * must be a JPEG or PNG, so nothing else can be smuggled into an {@code img} or a download.
+   * must be a JPEG or PNG, so nothing else can be smuggled into an {@code img} or a download. When image
+   * hosts are configured, a URL must also come from one of them (the page's CSP admits only those).
    */
-  static String unsafe(String url, String b64) {
+  static String unsafe(String url, String b64, List<String> imageHosts) {
     if (url == null && b64 == null) {
       return "the upstream reported an image without url or b64_json";
     }
     if (url != null && !(url.startsWith("https://") || url.startsWith("http://"))) {
       return "the upstream sent an image URL that is not http(s); it was withheld";
     }
-    if (b64 != null && !looksLikeImage(b64)) {
+    if (url != null && !imageHosts.isEmpty() && imageHosts.stream().noneMatch(origin -> ImageOrigin.matches(origin, url))) {
+      return "the upstream sent an image URL on a host outside SEEDSTREAM_IMAGE_HOSTS; it was withheld";
+    }
+    if (b64 != null && !InlineImage.isJpegOrPng(b64)) {
       return "the upstream sent b64_json that is not a JPEG or PNG; it was withheld";
     }
     return null;
-  }
-
-  private static boolean looksLikeImage(String b64) {
-    try {
-      byte[] head = Base64.getDecoder().decode(b64.substring(0, Math.min(b64.length(), 12)));
-      boolean jpeg = head.length >= 3 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xd8 && (head[2] & 0xff) == 0xff;
-      boolean png = head.length >= 4 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G';
-      return jpeg || png;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 }

@@ -40,14 +40,13 @@ final class UpstreamExchange implements UpstreamCall {
   private final UpstreamEvents events;
   private final UpstreamEventMapper mapper;
   private final GatewayMetrics metrics;
+  private final UpstreamTimers timers;
 
   private HttpClientRequest request;
   private Buffer payload;
   private int attempt;
   private long retryTimer = -1;
   private boolean done;
-  private long totalTimer = -1;
-  private long eventTimer = -1;
   private long lingerTimer = -1;
   private Mode mode = Mode.UNDECIDED;
   private SseParser parser;
@@ -63,27 +62,19 @@ final class UpstreamExchange implements UpstreamCall {
     this.config = config;
     this.errors = errors;
     this.events = events;
-    this.mapper = new UpstreamEventMapper(new Guard(), errors);
+    this.mapper = new UpstreamEventMapper(new Guard(), errors, config.imageHosts());
+    this.timers = new UpstreamTimers(vertx, config, this::timeout);
   }
 
   void start(JsonObject body) {
-    totalTimer = vertx.setTimer(config.totalTimeoutMs(), id -> timeout("the generation exceeded the total deadline of " + config.totalTimeoutMs() + " ms"));
-    eventTimer = vertx.setTimer(config.firstEventTimeoutMs(), id -> timeout("no upstream event within " + config.firstEventTimeoutMs() + " ms of the request"));
+    timers.start();
     payload = body.toBuffer();
     send();
   }
 
   private void send() {
     request = null;
-    RequestOptions options = new RequestOptions()
-      .setMethod(HttpMethod.POST)
-      .setAbsoluteURI(config.upstreamUrl())
-      .setConnectTimeout(config.connectTimeoutMs())
-      .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.apiKey())
-      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .putHeader(HttpHeaders.ACCEPT, "text/event-stream")
-      .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-    http.request(options)
+    http.request(requestOptions(config, "text/event-stream"))
       .compose(req -> {
         request = req;
         if (done) {
@@ -98,6 +89,18 @@ final class UpstreamExchange implements UpstreamCall {
           onRequestFailure(ar.cause());
         }
       });
+  }
+
+  /** The generations request with the gateway's key; the client's own Authorization never goes upstream. */
+  static RequestOptions requestOptions(GatewayConfig config, String accept) {
+    return new RequestOptions()
+      .setMethod(HttpMethod.POST)
+      .setAbsoluteURI(config.upstreamUrl())
+      .setConnectTimeout(config.connectTimeoutMs())
+      .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.apiKey())
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .putHeader(HttpHeaders.ACCEPT, accept)
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
   }
 
   @Override
@@ -227,7 +230,7 @@ final class UpstreamExchange implements UpstreamCall {
    * could pay twice for the same pictures. Returns false when no retry is left or worth waiting for.
    */
   private boolean retry(Long retryAfterSeconds) {
-    if (attempt >= config.upstreamRetries()) {
+    if (done || attempt >= config.upstreamRetries()) {
       return false;
     }
     long backoff = Math.min(config.upstreamRetryMaxDelayMs(), 100L << attempt);
@@ -248,20 +251,22 @@ final class UpstreamExchange implements UpstreamCall {
   }
 
   private void onRequestFailure(Throwable cause) {
-    if (done) {
+    if (done || cause instanceof ConnectException && retry(null)) {
       return;
     }
+    fail(requestFailure(cause, config));
+  }
+
+  /** Why the request never got an answer, in the contract's words. */
+  static UpstreamFailure requestFailure(Throwable cause, GatewayConfig config) {
     if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException) {
-      fail(UpstreamFailure.of("upstream_timeout", "could not connect to the upstream within " + config.connectTimeoutMs() + " ms"));
+      return UpstreamFailure.of("upstream_timeout", "could not connect to the upstream within " + config.connectTimeoutMs() + " ms");
     } else if (cause instanceof ConnectException) {
-      if (!retry(null)) {
-        fail(UpstreamFailure.of("upstream_unavailable", "the upstream refused the connection"));
-      }
+      return UpstreamFailure.of("upstream_unavailable", "the upstream refused the connection");
     } else if (cause instanceof UnknownHostException) {
-      fail(UpstreamFailure.of("upstream_unavailable", "the upstream host name could not be resolved"));
-    } else {
-      fail(UpstreamFailure.of("upstream_unavailable", "the upstream request failed (" + cause.getClass().getSimpleName() + ")"));
+      return UpstreamFailure.of("upstream_unavailable", "the upstream host name could not be resolved");
     }
+    return UpstreamFailure.of("upstream_unavailable", "the upstream request failed (" + cause.getClass().getSimpleName() + ")");
   }
 
   private void timeout(String message) {
@@ -279,8 +284,7 @@ final class UpstreamExchange implements UpstreamCall {
 
   /** Stops the timers and, unless the upstream already ended cleanly, resets the connection. */
   private void release() {
-    vertx.cancelTimer(totalTimer);
-    vertx.cancelTimer(eventTimer);
+    timers.stop();
     vertx.cancelTimer(retryTimer);
     if (request != null) {
       request.reset();
@@ -289,18 +293,13 @@ final class UpstreamExchange implements UpstreamCall {
     jsonBody = null;
   }
 
-  private void restartIdleTimer() {
-    vertx.cancelTimer(eventTimer);
-    eventTimer = vertx.setTimer(config.idleTimeoutMs(), id -> timeout("the upstream was silent for " + config.idleTimeoutMs() + " ms between events"));
-  }
-
   /** Sits between the mapper and the job: restarts the idle timer and ends the exchange on a terminal event. */
   private final class Guard implements UpstreamEvents {
 
     @Override
     public void onImage(GeneratedImage image) {
       if (!done) {
-        restartIdleTimer();
+        timers.activity();
         events.onImage(image);
       }
     }
@@ -308,7 +307,7 @@ final class UpstreamExchange implements UpstreamCall {
     @Override
     public void onImageFailed(int index, String code, String message) {
       if (!done) {
-        restartIdleTimer();
+        timers.activity();
         events.onImageFailed(index, code, message);
       }
     }
@@ -317,8 +316,7 @@ final class UpstreamExchange implements UpstreamCall {
     public void onCompleted(JsonObject usage) {
       if (!done) {
         done = true;
-        vertx.cancelTimer(totalTimer);
-        vertx.cancelTimer(eventTimer);
+        timers.stop();
         // The answer normally ends with [DONE] right away; one that lingers open is closed, not kept.
         lingerTimer = vertx.setTimer(Math.min(5000, config.idleTimeoutMs()), id -> request.reset());
         LOG.fine("upstream completed");

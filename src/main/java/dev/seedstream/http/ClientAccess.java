@@ -1,0 +1,79 @@
+package dev.seedstream.http;
+
+import dev.seedstream.access.ClientTokens;
+import dev.seedstream.access.EventAccess;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Client access control for {@code /api} and {@code /v1} (api-contract.md section 6). With tokens
+ * configured every call needs {@code Authorization: Bearer <token>}, except that a job's event stream
+ * also opens with the signed {@code access} parameter its creator was given (EventSource cannot send
+ * headers). The model catalogue stays open so the page can learn that it must ask for a token.
+ */
+final class ClientAccess {
+
+  private static final String CALLER = "seedstream.caller";
+  private static final Pattern EVENTS_PATH = Pattern.compile("/api/generations/([A-Za-z0-9_-]{1,64})/events");
+
+  private final ClientTokens tokens;
+  private final EventAccess events;
+
+  /** {@code tokens} null: the gateway is open, and a client is its address. */
+  ClientAccess(ClientTokens tokens, EventAccess events) {
+    this.tokens = tokens;
+    this.events = events;
+  }
+
+  boolean required() {
+    return tokens != null;
+  }
+
+  void handle(RoutingContext ctx) {
+    if (tokens == null) {
+      String address = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host();
+      ctx.put(CALLER, new Caller(address, null, false));
+      ctx.next();
+      return;
+    }
+    if (ctx.request().method() == HttpMethod.GET && ctx.request().path().equals("/api/models")) {
+      ctx.next();
+      return;
+    }
+    Caller caller = authenticate(ctx);
+    if (caller == null) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"seedstream\"");
+      ctx.fail(new ApiException(401, "unauthorized", "send Authorization: Bearer <token> with a token this gateway knows"));
+      return;
+    }
+    ctx.put(CALLER, caller);
+    ctx.next();
+  }
+
+  private Caller authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header != null) {
+      boolean bearer = header.regionMatches(true, 0, "Bearer ", 0, 7);
+      return bearer ? tokens.authenticate(header.substring(7).strip()).map(name -> new Caller(name, null, true)).orElse(null) : null;
+    }
+    Matcher stream = EVENTS_PATH.matcher(ctx.request().path());
+    String access = ctx.request().getParam("access");
+    if (ctx.request().method() == HttpMethod.GET && stream.matches() && events.verify(stream.group(1), access)) {
+      return new Caller("", stream.group(1), true);
+    }
+    return null;
+  }
+
+  static Caller caller(RoutingContext ctx) {
+    return ctx.get(CALLER);
+  }
+
+  /** Where the job's stream is; with tokens it carries a fresh signed {@code access} parameter. */
+  String eventsUrl(String jobId) {
+    String path = "/api/generations/" + jobId + "/events";
+    return tokens == null ? path : path + "?access=" + events.issue(jobId);
+  }
+}

@@ -1,0 +1,37 @@
+package dev.seedstream.http;
+
+import dev.seedstream.job.JobRegistry;
+import dev.seedstream.upstream.HttpUpstreamClient;
+import dev.seedstream.validation.RequestValidator;
+import dev.seedstream.validation.ValidatedRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code POST /v1/images/generations}, the drop-in endpoint of api-contract.md section 6: the upstream's
+ * own request, checked by the same validator as {@code /api} (so a bad request costs nothing), sent with
+ * the gateway's key, and answered exactly as the upstream answers. No job is kept: the call counts
+ * against the client's limits while it runs, and its upstream call ends when the client goes away.
+ */
+final class V1Routes {
+
+  private final RequestValidator validator;
+  private final JobRegistry jobs;
+  private final HttpUpstreamClient upstream;
+
+  V1Routes(RequestValidator validator, JobRegistry jobs, HttpUpstreamClient upstream) {
+    this.validator = validator;
+    this.jobs = jobs;
+    this.upstream = upstream;
+  }
+
+  void generate(RoutingContext ctx) {
+    JsonObject body = GenerationRoutes.jsonBody(ctx);
+    ValidatedRequest request = validator.validate(body);
+    // The validator always asks for a stream (the job API needs one); here the client's choice decides.
+    boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
+    Runnable release = jobs.admitRelay(ClientAccess.caller(ctx).key(), request.requestedImages());
+    JsonObject upstreamBody = request.upstreamBody().copy().put("stream", stream);
+    upstream.relay(upstreamBody, stream, ctx.response()).onComplete(ar -> release.run());
+  }
+}

@@ -1,0 +1,190 @@
+package dev.seedstream.upstream;
+
+import dev.seedstream.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * One drop-in generation ({@code POST /v1/images/generations}): the upstream's answer goes to the client
+ * byte for byte, in the upstream's own framing, because strict official SDKs reject any line they do not
+ * expect (so no heartbeat, no {@code retry:}). Reading follows the client's pace: the upstream response is
+ * paused while the client's write queue is full. The job timeouts apply, counting any bytes as life. Error
+ * answers keep their status and shape, with their text sanitised. A client that goes away resets the
+ * upstream request at once; nothing is kept afterwards.
+ */
+public final class UpstreamRelay {
+
+  private static final int MAX_ERROR_BODY = 64 * 1024;
+  private static final List<CharSequence> PASSED_HEADERS =
+    List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.CONTENT_ENCODING, "x-request-id");
+
+  private final HttpClientAgent http;
+  private final GatewayConfig config;
+  private final UpstreamErrors errors;
+  private final HttpServerResponse client;
+  private final UpstreamTimers timers;
+  private final Promise<Void> finished = Promise.promise();
+  private HttpClientRequest request;
+  private boolean done;
+
+  UpstreamRelay(Vertx vertx, HttpClientAgent http, GatewayConfig config, UpstreamErrors errors, HttpServerResponse client) {
+    this.http = http;
+    this.config = config;
+    this.errors = errors;
+    this.client = client;
+    this.timers = new UpstreamTimers(vertx, config, reason -> fail(UpstreamFailure.of("upstream_timeout", reason)));
+  }
+
+  /** Sends {@code body} upstream; the future completes when the exchange is over, however it ended. */
+  Future<Void> start(JsonObject body, boolean stream) {
+    timers.start();
+    client.closeHandler(v -> finish(true));
+    Buffer payload = body.toBuffer();
+    http.request(UpstreamExchange.requestOptions(config, stream ? "text/event-stream" : "application/json"))
+      .compose(req -> {
+        request = req;
+        if (done) {
+          req.reset();
+        }
+        return req.send(payload);
+      })
+      .onComplete(ar -> {
+        if (ar.failed()) {
+          fail(UpstreamExchange.requestFailure(ar.cause(), config));
+        } else if (!done && ar.result().statusCode() / 100 == 2) {
+          relay(ar.result(), stream);
+        } else if (!done) {
+          relayError(ar.result());
+        }
+      });
+    return finished.future();
+  }
+
+  private void relay(HttpClientResponse response, boolean stream) {
+    client.setStatusCode(response.statusCode()).setChunked(true);
+    copyHeaders(response.headers());
+    if (stream) {
+      client.putHeader("X-Accel-Buffering", "no");
+    }
+    client.writeHead();
+    response.handler(chunk -> onChunk(response, chunk));
+    response.endHandler(v -> {
+      if (!done) {
+        client.end();
+        finish(false);
+      }
+    });
+    response.exceptionHandler(e -> fail(UpstreamFailure.of("upstream_unavailable", "the upstream connection broke mid-stream")));
+  }
+
+  private void onChunk(HttpClientResponse response, Buffer chunk) {
+    if (done) {
+      return;
+    }
+    timers.activity();
+    client.write(chunk);
+    if (client.writeQueueFull()) {
+      response.pause();
+      timers.suspendIdle();
+      client.drainHandler(v -> {
+        if (!done) {
+          timers.activity();
+          response.resume();
+        }
+      });
+    }
+  }
+
+  private void copyHeaders(MultiMap upstream) {
+    for (CharSequence name : PASSED_HEADERS) {
+      String value = upstream.get(name);
+      if (value != null) {
+        client.putHeader(name, value);
+      }
+    }
+  }
+
+  /** Status and envelope as the upstream sent them, with any credential or control character taken out. */
+  private void relayError(HttpClientResponse response) {
+    Buffer body = Buffer.buffer();
+    response.handler(chunk -> {
+      if (body.length() < MAX_ERROR_BODY) {
+        body.appendBuffer(chunk, 0, Math.min(chunk.length(), MAX_ERROR_BODY - body.length()));
+      }
+    });
+    response.exceptionHandler(e -> fail(UpstreamFailure.of("upstream_unavailable", "the upstream connection broke")));
+    response.endHandler(v -> {
+      if (done) {
+        return;
+      }
+      String retryAfter = response.getHeader(HttpHeaders.RETRY_AFTER);
+      JsonObject envelope = sanitisedEnvelope(response.statusCode(), retryAfter, body.toString(StandardCharsets.UTF_8));
+      answer(response.statusCode(), retryAfter, envelope);
+      finish(false);
+    });
+  }
+
+  private JsonObject sanitisedEnvelope(int status, String retryAfter, String body) {
+    JsonObject error = null;
+    try {
+      error = new JsonObject(body).getJsonObject("error");
+    } catch (RuntimeException e) {
+      // not the upstream's envelope; described below instead
+    }
+    if (error == null) {
+      UpstreamFailure failure = errors.fromResponse(status, retryAfter, body);
+      return ErrorEnvelope.of(failure.code(), failure.getMessage(), "");
+    }
+    JsonObject clean = new JsonObject();
+    for (String field : List.of("code", "message", "param", "type")) {
+      Object value = error.getValue(field);
+      clean.put(field, value == null ? "" : errors.sanitise(String.valueOf(value)));
+    }
+    return new JsonObject().put("error", clean);
+  }
+
+  private void fail(UpstreamFailure failure) {
+    if (done) {
+      return;
+    }
+    if (client.headWritten()) {
+      // The stream has begun; only cutting it tells an SDK the answer is incomplete.
+      client.reset();
+    } else {
+      answer(failure.httpStatus(), failure.retryAfterSeconds() == null ? null : String.valueOf(failure.retryAfterSeconds()),
+        ErrorEnvelope.of(failure.code(), failure.getMessage(), ""));
+    }
+    finish(true);
+  }
+
+  private void answer(int status, String retryAfter, JsonObject envelope) {
+    if (retryAfter != null) {
+      client.putHeader(HttpHeaders.RETRY_AFTER, retryAfter);
+    }
+    client.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(envelope.encode());
+  }
+
+  private void finish(boolean resetUpstream) {
+    if (done) {
+      return;
+    }
+    done = true;
+    timers.stop();
+    if (resetUpstream && request != null) {
+      request.reset();
+    }
+    finished.tryComplete();
+  }
+}

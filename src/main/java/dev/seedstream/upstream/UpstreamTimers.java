@@ -1,0 +1,55 @@
+package dev.seedstream.upstream;
+
+import dev.seedstream.config.GatewayConfig;
+import io.vertx.core.Vertx;
+
+import java.util.function.Consumer;
+
+/**
+ * The deadlines of one upstream call: the total deadline, the first sign of life after the request, and
+ * the longest silence between two signs of life. What counts as a sign of life is the caller's choice
+ * (a decoded event for jobs, any bytes for the raw relay). A timeout is reported once, with its reason.
+ */
+final class UpstreamTimers {
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final Consumer<String> onTimeout;
+  private long totalTimer = -1;
+  private long eventTimer = -1;
+
+  UpstreamTimers(Vertx vertx, GatewayConfig config, Consumer<String> onTimeout) {
+    this.vertx = vertx;
+    this.config = config;
+    this.onTimeout = onTimeout;
+  }
+
+  void start() {
+    totalTimer = vertx.setTimer(config.totalTimeoutMs(),
+      id -> fire("the generation exceeded the total deadline of " + config.totalTimeoutMs() + " ms"));
+    eventTimer = vertx.setTimer(config.firstEventTimeoutMs(),
+      id -> fire("no upstream event within " + config.firstEventTimeoutMs() + " ms of the request"));
+  }
+
+  /** The upstream just showed life: the idle deadline starts again. */
+  void activity() {
+    vertx.cancelTimer(eventTimer);
+    eventTimer = vertx.setTimer(config.idleTimeoutMs(),
+      id -> fire("the upstream was silent for " + config.idleTimeoutMs() + " ms between events"));
+  }
+
+  /** Silence is not the upstream's fault while the gateway itself has stopped reading (backpressure). */
+  void suspendIdle() {
+    vertx.cancelTimer(eventTimer);
+  }
+
+  void stop() {
+    vertx.cancelTimer(totalTimer);
+    vertx.cancelTimer(eventTimer);
+  }
+
+  private void fire(String reason) {
+    stop();
+    onTimeout.accept(reason);
+  }
+}

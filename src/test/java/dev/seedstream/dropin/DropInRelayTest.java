@@ -1,0 +1,254 @@
+package dev.seedstream.dropin;
+
+import dev.seedstream.http.GatewayVerticle;
+import dev.seedstream.support.Await;
+import dev.seedstream.support.FakeExchange;
+import dev.seedstream.support.FakeUpstream;
+import dev.seedstream.support.TestGateway;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code POST /v1/images/generations} against a scripted upstream, judged by the raw bytes the client gets. */
+@DisplayName("Drop-in relay /v1/images/generations")
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class DropInRelayTest {
+
+  static final String PATH = "/v1/images/generations";
+  static final String STREAM_BODY = "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"three cats\",\"stream\":true,"
+    + "\"sequential_image_generation\":\"auto\",\"sequential_image_generation_options\":{\"max_images\":3}}";
+  static final String JSON_BODY = "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"a fox\",\"response_format\":\"url\"}";
+
+  Vertx vertx;
+  FakeUpstream fake;
+  HttpClient http;
+  GatewayVerticle gateway;
+  int port;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    fake = Await.result(FakeUpstream.start(vertx));
+    http = vertx.createHttpClient();
+  }
+
+  @AfterEach
+  void tearDown() {
+    Await.result(vertx.close());
+  }
+
+  void startGateway(Map<String, String> overrides) {
+    gateway = Await.result(TestGateway.start(vertx, TestGateway.config(fake.url(), overrides)));
+    port = gateway.actualPort();
+  }
+
+  RawCall post(String body) {
+    return Await.result(RawCall.post(vertx, http, port, PATH, null, body, false));
+  }
+
+  @Test
+  @DisplayName("stream:true is relayed byte for byte: CRLF framing, split chunks, partial_failed, [DONE], nothing added")
+  void streamByteForByte() {
+    startGateway(Map.of("SEEDSTREAM_HEARTBEAT_MS", "100"));
+    Future<RawCall> call = RawCall.post(vertx, http, port, PATH, null, STREAM_BODY, false);
+    FakeExchange upstream = Await.result(fake.exchange(0));
+    assertThat(upstream.headers().get("Authorization")).isEqualTo("Bearer " + TestGateway.CANARY_KEY);
+    assertThat(upstream.body().getBoolean("stream")).isTrue();
+    assertThat(upstream.body().getJsonObject("sequential_image_generation_options").getInteger("max_images")).isEqualTo(3);
+    String part1 = "event: image_generation.partial_succeeded\r\ndata: {\"type\":\"image_generation.partial_succeeded\","
+      + "\"image_index\":0,\"url\":\"https://tos.example.com/0.jpeg?X-Tos-Expires=86400\",\"size\":\"2048x2048\"}\r\n\r\n";
+    String part2 = "event: image_generation.partial_failed\r\ndata: {\"type\":\"image_generation.partial_failed\","
+      + "\"image_index\":1,\"error\":{\"code\":\"OutputImageSensitiveContentDetected\",\"message\":\"sensitive\"}}\r\n\r\n";
+    String part3 = "event: image_generation.completed\r\ndata: {\"type\":\"image_generation.completed\","
+      + "\"usage\":{\"generated_images\":1,\"output_tokens\":16384,\"total_tokens\":16384}}\r\n\r\ndata: [DONE]\r\n\r\n";
+    upstream.streamHead().write(part1.substring(0, 17));
+    RawCall client = Await.result(call);
+    assertThat(client.response().statusCode()).isEqualTo(200);
+    assertThat(client.response().getHeader("Content-Type")).isEqualTo("text/event-stream");
+    // Quiet for longer than the job API's heartbeat: the relay must not fill the gap with anything.
+    vertx.setTimer(350, t -> upstream.write(part1.substring(17)).write(part2).write(part3).end());
+    Await.result(client.ended());
+    assertThat(client.bytes().toString(StandardCharsets.UTF_8)).isEqualTo(part1 + part2 + part3);
+    // No job is kept, and the relay's slot in the running count is given back.
+    Await.result(waitFor(() -> gateway.jobs().running() == 0));
+  }
+
+  @Test
+  @DisplayName("stream:false (or absent) is asked for as such and the upstream's JSON is relayed as is")
+  void jsonRelayedAsIs() {
+    startGateway(Map.of());
+    String answer = "{\"model\":\"doubao-seedream-4-5-251128\",\"created\":1757323224,\"data\":[{\"url\":\"https://tos.example.com/a.jpeg\","
+      + "\"size\":\"2048x2048\"}],\"usage\":{\"generated_images\":1,\"output_tokens\":16384,\"total_tokens\":16384}}";
+    fake.autoScript(exchange -> exchange.response().putHeader("Content-Type", "application/json").end(answer));
+    RawCall client = post(JSON_BODY);
+    Await.result(client.ended());
+    assertThat(client.response().statusCode()).isEqualTo(200);
+    assertThat(client.response().getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(client.bytes().toString(StandardCharsets.UTF_8)).isEqualTo(answer);
+    JsonObject sent = Await.result(fake.exchange(0)).body();
+    assertThat(sent.getBoolean("stream")).isFalse();
+    assertThat(sent.getString("response_format")).isEqualTo("url");
+  }
+
+  @Test
+  @DisplayName("an invalid request answers 400 in the upstream envelope: param = first field, message lists all")
+  void validationInUpstreamEnvelope() {
+    startGateway(Map.of());
+    RawCall client = post("{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"\",\"size\":\"12x12\",\"colour\":1}");
+    Await.result(client.ended());
+    assertThat(client.response().statusCode()).isEqualTo(400);
+    JsonObject error = new JsonObject(client.bytes()).getJsonObject("error");
+    assertThat(error.fieldNames()).containsExactlyInAnyOrder("code", "message", "param", "type");
+    assertThat(error.getString("code")).isEqualTo("InvalidParameter");
+    assertThat(error.getString("type")).isEqualTo("invalid_request");
+    assertThat(error.getString("param")).isEqualTo("colour");
+    assertThat(error.getString("message")).contains("colour").contains("prompt").contains("size");
+    assertThat(fake.requestCount()).isZero();
+  }
+
+  @Test
+  @DisplayName("upstream errors keep their status, Retry-After and envelope; the key an upstream echoes is removed")
+  void upstreamErrorsRelayed() {
+    startGateway(Map.of());
+    fake.autoScript(exchange -> {
+      if (fake.requestCount() == 1) {
+        exchange.error(429, "{\"error\":{\"code\":\"ModelAccountIpmRateLimitExceeded\",\"message\":\"IPM limit exceeded.\","
+          + "\"param\":\"\",\"type\":\"TooManyRequests\"}}", "7");
+      } else {
+        exchange.error(401, "{\"error\":{\"code\":\"AuthenticationError\",\"message\":\"key " + TestGateway.CANARY_KEY
+          + " is invalid\",\"param\":\"\",\"type\":\"Unauthorized\"}}", null);
+      }
+    });
+    RawCall limited = post(JSON_BODY);
+    Await.result(limited.ended());
+    assertThat(limited.response().statusCode()).isEqualTo(429);
+    assertThat(limited.response().getHeader("Retry-After")).isEqualTo("7");
+    JsonObject error = new JsonObject(limited.bytes()).getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("ModelAccountIpmRateLimitExceeded");
+    assertThat(error.getString("type")).isEqualTo("TooManyRequests");
+
+    RawCall refused = post(JSON_BODY);
+    Await.result(refused.ended());
+    assertThat(refused.response().statusCode()).isEqualTo(401);
+    String text = refused.bytes().toString(StandardCharsets.UTF_8);
+    assertThat(text).doesNotContain(TestGateway.CANARY_KEY).doesNotContain("sk-CANARY").contains("AuthenticationError");
+  }
+
+  @Test
+  @DisplayName("a client that goes away resets the upstream request at once")
+  void clientDisconnectResetsUpstream() {
+    startGateway(Map.of());
+    Future<RawCall> call = RawCall.post(vertx, http, port, PATH, null, STREAM_BODY, false);
+    FakeExchange upstream = Await.result(fake.exchange(0));
+    upstream.streamHead().image(0, "https://tos.example.com/0.jpeg");
+    RawCall client = Await.result(call);
+    Await.result(waitFor(() -> client.length() > 0));
+    long before = System.nanoTime();
+    client.close();
+    long closedAt = Await.result(upstream.closed(), 1000);
+    System.out.printf("/v1 client gone -> upstream closed: %.3f ms%n", (closedAt - before) / 1e6);
+    Await.result(waitFor(() -> gateway.jobs().running() == 0));
+  }
+
+  @Test
+  @DisplayName("backpressure: while the client does not read, the upstream is not read either; then every byte arrives")
+  void backpressure() {
+    startGateway(Map.of());
+    Future<RawCall> call = RawCall.post(vertx, http, port, PATH, null, STREAM_BODY, true);
+    FakeExchange upstream = Await.result(fake.exchange(0));
+    upstream.streamHead();
+    Buffer chunk = Buffer.buffer(("data: " + "x".repeat(64 * 1024 - 8) + "\n\n").getBytes(StandardCharsets.US_ASCII));
+    long limit = 256L << 20;
+    Future<Long> blocked = fillUntilBlocked(upstream.response(), chunk, limit);
+    RawCall client = Await.result(call);
+    long written = Await.result(blocked, 30_000);
+    System.out.printf("upstream blocked after %.1f MiB while the client was paused%n", written / 1048576.0);
+    assertThat(written).as("the gateway stopped reading the upstream").isLessThan(limit);
+    client.resume();
+    upstream.done().end();
+    Await.result(client.ended(), 30_000);
+    assertThat((long) client.length()).isEqualTo(written + "data: [DONE]\n\n".length());
+  }
+
+  @Test
+  @DisplayName("no first byte within the first-event timeout: 504 in the upstream envelope, upstream closed")
+  void firstEventTimeout() {
+    startGateway(Map.of("SEEDSTREAM_FIRST_EVENT_TIMEOUT_MS", "300"));
+    Future<RawCall> call = RawCall.post(vertx, http, port, PATH, null, STREAM_BODY, false);
+    FakeExchange upstream = Await.result(fake.exchange(0));
+    RawCall client = Await.result(call);
+    Await.result(client.ended());
+    assertThat(client.response().statusCode()).isEqualTo(504);
+    JsonObject error = new JsonObject(client.bytes()).getJsonObject("error");
+    assertThat(error.getString("type")).isEqualTo("upstream_timeout");
+    Await.result(upstream.closed(), 2000);
+  }
+
+  @Test
+  @DisplayName("silence mid-stream beyond the idle timeout cuts both connections (the stream is not completed)")
+  void idleTimeoutMidStream() {
+    startGateway(Map.of("SEEDSTREAM_IDLE_TIMEOUT_MS", "300"));
+    Future<RawCall> call = RawCall.post(vertx, http, port, PATH, null, STREAM_BODY, false);
+    FakeExchange upstream = Await.result(fake.exchange(0));
+    upstream.streamHead().image(0, "https://tos.example.com/0.jpeg");
+    RawCall client = Await.result(call);
+    Future<Void> ended = client.ended();
+    Await.result(upstream.closed(), 3000);
+    Await.result(Future.future(p -> ended.onComplete(ar -> p.complete(ar.failed()))), 3000);
+    assertThat(ended.failed()).as("the client sees a cut stream, not a clean end").isTrue();
+  }
+
+  /** Writes until the socket to the gateway pushes back (or {@code limit}); completes with the bytes written. */
+  Future<Long> fillUntilBlocked(HttpServerResponse response, Buffer chunk, long limit) {
+    Promise<Long> result = Promise.promise();
+    vertx.runOnContext(v -> writeMore(response, chunk, limit, 0, result));
+    return result.future();
+  }
+
+  private void writeMore(HttpServerResponse response, Buffer chunk, long limit, long written, Promise<Long> result) {
+    long total = written;
+    while (!response.writeQueueFull() && total < limit) {
+      response.write(chunk);
+      total += chunk.length();
+    }
+    if (total >= limit) {
+      result.complete(total);
+      return;
+    }
+    long soFar = total;
+    // A full queue that drains means the gateway is still reading; give it a moment to stop.
+    long timer = vertx.setTimer(500, t -> result.tryComplete(soFar));
+    response.drainHandler(d -> {
+      vertx.cancelTimer(timer);
+      if (!result.future().isComplete()) {
+        writeMore(response, chunk, limit, soFar, result);
+      }
+    });
+  }
+
+  Future<Void> waitFor(java.util.function.BooleanSupplier condition) {
+    Promise<Void> promise = Promise.promise();
+    vertx.setPeriodic(10, id -> {
+      if (condition.getAsBoolean()) {
+        vertx.cancelTimer(id);
+        promise.tryComplete();
+      }
+    });
+    return promise.future();
+  }
+}

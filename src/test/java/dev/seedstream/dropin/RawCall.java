@@ -1,0 +1,80 @@
+package dev.seedstream.dropin;
+
+import dev.seedstream.support.TestHttp;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * One call whose answer is kept as raw bytes, exactly as they arrived: what a byte-for-byte relay must be
+ * judged by. The response can be paused to play a slow client, and the connection cut to play a gone one.
+ */
+final class RawCall {
+
+  private final Buffer bytes = Buffer.buffer();
+  private final Promise<Void> ended = Promise.promise();
+  private HttpClientRequest request;
+  private HttpClientResponse response;
+  private Context context;
+
+  static Future<RawCall> post(Vertx vertx, HttpClient http, int port, String path, MultiMap headers, String body,
+                              boolean startPaused) {
+    RawCall call = new RawCall();
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+      .setURI(path).putHeader("Content-Type", "application/json");
+    if (headers != null) {
+      options.getHeaders().addAll(headers);
+    }
+    return TestHttp.onContext(vertx, () -> http.request(options).compose(req -> {
+      call.request = req;
+      return req.send(body);
+    }).map(resp -> {
+      call.response = resp;
+      call.context = Vertx.currentContext();
+      if (startPaused) {
+        resp.pause();
+      }
+      resp.handler(chunk -> {
+        synchronized (call) {
+          call.bytes.appendBuffer(chunk);
+        }
+      });
+      resp.endHandler(v -> call.ended.tryComplete());
+      resp.exceptionHandler(e -> call.ended.tryFail(e));
+      return call;
+    }));
+  }
+
+  HttpClientResponse response() {
+    return response;
+  }
+
+  synchronized Buffer bytes() {
+    return bytes.copy();
+  }
+
+  synchronized int length() {
+    return bytes.length();
+  }
+
+  /** Completes when the answer ended normally; fails when the connection was cut first. */
+  Future<Void> ended() {
+    return ended.future();
+  }
+
+  void resume() {
+    context.runOnContext(v -> response.resume());
+  }
+
+  void close() {
+    request.connection().close();
+  }
+}
