@@ -58,6 +58,9 @@ public final class GatewayVerticle extends VerticleBase {
     catalog = ModelCatalog.load(config.modelsFile());
     UploadStore uploads = new UploadStore(Duration.ofMinutes(30), 256L << 20, java.time.Clock.systemUTC());
     metrics = new GatewayMetrics();
+    if (archive != null) {
+      metrics.watchStore(archive::counters);
+    }
     upstream = new HttpUpstreamClient(vertx, config, metrics);
     jobs = new JobRegistry(vertx, config, upstream, metrics, archive);
     access = new ClientAccess(config.tokens() == null ? null : ClientTokens.parse(config.tokens()),

@@ -1,13 +1,17 @@
 package dev.seedstream.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
+import io.vertx.core.json.JsonObject;
+
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The gateway's metrics, served at {@code /metrics} in the Prometheus text format. Labels carry only
@@ -96,6 +100,16 @@ public final class GatewayMetrics {
 
   public long bufferedBytes() {
     return bufferedBytes.get();
+  }
+
+  /** The image store's counts, read when metrics are scraped: images kept, and images that could not be. */
+  public void watchStore(Supplier<JsonObject> counters) {
+    FunctionCounter.builder("seedstream.images.stored", counters, c -> c.get().getLong("stored", 0L))
+      .description("generated images kept durably").register(registry);
+    FunctionCounter.builder("seedstream.images.not.persisted", counters, c -> c.get().getLong("not_persisted", 0L))
+      .description("generated images that could not be kept (download or disk failure)").register(registry);
+    Gauge.builder("seedstream.images.storing", counters, c -> c.get().getLong("in_flight", 0L))
+      .description("images being downloaded or written").register(registry);
   }
 
   public String scrape() {

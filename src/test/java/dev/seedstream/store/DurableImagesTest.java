@@ -209,6 +209,7 @@ class DurableImagesTest {
     assertThat(durable.status()).as("the upstream URL is still valid").isEqualTo(307);
     assertThat(durable.header("Location")).isEqualTo(HistoryFixture.images(events).get(0).getString("url"));
     assertThat(gw.get("/api/generations").json().getJsonObject("store").getLong("not_persisted")).isEqualTo(2);
+    assertThat(gw.get("/metrics").body().toString()).contains("seedstream_images_not_persisted_total 2.0");
   }
 
   @Test
