@@ -46,8 +46,19 @@ public final class BenchMain {
       .put("settings", settingsJson(settings));
     Report report = new Report(args.getOrDefault("title", "Seedstream relay benchmark"), preface(args, machine, setup),
       machine, setup);
+    ProcessProbe self = new ProcessProbe("bench", ProcessHandle.current().pid(), true, ticks);
+    double othersBefore = MachineInfo.busyCpuSeconds(ticks) - ours(self, nginx, gateway);
+    long started = System.nanoTime();
     boolean ok = runAll(h, report);
+    double othersCpu = MachineInfo.busyCpuSeconds(ticks) - ours(self, nginx, gateway) - othersBefore;
+    double wall = (System.nanoTime() - started) / 1e9;
     report.note("load_average_after", MachineInfo.loadAverage());
+    report.note("other_processes_cpu_s", Report.round(othersCpu, 1));
+    report.note("run_wall_s", Report.round(wall, 1));
+    double share = 100 * othersCpu / wall;
+    report.addPreface("Other processes used " + Report.fmt(othersCpu, 1) + " CPU-s during the " + Report.fmt(wall, 0)
+      + " s run (" + Report.fmt(share, 0) + " % of one core)" + (share > 5
+        ? ". **The machine was busy: these figures are not representative.**" : "; the machine was quiet."));
     Path out = Path.of(args.get("out"));
     report.write(out);
     System.out.println(report.markdown());
@@ -84,6 +95,14 @@ public final class BenchMain {
     return ok;
   }
 
+  private static double ours(ProcessProbe... probes) {
+    double sum = 0;
+    for (ProcessProbe p : probes) {
+      sum += p.alive() ? p.cpuSeconds() : 0;
+    }
+    return sum;
+  }
+
   /** JIT warm-up of every comparator with small and large events; nothing of it is recorded. */
   private static void warmUp(Harness h) {
     BenchSettings s = h.settings;
@@ -91,7 +110,8 @@ public final class BenchMain {
       int events = (int) (s.warmupMs() / 250);
       h.runFinite(c, s.warmupStreams(), i -> new StreamProfile(events, 250, i * 250L / s.warmupStreams(), 0, false),
         0, 0, s.warmupMs());
-      h.runFinite(c, 5, i -> new StreamProfile(2, 300, i * 50L, 1 << 20, false), 0, 0, 600);
+      int large = Math.max(2, s.warmupStreams() / 20);
+      h.runFinite(c, large, i -> new StreamProfile(4, 250, i * 250L / large, 1 << 20, false), 0, 0, 1000);
       log("warmed up " + c.name());
     }
   }

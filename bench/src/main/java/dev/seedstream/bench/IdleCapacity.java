@@ -16,6 +16,9 @@ import java.util.OptionalLong;
  */
 final class IdleCapacity {
 
+  /** Longer than the gateway's job retention in run.sh (5 s): earlier runs' jobs must be gone from the baseline. */
+  private static final long SETTLE_MS = 6_000;
+
   private IdleCapacity() {
   }
 
@@ -39,6 +42,9 @@ final class IdleCapacity {
 
   private static JsonArray measure(Harness h, Comparator c, Table table) {
     ProcessProbe relay = c.relay();
+    if (relay.jvm()) {
+      Harness.sleep(SETTLE_MS);
+    }
     OptionalLong heap0 = relay.liveHeapKiB();
     long rss0 = relay.rssKiB();
     JsonArray levels = new JsonArray().add(new JsonObject().put("streams", 0).put("rss_kib", rss0)

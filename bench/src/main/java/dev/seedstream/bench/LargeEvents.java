@@ -72,7 +72,7 @@ final class LargeEvents {
         .put("relay_cpu_s_per_gib", Report.num(cpuPerGiB, 3)).put("relay_peak_rss_mib", Report.num(peakMiB, 1)));
       table.row(c.label(), events, ms(last.absolute(n, 50)), ms(last.absolute(n, 99)),
         c.isDirect() ? "–" : ms(last.added(n, 50)), c.isDirect() ? "–" : ms(last.added(n, 99)),
-        Report.fmt(last.ratioToNginx(n, 50), 2), ms(first.absolute(n, 50)), Report.fmt(cpuPerGiB, 2),
+        c.isDirect() ? "–" : Report.fmt(last.ratioToNginx(n, 50), 2), ms(first.absolute(n, 50)), Report.fmt(cpuPerGiB, 2),
         Report.fmt(peakMiB, 0), errors);
     }
     md.append("\n### ").append(mib).append(" MiB events\n\n").append(table);

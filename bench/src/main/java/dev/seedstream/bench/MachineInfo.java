@@ -19,11 +19,22 @@ final class MachineInfo {
       .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
     long cpus = cpuinfo.stream().filter(l -> l.startsWith("processor")).count();
     String memTotal = lines("/proc/meminfo").stream().filter(l -> l.startsWith("MemTotal")).findFirst()
-      .map(l -> l.substring(9).trim()).orElse("unknown");
+      .map(l -> Report.fmt(Long.parseLong(l.replaceAll("\\D", "")) / (double) (1 << 20), 1) + " GiB")
+      .orElse("unknown");
     return new JsonObject().put("nproc", cpus).put("cpu_model", model).put("memory", memTotal)
       .put("kernel", first("/proc/sys/kernel/osrelease"))
       .put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"))
       .put("fd_limit_per_process", IdleCapacity.fdLimit());
+  }
+
+  /** CPU seconds all processes spent so far (user, nice, system, irq, softirq, steal), from /proc/stat. */
+  static double busyCpuSeconds(long ticksPerSecond) {
+    String[] f = first("/proc/stat").split("\\s+");
+    long busy = 0;
+    for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+      busy += f.length > i ? Long.parseLong(f[i]) : 0;
+    }
+    return busy / (double) ticksPerSecond;
   }
 
   static String loadAverage() {

@@ -16,12 +16,12 @@ final class Report {
   private final JsonArray targets = new JsonArray();
   private final StringBuilder body = new StringBuilder();
   private final Table targetTable = new Table("target", "measured", "goal", "met");
-  private final String header;
+  private final StringBuilder header = new StringBuilder();
 
   Report(String title, String preface, JsonObject machine, JsonObject setup) {
     json.put("title", title).put("machine", machine).put("setup", setup).put("scenarios", scenarios)
       .put("targets", targets);
-    header = "# " + title + "\n\n" + preface + "\n";
+    header.append("# ").append(title).append("\n\n").append(preface).append('\n');
   }
 
   void section(String key, String heading, JsonObject data, String markdown) {
@@ -33,6 +33,11 @@ final class Report {
   void target(String name, String measured, String goal, Boolean met) {
     targets.add(new JsonObject().put("target", name).put("measured", measured).put("goal", goal).put("met", met));
     targetTable.row(name, measured, goal, met == null ? "n/a" : met ? "yes" : "**no**");
+  }
+
+  void addPreface(String line) {
+    header.append('\n').append(line).append('\n');
+    json.put("preface", line);
   }
 
   void note(String key, Object value) {

@@ -36,7 +36,7 @@ final class SmallEvents {
       .put("events_per_stream", s.smallEvents()).put("warmup_discarded_ms", s.smallDiscardMs())
       .put("repetitions", s.smallReps());
     Table table = new Table("comparator", "events", "p50 µs", "p99 µs", "p99.9 µs", "added p50 µs", "added p99 µs",
-      "added p99.9 µs", "added p99 ×nginx", "relay CPU µs/event", "errors");
+      "added p99.9 µs", "added p99 ×nginx", "relay CPU µs/event (setup incl.)", "errors");
     for (Comparator c : h.comparators) {
       String n = c.name();
       double cpuPerEvent = latency.medianOf(n, r -> r.meter().cpuSeconds() * 1e6 / Math.max(1, r.stats().events));
@@ -45,7 +45,7 @@ final class SmallEvents {
       json.put(n, latency.toJson(n).put("relay_cpu_us_per_event", Report.num(cpuPerEvent, 1)));
       table.row(c.label(), events, f(latency.absolute(n, 50)), f(latency.absolute(n, 99)), f(latency.absolute(n, 99.9)),
         f(added(c, latency, 50)), f(added(c, latency, 99)), f(added(c, latency, 99.9)),
-        Report.fmt(latency.ratioToNginx(n, 99), 2), Report.fmt(cpuPerEvent, 1), errors);
+        c.isDirect() ? "–" : Report.fmt(latency.ratioToNginx(n, 99), 2), Report.fmt(cpuPerEvent, 1), errors);
     }
     report.section("s2_small_events", "S2 small-event latency (" + s.smallStreams() + " streams, "
       + Report.fmt(s.smallStreams() * 1000.0 / s.smallIntervalMs(), 0) + " events/s)", json,
