@@ -7,7 +7,8 @@
 #   bench/run.sh --quick   smoke run of every scenario at small sizes (about 2 minutes with the builds)
 #
 # Environment: BENCH_UPSTREAM_PORT, BENCH_NGINX_PORT, BENCH_GATEWAY_PORT (18081-18083), GATEWAY_JAVA_OPTS,
-# BENCH_JAVA_OPTS, BENCH_LABEL (a line of text put at the top of the results), BENCH_OUT (results folder).
+# BENCH_JAVA_OPTS, BENCH_LABEL (a line of text put at the top of the results), BENCH_OUT (results folder),
+# BENCH_ONLY (comma-separated scenarios to run, e.g. "S1,S4"; default all).
 set -euo pipefail
 
 MODE=full
@@ -115,7 +116,7 @@ taskset -c "$LOAD_CPU" java $BENCH_JAVA_OPTS -jar "$BENCH_DIR/target/seedstream-
   --nginx-version "$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
   --commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --layout "$LAYOUT" --gateway-jvm "$GATEWAY_JAVA_OPTS" --gateway-env "$GATEWAY_ENV" \
-  --label "${BENCH_LABEL:-}" &
+  --label "${BENCH_LABEL:-}" --only "${BENCH_ONLY:-}" &
 BENCH_PID=$!
 STARTED+=("$BENCH_PID")
 wait "$BENCH_PID"

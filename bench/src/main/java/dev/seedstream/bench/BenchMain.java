@@ -49,7 +49,7 @@ public final class BenchMain {
     ProcessProbe self = new ProcessProbe("bench", ProcessHandle.current().pid(), true, ticks);
     double othersBefore = MachineInfo.busyCpuSeconds(ticks) - ours(self, nginx, gateway);
     long started = System.nanoTime();
-    boolean ok = runAll(h, report);
+    boolean ok = runAll(h, report, List.of(args.getOrDefault("only", "").split(",")));
     double othersCpu = MachineInfo.busyCpuSeconds(ticks) - ours(self, nginx, gateway) - othersBefore;
     double wall = (System.nanoTime() - started) / 1e9;
     report.note("load_average_after", MachineInfo.loadAverage());
@@ -69,7 +69,7 @@ public final class BenchMain {
   }
 
   /** Each scenario runs even if an earlier one broke; a broken one is recorded and fails the exit status. */
-  private static boolean runAll(Harness h, Report report) {
+  private static boolean runAll(Harness h, Report report, List<String> only) {
     warmUp(h);
     boolean ok = true;
     Map<String, java.util.function.BiConsumer<Harness, Report>> scenarios = new java.util.LinkedHashMap<>();
@@ -78,8 +78,15 @@ public final class BenchMain {
     scenarios.put("S4", LargeEvents::run);
     scenarios.put("S7", SlowConsumers::run);
     scenarios.put("S5", OpenArrivals::run);
+    Table cpu = new Table("scenario", "wall s", "nginx CPU s", "gateway CPU s (/v1 and /api)");
+    JsonObject cpuJson = new JsonObject();
     for (var scenario : scenarios.entrySet()) {
+      if (!only.contains("") && !only.contains(scenario.getKey())) {
+        continue;
+      }
       long start = System.nanoTime();
+      double nginx0 = relayCpu(h, "nginx");
+      double gateway0 = relayCpu(h, "seedstream_api");
       log(scenario.getKey() + " starts");
       try {
         scenario.getValue().accept(h, report);
@@ -91,8 +98,21 @@ public final class BenchMain {
           .put("error", e.toString()), "The harness failed in this scenario: `" + e + "`");
       }
       log(scenario.getKey() + " took " + (System.nanoTime() - start) / 1_000_000_000 + " s");
+      double wall = (System.nanoTime() - start) / 1e9;
+      double nginxCpu = relayCpu(h, "nginx") - nginx0;
+      double gatewayCpu = relayCpu(h, "seedstream_api") - gateway0;
+      cpu.row(scenario.getKey(), Report.fmt(wall, 0), Report.fmt(nginxCpu, 1), Report.fmt(gatewayCpu, 1));
+      cpuJson.put(scenario.getKey(), new JsonObject().put("wall_s", Report.num(wall, 1))
+        .put("nginx_cpu_s", Report.num(nginxCpu, 2)).put("gateway_cpu_s", Report.num(gatewayCpu, 2)));
     }
+    report.section("relay_cpu", "Relay CPU by scenario", cpuJson, "utime + stime of each relay process "
+      + "(/proc/<pid>/stat) over each whole scenario, all its comparators' runs included.\n\n" + cpu);
     return ok;
+  }
+
+  private static double relayCpu(Harness h, String name) {
+    return h.comparators.stream().filter(c -> c.name().equals(name)).findFirst()
+      .map(c -> c.relay().cpuSeconds()).orElse(Double.NaN);
   }
 
   private static double ours(ProcessProbe... probes) {

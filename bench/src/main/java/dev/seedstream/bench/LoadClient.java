@@ -17,7 +17,7 @@ import java.util.function.IntFunction;
 
 /**
  * The load client: opens SSE streams against one comparator and measures them into a {@link RunStats}.
- * Closed load holds a population (optionally re-issuing streams that end); open load starts streams at
+ * Closed load opens a fixed population of streams; open load starts streams at
  * Poisson arrival times and times them from the scheduled start, so a stalled client cannot hide queueing
  * (coordinated omission). Every stream runs on one Vert.x context, so the stats need no locks.
  */
@@ -59,7 +59,6 @@ final class LoadClient {
     private int openedOutstanding;
     private Promise<Void> allEnded;
     private long recordFromNanos = Long.MIN_VALUE;
-    private long reissueUntilNanos = Long.MIN_VALUE;
     private int pending;
     private int nextIndex;
 
@@ -70,12 +69,6 @@ final class LoadClient {
     /** Events stamped before this time are counted but not put in the latency histograms (warm-up). */
     Run recordFrom(long nanos) {
       this.recordFromNanos = nanos;
-      return this;
-    }
-
-    /** Closed load: a stream that ends before this time is replaced at once by a new one. */
-    Run reissueUntil(long nanos) {
-      this.reissueUntilNanos = nanos;
       return this;
     }
 
@@ -187,12 +180,6 @@ final class LoadClient {
     void onEnded(BenchStream stream) {
       live.remove(stream);
       paused.remove(stream);
-      if (!stream.failed() && System.nanoTime() < reissueUntilNanos) {
-        waiting.add(new BenchStream(LoadClient.this.http, this, stream.profile(), stream.paused(), false,
-          System.nanoTime()));
-        launch();
-        return;
-      }
       checkAllEnded();
     }
 
