@@ -8,7 +8,8 @@
 #
 # Environment: BENCH_UPSTREAM_PORT, BENCH_NGINX_PORT, BENCH_GATEWAY_PORT (18081-18083), GATEWAY_JAVA_OPTS,
 # BENCH_JAVA_OPTS, BENCH_LABEL (a line of text put at the top of the results), BENCH_OUT (results folder),
-# BENCH_ONLY (comma-separated scenarios to run, e.g. "S1,S4"; default all).
+# BENCH_ONLY (comma-separated scenarios to run, e.g. "S1,S4"; default all), BENCH_GATEWAY_DIR (the gateway
+# checkout to build and measure, default this one: e.g. a worktree of another branch, for before/after figures).
 set -euo pipefail
 
 MODE=full
@@ -20,7 +21,7 @@ for arg in "$@"; do
 done
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(dirname "$BENCH_DIR")
+ROOT=$(cd "${BENCH_GATEWAY_DIR:-$(dirname "$BENCH_DIR")}" && pwd)
 WORK="$BENCH_DIR/target/run"
 UP_PORT=${BENCH_UPSTREAM_PORT:-18081}
 NGINX_PORT=${BENCH_NGINX_PORT:-18082}
@@ -94,10 +95,15 @@ taskset -c "$RELAY_CPU" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$
 NGINX_PID=$!
 STARTED+=("$NGINX_PID")
 
+# Production defaults except: the fake upstream and a dummy key; limits raised so that 8000 streams from one
+# address are allowed; job retention cut from 10 min to 5 s so that runs do not pile up replay logs (50 x 3
+# events of 8 MiB each are 1.2 GB); no drain wait at exit.
 GATEWAY_ENV="SEEDSTREAM_HOST=127.0.0.1 SEEDSTREAM_PORT=$GW_PORT"
 GATEWAY_ENV+=" SEEDSTREAM_UPSTREAM_URL=http://127.0.0.1:$UP_PORT/v1/images/generations SEEDSTREAM_SIMULATE=false"
 GATEWAY_ENV+=" SEEDSTREAM_API_KEY=bench-dummy-key SEEDSTREAM_MAX_ACTIVE_JOBS=20000 SEEDSTREAM_MAX_JOBS_PER_CLIENT=20000"
 GATEWAY_ENV+=" SEEDSTREAM_RETENTION_MS=5000 SEEDSTREAM_DRAIN_MS=0"
+# The per-client image budget arrives with the /v1 work; until then the gateway ignores the variable.
+GATEWAY_ENV+=" SEEDSTREAM_IMAGES_PER_MINUTE_PER_CLIENT=1000000"
 # shellcheck disable=SC2086 # the env and JVM options are word lists on purpose
 (cd "$ROOT" && exec env $GATEWAY_ENV taskset -c "$RELAY_CPU" java $GATEWAY_JAVA_OPTS -jar target/seedstream.jar) \
   > "$WORK/gateway.log" 2>&1 &

@@ -27,11 +27,11 @@ record BenchSettings(
 
   static BenchSettings quick() {
     return new BenchSettings("quick",
-      50, 2_000,
+      50, 1_500,
       List.of(100, 200), 1_000,
       100, 6, 500, 1_000, 1,
       10, List.of(1), 2, 1000, 1,
       40, 256 << 10, 4, 400, 10,
-      10, 3_000, 2, 300, 100);
+      10, 2_000, 2, 300, 100);
   }
 }
