@@ -70,7 +70,7 @@ done
 log "building the gateway (mvn -q -DskipTests package)"
 (cd "$ROOT" && mvn -q -B -DskipTests package)
 log "building the bench"
-(cd "$BENCH_DIR" && mvn -q -B -DskipTests package)
+(cd "$BENCH_DIR" && mvn -q -B package)
 
 if ! command -v nginx >/dev/null; then
   log "installing nginx from Debian"
