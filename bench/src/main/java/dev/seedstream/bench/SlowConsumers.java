@@ -28,7 +28,8 @@ final class SlowConsumers {
       long[] rss = new long[3];
       control.put(c.name(), once(h, c, 0, sendingMs, rss));
       controlMemory.put(c.name(), rss);
-      BenchMain.log("S7 control " + c.name() + ": " + SmallEvents.brief(control.get(c.name())));
+      BenchMain.log("S7 control " + c.name() + ": " + SmallEvents.brief(control.get(c.name())) + ", RSS mid/end/max KiB "
+        + rss[0] + "/" + rss[1] + "/" + rss[2]);
     }
     for (Comparator c : h.comparators) {
       long[] rss = new long[3];
@@ -77,6 +78,8 @@ final class SlowConsumers {
       long errors = control.get(n).stats().errorCount() + paused.get(n).stats().errorCount();
       json.put(n, new JsonObject().put("control", noPause.toJson(n)).put("paused", withPause.toJson(n))
         .put("relay_rss_mid_kib", rss[0]).put("relay_rss_end_kib", rss[1]).put("relay_rss_max_kib", rss[2])
+        .put("relay_rss_none_paused_mid_kib", controlMemory.get(n)[0])
+        .put("relay_rss_none_paused_end_kib", controlMemory.get(n)[1])
         .put("relay_rss_growth_second_half_mib", Report.num(growthMiB, 1))
         .put("relay_rss_growth_second_half_none_paused_mib", Report.num(controlGrowthMiB, 1)).put("flat", flat));
       table.row(c.label(), Report.fmt(before / 1000, 2), Report.fmt(after / 1000, 2),
