@@ -130,8 +130,11 @@ public final class BenchMain {
       int events = (int) (s.warmupMs() / 250);
       h.runFinite(c, s.warmupStreams(), i -> new StreamProfile(events, 250, i * 250L / s.warmupStreams(), 0, false),
         0, 0, s.warmupMs());
+      // Large events too: the first S4 size must not pay for compiling the relay's large-event path.
       int large = Math.max(2, s.warmupStreams() / 20);
-      h.runFinite(c, large, i -> new StreamProfile(4, 250, i * 250L / large, 1 << 20, false), 0, 0, 1000);
+      int largeEvents = (int) Math.max(2, s.warmupMs() / 750);
+      h.runFinite(c, large, i -> new StreamProfile(largeEvents, 250, i * 250L / large, 1 << 20, false), 0, 0,
+        largeEvents * 250L);
       log("warmed up " + c.name());
     }
   }
