@@ -2,6 +2,7 @@ package dev.seedstream.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -9,8 +10,10 @@ import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Runs the whole benchmark in one process pinned to its own core: the fake upstream, the load client, and
@@ -72,7 +75,7 @@ public final class BenchMain {
   private static boolean runAll(Harness h, Report report, List<String> only) {
     warmUp(h);
     boolean ok = true;
-    Map<String, java.util.function.BiConsumer<Harness, Report>> scenarios = new java.util.LinkedHashMap<>();
+    Map<String, BiConsumer<Harness, Report>> scenarios = new LinkedHashMap<>();
     scenarios.put("S1", IdleCapacity::run);
     scenarios.put("S2", SmallEvents::run);
     scenarios.put("S4", LargeEvents::run);
@@ -180,7 +183,7 @@ public final class BenchMain {
     for (var component : BenchSettings.class.getRecordComponents()) {
       try {
         Object value = component.getAccessor().invoke(settings);
-        json.put(component.getName(), value instanceof List<?> list ? new io.vertx.core.json.JsonArray(list) : value);
+        json.put(component.getName(), value instanceof List<?> list ? new JsonArray(list) : value);
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(e);
       }

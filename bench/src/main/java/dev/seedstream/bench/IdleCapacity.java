@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * S1: hold ever more idle streams open through each relay (the upstream sends its head, then nothing) and
@@ -84,9 +86,9 @@ final class IdleCapacity {
   /** Opens more held streams; false when some got no response head within two minutes (counted as not up). */
   private static boolean opened(LoadClient.Run run, int more) {
     try {
-      run.open(more, i -> StreamProfile.held(), 0).await(120, java.util.concurrent.TimeUnit.SECONDS);
+      run.open(more, i -> StreamProfile.held(), 0).await(120, TimeUnit.SECONDS);
       return true;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       BenchMain.log("S1 " + run.target.name() + ": some of " + more + " streams got no response head in 120 s");
       return false;
     }
