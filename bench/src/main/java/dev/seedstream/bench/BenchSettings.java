@@ -1,0 +1,39 @@
+package dev.seedstream.bench;
+
+import java.util.List;
+
+/**
+ * The sizes of every scenario. {@link #full()} follows the design (reliability-and-performance.md §4.2) cut
+ * to fit about 15 minutes on two cores; {@link #quick()} is a smoke run of everything in about a minute.
+ * Large events flow at a fixed aggregate rate (the design's lower end, 40 MiB/s) whatever their size, so a
+ * relay that needs up to 25 CPU-s per GiB is not saturated and latency is not queueing.
+ */
+record BenchSettings(
+  String mode,
+  int warmupStreams, long warmupMs,
+  List<Integer> idleLevels, long idleWindowMs,
+  int smallStreams, int smallEvents, long smallIntervalMs, long smallDiscardMs, int smallReps,
+  int largeStreams, List<Integer> largeSizesMiB, int largeEvents, int largeMiBPerSecond, int largeReps,
+  int slowStreams, int slowPayloadBytes, int slowEvents, long slowIntervalMs, int slowPausedEvery,
+  double openRate, long openDurationMs, int openEvents, long openIntervalMs, long openPhaseMs) {
+
+  static BenchSettings full() {
+    return new BenchSettings("full",
+      200, 6_000,
+      List.of(1000, 4000, 8000), 10_000,
+      1000, 20, 1000, 3_000, 2,
+      50, List.of(1, 4, 8), 2, 40, 1,
+      100, 256 << 10, 12, 1000, 10,
+      20, 15_000, 2, 500, 200);
+  }
+
+  static BenchSettings quick() {
+    return new BenchSettings("quick",
+      50, 1_500,
+      List.of(100, 200), 1_000,
+      100, 6, 500, 1_000, 1,
+      10, List.of(1), 2, 20, 1,
+      40, 256 << 10, 4, 400, 10,
+      10, 2_000, 2, 300, 100);
+  }
+}

@@ -1,0 +1,85 @@
+package dev.seedstream.bench;
+
+import io.vertx.core.Future;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
+
+/** What every scenario shares: the load client, the fake upstream, the comparators and the settings. */
+final class Harness {
+
+  final LoadClient client;
+  final FakeUpstream upstream;
+  final List<Comparator> comparators;
+  final BenchSettings settings;
+
+  Harness(LoadClient client, FakeUpstream upstream, List<Comparator> comparators, BenchSettings settings) {
+    this.client = client;
+    this.upstream = upstream;
+    this.comparators = comparators;
+    this.settings = settings;
+  }
+
+  List<Comparator> relays() {
+    return comparators.stream().filter(c -> !c.isDirect()).toList();
+  }
+
+  /** The result of one run: what the client measured and what the relay spent. */
+  record RunResult(Comparator comparator, RunStats stats, RelayMeter meter) {
+  }
+
+  /**
+   * Runs {@code streams} finite streams against one comparator and waits for all of them to end. With paused
+   * readers, they are resumed once the upstream has sent everything ({@code sendingMs}), so they drain and end.
+   */
+  RunResult runFinite(Comparator target, int streams, IntFunction<StreamProfile> profileOf, int pausedEvery,
+                      long discardMs, long sendingMs) {
+    upstream.prepare(profileOf.apply(0).payloadBytes());
+    long start = System.nanoTime();
+    RelayMeter meter = RelayMeter.start(target.relay());
+    LoadClient.Run run = client.run(target).recordFrom(start + discardMs * 1_000_000L);
+    await(run.open(streams, profileOf, pausedEvery), 120_000);
+    if (pausedEvery > 0) {
+      sleepUntil(start + sendingMs * 1_000_000L);
+      await(run.resumePaused(), 10_000);
+    }
+    finish(run, sendingMs + 60_000);
+    return new RunResult(target, run.stats, meter.stop());
+  }
+
+  /** Waits for every stream of the run; streams still open after {@code timeoutMs} are reset as timeouts. */
+  void finish(LoadClient.Run run, long timeoutMs) {
+    try {
+      run.ended().await(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      await(run.abort(), 10_000);
+      await(run.ended(), 30_000);
+    }
+  }
+
+  static <T> T await(Future<T> future, long timeoutMs) {
+    try {
+      return future.await(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the bench stalled for " + timeoutMs + " ms", e);
+    }
+  }
+
+  static void sleepUntil(long nanos) {
+    long ms = (nanos - System.nanoTime()) / 1_000_000L;
+    if (ms > 0) {
+      sleep(ms);
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package dev.seedstream.bench;
+
+import dev.seedstream.bench.Harness.RunResult;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * S4: few streams receiving multi-MiB {@code b64_json} events. The figure that matters is when the event's
+ * last byte arrives (a relay that waits for a whole event before sending pays the transfer time twice); the
+ * first byte's latency shows whether a relay cuts through. Also CPU seconds per GiB and the relay's peak RSS.
+ */
+final class LargeEvents {
+
+  private LargeEvents() {
+  }
+
+  static void run(Harness h, Report report) {
+    BenchSettings s = h.settings;
+    JsonObject json = new JsonObject().put("streams", s.largeStreams()).put("events_per_stream", s.largeEvents())
+      .put("aggregate_mib_per_second", s.largeMiBPerSecond()).put("repetitions", s.largeReps());
+    StringBuilder md = new StringBuilder("Each stream receives " + s.largeEvents() + " `b64_json` events, phases "
+      + "spread evenly so that all streams together carry " + s.largeMiBPerSecond() + " MiB/s. Latency in ms; "
+      + "\"added\" = comparator − direct, median of " + s.largeReps() + " repetition(s). Peak RSS is the relay's "
+      + "VmHWM during the run. Relay CPU above 90 % means the relay was saturated and its latency is queueing.\n");
+    for (int mib : s.largeSizesMiB()) {
+      LatencyComparison last = new LatencyComparison(measure(h, mib), st -> st.lastByte);
+      json.put(mib + "MiB", section(h, mib, last, md));
+      if (mib == s.largeSizesMiB().get(s.largeSizesMiB().size() - 1)) {
+        double ratio = last.ratioToNginx("seedstream_api", 50);
+        report.target("S4 added last-byte latency, " + mib + " MiB (Seedstream /api) ≤ 1.5× nginx",
+          Report.fmt(ratio, 2) + "× at p50 (" + ms(last.added("seedstream_api", 50)) + " ms vs "
+            + ms(last.added("nginx", 50)) + " ms); p99 " + Report.fmt(last.ratioToNginx("seedstream_api", 99), 2) + "×",
+          "≤ 1.5×", Double.isNaN(ratio) ? null : ratio <= 1.5);
+      }
+    }
+    report.section("s4_large_events", "S4 large events (" + s.largeStreams() + " streams × "
+      + s.largeSizesMiB() + " MiB b64_json)", json, md.toString());
+  }
+
+  private static List<Map<String, RunResult>> measure(Harness h, int mib) {
+    BenchSettings s = h.settings;
+    long intervalMs = intervalMs(s, mib);
+    long sendingMs = s.largeEvents() * intervalMs;
+    List<Map<String, RunResult>> reps = new ArrayList<>();
+    for (int rep = 0; rep < s.largeReps(); rep++) {
+      Map<String, RunResult> byName = new LinkedHashMap<>();
+      for (Comparator c : h.comparators) {
+        RunResult r = h.runFinite(c, s.largeStreams(), i -> new StreamProfile(s.largeEvents(), intervalMs,
+          i * intervalMs / s.largeStreams(), mib << 20, false), 0, 0, sendingMs);
+        byName.put(c.name(), r);
+        BenchMain.log("S4 " + mib + " MiB rep " + (rep + 1) + " " + c.name() + ": " + SmallEvents.brief(r));
+      }
+      reps.add(byName);
+    }
+    return reps;
+  }
+
+  /** Each stream's interval, so that all streams together send {@code largeMiBPerSecond}. */
+  static long intervalMs(BenchSettings s, int mib) {
+    return Math.max(100, (long) s.largeStreams() * mib * 1000 / s.largeMiBPerSecond());
+  }
+
+  private static JsonObject section(Harness h, int mib, LatencyComparison last, StringBuilder md) {
+    Table table = new Table("comparator", "events", "last byte p50", "p99", "added last byte p50", "added p99",
+      "added p50 ×nginx", "first byte p50", "relay CPU s/GiB", "relay CPU %", "relay peak RSS MiB", "errors");
+    LatencyComparison first = new LatencyComparison(last.reps(), st -> st.firstByte);
+    JsonObject json = new JsonObject();
+    for (Comparator c : h.comparators) {
+      String n = c.name();
+      double cpuPerGiB = last.medianOf(n, r -> r.meter().cpuSeconds() / (r.stats().eventBytes / (double) (1L << 30)));
+      double cpuPct = last.medianOf(n, r -> 100 * r.meter().cpuSeconds() / r.meter().wallSeconds());
+      double peakMiB = last.medianOf(n, r -> r.meter().rssPeakKiB() < 0 ? Double.NaN : r.meter().rssPeakKiB() / 1024.0);
+      long events = Math.round(last.medianOf(n, r -> (double) r.stats().events));
+      long errors = Math.round(last.medianOf(n, r -> (double) r.stats().errorCount()));
+      json.put(n, last.toJson(n).put("first_byte_p50_us", Report.num(first.absolute(n, 50), 1))
+        .put("relay_cpu_s_per_gib", Report.num(cpuPerGiB, 3)).put("relay_cpu_pct", Report.num(cpuPct, 1))
+        .put("relay_peak_rss_mib", Report.num(peakMiB, 1)));
+      table.row(c.label(), events, ms(last.absolute(n, 50)), ms(last.absolute(n, 99)),
+        c.isDirect() ? "–" : ms(last.added(n, 50)), c.isDirect() ? "–" : ms(last.added(n, 99)),
+        c.isDirect() ? "–" : Report.fmt(last.ratioToNginx(n, 50), 2), ms(first.absolute(n, 50)),
+        Report.fmt(cpuPerGiB, 2), Report.fmt(cpuPct, 0), Report.fmt(peakMiB, 0), errors);
+    }
+    md.append("\n### ").append(mib).append(" MiB events\n\n").append(table);
+    return json;
+  }
+
+  private static String ms(double micros) {
+    return Report.fmt(micros / 1000, 2);
+  }
+}

@@ -1,0 +1,79 @@
+package dev.seedstream.bench;
+
+import dev.seedstream.bench.Harness.RunResult;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * S2: many streams each receiving one small URL event per interval, their phases spread evenly, so the
+ * relays see a steady event rate. Reports one-way latency added over direct and the relay's CPU per event.
+ */
+final class SmallEvents {
+
+  private SmallEvents() {
+  }
+
+  static void run(Harness h, Report report) {
+    BenchSettings s = h.settings;
+    List<Map<String, RunResult>> reps = new ArrayList<>();
+    long sendingMs = s.smallEvents() * s.smallIntervalMs();
+    for (int rep = 0; rep < s.smallReps(); rep++) {
+      Map<String, RunResult> byName = new LinkedHashMap<>();
+      for (Comparator c : h.comparators) {
+        byName.put(c.name(), h.runFinite(c, s.smallStreams(), i -> new StreamProfile(s.smallEvents(),
+          s.smallIntervalMs(), i * s.smallIntervalMs() / s.smallStreams(), 0, false), 0, s.smallDiscardMs(), sendingMs));
+        BenchMain.log("S2 rep " + (rep + 1) + " " + c.name() + ": " + brief(byName.get(c.name())));
+      }
+      reps.add(byName);
+    }
+    LatencyComparison latency = new LatencyComparison(reps, st -> st.lastByte);
+    JsonObject json = new JsonObject().put("streams", s.smallStreams())
+      .put("events_per_second", s.smallStreams() * 1000.0 / s.smallIntervalMs())
+      .put("events_per_stream", s.smallEvents()).put("warmup_discarded_ms", s.smallDiscardMs())
+      .put("repetitions", s.smallReps());
+    Table table = new Table("comparator", "events", "p50 µs", "p99 µs", "p99.9 µs", "added p50 µs", "added p99 µs",
+      "added p99.9 µs", "added p99 ×nginx", "relay CPU µs/event (setup incl.)", "errors");
+    for (Comparator c : h.comparators) {
+      String n = c.name();
+      double cpuPerEvent = latency.medianOf(n, r -> r.meter().cpuSeconds() * 1e6 / Math.max(1, r.stats().events));
+      long events = reps.get(0).get(n).stats().events;
+      long errors = reps.stream().mapToLong(rep -> rep.get(n).stats().errorCount()).sum();
+      json.put(n, latency.toJson(n).put("relay_cpu_us_per_event", Report.num(cpuPerEvent, 1)));
+      table.row(c.label(), events, f(latency.absolute(n, 50)), f(latency.absolute(n, 99)), f(latency.absolute(n, 99.9)),
+        f(added(c, latency, 50)), f(added(c, latency, 99)), f(added(c, latency, 99.9)),
+        c.isDirect() ? "–" : Report.fmt(latency.ratioToNginx(n, 99), 2), Report.fmt(cpuPerEvent, 1), errors);
+    }
+    report.section("s2_small_events", "S2 small-event latency (" + s.smallStreams() + " streams, "
+      + Report.fmt(s.smallStreams() * 1000.0 / s.smallIntervalMs(), 0) + " events/s)", json,
+      "One-way latency from the fake upstream's write to the client's read of the event's last byte; "
+        + "\"added\" = comparator − direct in the same repetition, median of " + s.smallReps() + ".\n\n" + table);
+    double apiRatio = latency.ratioToNginx("seedstream_api", 99);
+    report.target("S2 added p99 (Seedstream /api) ≤ 2× nginx", Report.fmt(apiRatio, 2) + "× ("
+      + f(latency.added("seedstream_api", 99)) + " µs vs " + f(latency.added("nginx", 99)) + " µs)", "≤ 2×",
+      Double.isNaN(apiRatio) ? null : apiRatio <= 2);
+    if (h.comparators.stream().anyMatch(c -> c.name().equals("seedstream_v1"))) {
+      double v1 = latency.ratioToNginx("seedstream_v1", 99);
+      report.target("S2 added p99 (Seedstream /v1) ≤ 2× nginx", Report.fmt(v1, 2) + "×", "≤ 2×",
+        Double.isNaN(v1) ? null : v1 <= 2);
+    }
+  }
+
+  private static double added(Comparator c, LatencyComparison latency, double p) {
+    return c.isDirect() ? Double.NaN : latency.added(c.name(), p);
+  }
+
+  private static String f(double micros) {
+    return Report.fmt(micros, 0);
+  }
+
+  static String brief(RunResult r) {
+    RunStats st = r.stats();
+    return st.events + " events, p50 " + Report.fmt(RunStats.micros(st.lastByte, 50), 0) + " µs, p99 "
+      + Report.fmt(RunStats.micros(st.lastByte, 99), 0) + " µs, errors " + st.errors + ", relay CPU "
+      + Report.fmt(r.meter().cpuSeconds(), 2) + " s";
+  }
+}
