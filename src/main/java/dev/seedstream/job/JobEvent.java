@@ -11,7 +11,8 @@ import io.vertx.core.json.JsonObject;
 record JobEvent(long id, String type, Buffer frame) {
 
   static JobEvent of(long id, String type, JsonObject data) {
-    return new JobEvent(id, type, Buffer.buffer(SseFrames.event(id, type, data.encode())));
+    // Jackson writes UTF-8 bytes directly: no intermediate String of a multi-megabyte image.
+    return new JobEvent(id, type, Buffer.buffer(SseFrames.event(id, type, data.toBuffer().getBytes())));
   }
 
   boolean terminal() {

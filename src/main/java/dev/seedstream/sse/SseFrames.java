@@ -29,6 +29,27 @@ public final class SseFrames {
     return utf8(frame);
   }
 
+  /**
+   * The same frame for data already in UTF-8, such as JSON written by Jackson: when the bytes hold no CR,
+   * LF or NUL (compact JSON never does: it escapes control characters) they are copied once, untouched,
+   * which matters for multi-megabyte {@code b64_json} images; anything else takes the splitting path.
+   */
+  public static byte[] event(long id, String event, byte[] utf8Data) {
+    for (byte b : utf8Data) {
+      if (b == '\r' || b == '\n' || b == 0) {
+        return event(id, event, new String(utf8Data, StandardCharsets.UTF_8));
+      }
+    }
+    byte[] head = utf8(new StringBuilder("id: ").append(id).append('\n')
+      .append(event == null ? "" : "event: " + singleLine(event) + "\n").append("data: "));
+    byte[] frame = new byte[head.length + utf8Data.length + 2];
+    System.arraycopy(head, 0, frame, 0, head.length);
+    System.arraycopy(utf8Data, 0, frame, head.length, utf8Data.length);
+    frame[frame.length - 2] = '\n';
+    frame[frame.length - 1] = '\n';
+    return frame;
+  }
+
   public static byte[] comment(String text) {
     return utf8(new StringBuilder(": ").append(singleLine(text)).append("\n\n"));
   }

@@ -20,6 +20,22 @@ class SseFramesTest {
   }
 
   @Test
+  void utf8DataWithoutLineBreaksIsCopiedAsIs() {
+    String json = "{\"index\":0,\"b64_json\":\"/9j/4AAQ\",\"prompt\":\"图1 \\n escaped\"}";
+    byte[] fast = SseFrames.event(7, "image", json.getBytes(StandardCharsets.UTF_8));
+    assertThat(fast).isEqualTo(SseFrames.event(7, "image", json));
+    assertThat(text(fast)).isEqualTo("id: 7\nevent: image\ndata: " + json + "\n\n");
+  }
+
+  @Test
+  void utf8DataWithRawLineBreaksOrNulTakesTheSplittingPath() {
+    for (String data : List.of("a\n\ndata: {\"fake\":1}", "a\rb", "a\u0000b")) {
+      assertThat(SseFrames.event(1, "x\nevent: y", data.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(SseFrames.event(1, "x\nevent: y", data));
+    }
+  }
+
+  @Test
   void encodesAnEventExactly() {
     byte[] frame = SseFrames.event(42, "image_generation.partial_succeeded", "{\"image_index\":0}");
 
