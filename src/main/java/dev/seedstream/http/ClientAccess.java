@@ -13,11 +13,18 @@ import java.util.regex.Pattern;
  * configured every call needs {@code Authorization: Bearer <token>}, except that a job's event stream
  * also opens with the signed {@code access} parameter its creator was given (EventSource cannot send
  * headers). The model catalogue stays open so the page can learn that it must ask for a token.
+ *
+ * <p>The durable image URLs ({@code /api/images/{job}/{index}}) are open too: an {@code <img>} cannot send
+ * a header. The job id in them is 128 random bits, so such a URL is an unguessable capability, like a signed
+ * object-storage URL, and the gateway hands it only to the job's owner (its events and snapshot); the global
+ * {@code Referrer-Policy: no-referrer} keeps it from leaking through Referer.
  */
 final class ClientAccess {
 
   private static final String CALLER = "seedstream.caller";
   private static final Pattern EVENTS_PATH = Pattern.compile("/api/generations/([A-Za-z0-9_-]{1,64})/events");
+  // Characters of a job id and an index only: no dot, so no path that the router would normalise elsewhere.
+  private static final Pattern IMAGE_PATH = Pattern.compile("/api/images/[A-Za-z0-9_-]{1,64}/[0-9]{1,4}");
 
   private final ClientTokens tokens;
   private final EventAccess events;
@@ -39,7 +46,7 @@ final class ClientAccess {
       ctx.next();
       return;
     }
-    if (ctx.request().method() == HttpMethod.GET && ctx.request().path().equals("/api/models")) {
+    if (open(ctx)) {
       ctx.next();
       return;
     }
@@ -51,6 +58,16 @@ final class ClientAccess {
     }
     ctx.put(CALLER, caller);
     ctx.next();
+  }
+
+  /** The catalogue and the durable image URLs, which need no token (see the class comment). */
+  private static boolean open(RoutingContext ctx) {
+    HttpMethod method = ctx.request().method();
+    String path = ctx.request().path();
+    if (method == HttpMethod.GET && path.equals("/api/models")) {
+      return true;
+    }
+    return (method == HttpMethod.GET || method == HttpMethod.HEAD) && IMAGE_PATH.matcher(path).matches();
   }
 
   private Caller authenticate(RoutingContext ctx) {

@@ -24,6 +24,10 @@ import java.util.logging.Logger;
  * The history of generations kept by the {@link ImageArchive}: list past jobs, look one up after a restart,
  * download its images as a zip, delete it, and the durable image URLs. Mounted before the live job routes,
  * which it hands over to for running jobs.
+ *
+ * <p>With client tokens each token sees only the jobs it created, live or past (X10): another token's job
+ * takes the same path as an unknown id, through the owner-filtered SQL, and answers the same 404. Without
+ * tokens everything is open, as the live routes are.
  */
 final class HistoryRoutes {
 
@@ -54,7 +58,7 @@ final class HistoryRoutes {
   private void list(RoutingContext ctx) {
     int limit = limit(ctx.request().getParam("limit"));
     String before = ctx.request().getParam("before");
-    archive.page(limit, before == null || before.isEmpty() ? null : before)
+    archive.page(limit, before == null || before.isEmpty() ? null : before, owner(ctx))
       .onSuccess(page -> GenerationRoutes.sendJson(ctx, 200, page.put("store", archive.counters())))
       .onFailure(e -> ctx.fail(e instanceof UnknownCursorException
         ? ApiException.invalid(List.of(new Violation("before", "names no job in the history"))) : e));
@@ -63,7 +67,8 @@ final class HistoryRoutes {
   /** A job the registry still has is live: its snapshot, with each image's storage state added. */
   private void snapshot(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    Optional<Job> live = jobs.find(id);
+    String owner = owner(ctx);
+    Optional<Job> live = live(ctx, id);
     if (live.isPresent()) {
       JsonObject snapshot = live.get().snapshot();
       archive.storage(id).onComplete(storage -> {
@@ -77,7 +82,7 @@ final class HistoryRoutes {
       });
       return;
     }
-    archive.job(id).onSuccess(job -> {
+    archive.job(id, owner).onSuccess(job -> {
       if (job.isPresent()) {
         GenerationRoutes.sendJson(ctx, 200, job.get());
       } else {
@@ -89,14 +94,15 @@ final class HistoryRoutes {
   /** DELETE of a running job cancels it (the next route); of a finished one, deletes it and its images. */
   private void delete(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    Optional<Job> live = jobs.find(id);
+    String owner = owner(ctx);
+    Optional<Job> live = live(ctx, id);
     if (live.isPresent() && live.get().status() == JobStatus.RUNNING) {
       ctx.next();
       return;
     }
-    archive.delete(id).onSuccess(found -> {
-      jobs.forget(id);
+    archive.delete(id, owner).onSuccess(found -> {
       if (found || live.isPresent()) {
+        jobs.forget(id);
         LOG.info("job " + id + " deleted with its images");
         ctx.response().setStatusCode(204).end();
       } else {
@@ -108,7 +114,7 @@ final class HistoryRoutes {
   /** GET …/{id}/images.zip: the stored images, streamed file by file, with an exact Content-Length. */
   private void zip(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    archive.job(id).compose(job -> {
+    archive.job(id, owner(ctx)).compose(job -> {
       if (job.isEmpty()) {
         throw notFound();
       }
@@ -129,6 +135,27 @@ final class HistoryRoutes {
       LOG.warning("zip of job " + id + " cut short: " + e);
       response.reset();
     });
+  }
+
+  /**
+   * Whose jobs the caller may see in the history: null without tokens (all; a job id is the capability),
+   * else the token's name. A signed {@code access} parameter opens its job's event stream and nothing here;
+   * {@link ClientAccess} already refuses it elsewhere, and this keeps it so should the routes ever change.
+   */
+  private static String owner(RoutingContext ctx) {
+    Caller caller = ClientAccess.caller(ctx);
+    if (!caller.restricted()) {
+      return null;
+    }
+    if (caller.grantedJob() != null) {
+      throw new ApiException(401, "unauthorized", "send Authorization: Bearer <token> with a token this gateway knows");
+    }
+    return caller.key();
+  }
+
+  /** The registry's job if the caller may use it; another token's live job is left to the owner-filtered lookup. */
+  private Optional<Job> live(RoutingContext ctx, String id) {
+    return jobs.find(id).filter(ClientAccess.caller(ctx)::mayUse);
   }
 
   private static int limit(String text) {

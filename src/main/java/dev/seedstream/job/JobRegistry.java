@@ -70,7 +70,7 @@ public final class JobRegistry {
       config.abandonMs(), metrics, this::finished, archive);
     jobs.put(job.id(), job);
     if (archive != null) {
-      archive.jobStarted(job.id(), request.model(), request.requestedImages(), request.upstreamBody());
+      archive.jobStarted(job.id(), clientKey, request.model(), request.requestedImages(), request.upstreamBody());
     }
     if (scopedKey != null) {
       byIdempotencyKey.put(scopedKey, new IdempotentJob(job.id(), request.upstreamBody().encode()));

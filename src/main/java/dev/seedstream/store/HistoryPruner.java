@@ -22,7 +22,7 @@ final class HistoryPruner {
   }
 
   boolean delete(Connection c, String jobId) throws SQLException, IOException {
-    if (JobRows.find(c, jobId).isEmpty()) {
+    if (JobRows.find(c, jobId, null).isEmpty()) {
       return false;
     }
     List<StoredImage> images = ImageRows.ofJob(c, jobId);

@@ -70,8 +70,9 @@ public final class ImageArchive {
 
   // ----------------------------------------------------------------- reports from running jobs
 
-  public void jobStarted(String id, String model, int requestedImages, JsonObject upstreamBody) {
-    JobRecord job = new JobRecord(id, upstreamBody.getString("prompt", ""), model, RerunParams.of(upstreamBody),
+  /** {@code owner}: the creating token's name, or the client's address when no tokens are configured. */
+  public void jobStarted(String id, String owner, String model, int requestedImages, JsonObject upstreamBody) {
+    JobRecord job = new JobRecord(id, owner, upstreamBody.getString("prompt", ""), model, RerunParams.of(upstreamBody),
       requestedImages, System.currentTimeMillis());
     write("record job " + id, c -> JobRows.insert(c, job));
   }
@@ -124,10 +125,13 @@ public final class ImageArchive {
     return files.path(image.sha256(), image.format());
   }
 
-  /** A past (or running) job as the history has it, with its images. */
-  public Future<Optional<JsonObject>> job(String id) {
+  /**
+   * A past (or running) job as the history has it, with its images. With an {@code owner} (tokens are
+   * configured) only a job that owner created is found; {@code null} finds any job.
+   */
+  public Future<Optional<JsonObject>> job(String id, String owner) {
     return db.run(c -> {
-      Optional<JsonObject> job = JobRows.find(c, id);
+      Optional<JsonObject> job = JobRows.find(c, id, owner);
       if (job.isPresent()) {
         job.get().put("images", imagesJson(ImageRows.ofJob(c, id)));
       }
@@ -140,17 +144,18 @@ public final class ImageArchive {
   }
 
   /**
-   * One page of the history, newest first: {@code {"generations":[…], "next_before": id|null}}. Fails with
-   * {@link UnknownCursorException} when {@code beforeId} names no job.
+   * One page of the history, newest first: {@code {"generations":[…], "next_before": id|null}}; with an
+   * {@code owner}, that owner's jobs only. Fails with {@link UnknownCursorException} when {@code beforeId}
+   * names no job the owner may see, so a cursor cannot probe for other owners' jobs either.
    */
-  public Future<JsonObject> page(int limit, String beforeId) {
+  public Future<JsonObject> page(int limit, String beforeId, String owner) {
     return db.run(c -> {
       Long before = null;
       if (beforeId != null) {
-        before = JobRows.created(c, beforeId).orElseThrow(UnknownCursorException::new);
+        before = JobRows.created(c, beforeId, owner).orElseThrow(UnknownCursorException::new);
       }
       JsonArray generations = new JsonArray();
-      for (JsonObject job : JobRows.page(c, limit, before, beforeId)) {
+      for (JsonObject job : JobRows.page(c, limit, before, beforeId, owner)) {
         generations.add(job.put("images", imagesJson(ImageRows.ofJob(c, job.getString("id")))));
       }
       Object next = generations.size() == limit ? generations.getJsonObject(limit - 1).getString("id") : null;
@@ -177,9 +182,12 @@ public final class ImageArchive {
 
   // ----------------------------------------------------------------- deletion and retention
 
-  /** Deletes a job that is not running, with its images; false when the history does not have it. */
-  public Future<Boolean> delete(String jobId) {
-    return db.run(c -> pruner.delete(c, jobId));
+  /**
+   * Deletes a job that is not running, with its images; false when the history does not have it or, with
+   * an {@code owner}, when that owner did not create it (checked and deleted in one step on the database thread).
+   */
+  public Future<Boolean> delete(String jobId, String owner) {
+    return db.run(c -> JobRows.find(c, jobId, owner).isPresent() && pruner.delete(c, jobId));
   }
 
   /** Applies the configured maximum age and total bytes now; returns the ids of the jobs removed. */

@@ -22,14 +22,15 @@ final class JobRows {
   }
 
   static void insert(Connection c, JobRecord job) throws SQLException {
-    try (PreparedStatement sql = c.prepareStatement("INSERT INTO jobs (id, prompt, model, params, requested_images,"
-      + " status, created) VALUES (?, ?, ?, ?, ?, 'running', ?)")) {
+    try (PreparedStatement sql = c.prepareStatement("INSERT INTO jobs (id, owner, prompt, model, params,"
+      + " requested_images, status, created) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)")) {
       sql.setString(1, job.id());
-      sql.setString(2, job.prompt());
-      sql.setString(3, job.model());
-      sql.setString(4, job.params().encode());
-      sql.setInt(5, job.requestedImages());
-      sql.setLong(6, job.createdMs());
+      sql.setString(2, job.owner());
+      sql.setString(3, job.prompt());
+      sql.setString(4, job.model());
+      sql.setString(5, job.params().encode());
+      sql.setInt(6, job.requestedImages());
+      sql.setLong(7, job.createdMs());
       sql.executeUpdate();
     }
   }
@@ -60,19 +61,36 @@ final class JobRows {
     }
   }
 
-  static Optional<JsonObject> find(Connection c, String id) throws SQLException {
-    try (PreparedStatement sql = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id = ?")) {
+  /**
+   * The job, if {@code owner} may see it: with an owner, only a job recorded under that owner (a job with
+   * none, recorded before owners were, belongs to nobody); with {@code null}, any job.
+   */
+  static Optional<JsonObject> find(Connection c, String id, String owner) throws SQLException {
+    try (PreparedStatement sql = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id = ?"
+      + ownerFilter(owner))) {
       sql.setString(1, id);
+      setOwner(sql, 2, owner);
       return read(sql).stream().findFirst();
     }
   }
 
-  /** Newest first; with {@code beforeId}, only jobs older than that one (ties broken by id). */
-  static List<JsonObject> page(Connection c, int limit, Long beforeCreated, String beforeId) throws SQLException {
-    String where = beforeId == null ? "" : " WHERE created < ? OR (created = ? AND id < ?)";
+  /**
+   * Newest first; with {@code beforeId}, only jobs older than that one (ties broken by id); with an
+   * {@code owner}, only that owner's jobs, so every page is full of them (see {@link #find}).
+   */
+  static List<JsonObject> page(Connection c, int limit, Long beforeCreated, String beforeId, String owner)
+    throws SQLException {
+    List<String> conditions = new ArrayList<>();
+    if (owner != null) {
+      conditions.add("owner = ?");
+    }
+    if (beforeId != null) {
+      conditions.add("(created < ? OR (created = ? AND id < ?))");
+    }
+    String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
     try (PreparedStatement sql = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs" + where
       + " ORDER BY created DESC, id DESC LIMIT ?")) {
-      int at = 1;
+      int at = setOwner(sql, 1, owner);
       if (beforeId != null) {
         sql.setLong(at++, beforeCreated);
         sql.setLong(at++, beforeCreated);
@@ -83,13 +101,28 @@ final class JobRows {
     }
   }
 
-  static Optional<Long> created(Connection c, String id) throws SQLException {
-    try (PreparedStatement sql = c.prepareStatement("SELECT created FROM jobs WHERE id = ?")) {
+  /** When the job was created, if {@code owner} may see it (see {@link #find}). */
+  static Optional<Long> created(Connection c, String id, String owner) throws SQLException {
+    try (PreparedStatement sql = c.prepareStatement("SELECT created FROM jobs WHERE id = ?" + ownerFilter(owner))) {
       sql.setString(1, id);
+      setOwner(sql, 2, owner);
       try (ResultSet row = sql.executeQuery()) {
         return row.next() ? Optional.of(row.getLong(1)) : Optional.empty();
       }
     }
+  }
+
+  private static String ownerFilter(String owner) {
+    return owner == null ? "" : " AND owner = ?";
+  }
+
+  /** Binds the owner at {@code at} when there is one; returns the next parameter's position. */
+  private static int setOwner(PreparedStatement sql, int at, String owner) throws SQLException {
+    if (owner == null) {
+      return at;
+    }
+    sql.setString(at, owner);
+    return at + 1;
   }
 
   /** Finished jobs, oldest first; with {@code olderThan} &gt; 0 only those created before it. */

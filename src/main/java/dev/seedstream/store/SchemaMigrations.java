@@ -23,7 +23,12 @@ final class SchemaMigrations {
         + " upstream_url TEXT, url_expires INTEGER, status TEXT NOT NULL, reason TEXT, created INTEGER NOT NULL,"
         + " stored_at INTEGER, PRIMARY KEY (job_id, image_index))",
       "CREATE INDEX images_by_sha256 ON images (sha256)",
-      "CREATE INDEX images_by_status ON images (status)"));
+      "CREATE INDEX images_by_status ON images (status)"),
+    // Who created each job (a token's name, or the client's address without tokens), so the history can be
+    // filtered per token. Jobs recorded before this step keep owner NULL: with tokens they are nobody's.
+    List.of(
+      "ALTER TABLE jobs ADD COLUMN owner TEXT",
+      "CREATE INDEX jobs_by_owner ON jobs (owner, created, id)"));
 
   private SchemaMigrations() {
   }

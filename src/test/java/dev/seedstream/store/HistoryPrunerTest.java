@@ -42,7 +42,7 @@ class HistoryPrunerTest {
 
   /** A finished (or running) job created at {@code created} with one stored image of {@code bytes} bytes. */
   Path job(String id, long created, String sha, long bytes, boolean finished) throws Exception {
-    JobRows.insert(c, new JobRecord(id, "p", "m", new JsonObject(), 1, created));
+    JobRows.insert(c, new JobRecord(id, "alice", "p", "m", new JsonObject(), 1, created));
     if (finished) {
       JobRows.finish(c, id, "completed", new JsonObject(), new JsonArray(), created + 1);
     }
@@ -68,7 +68,7 @@ class HistoryPrunerTest {
     assertThat(pruner.retain(c, 0, 250, 5000)).containsExactly("a", "b");
     assertThat(oldest).doesNotExist();
     assertThat(newest).exists();
-    assertThat(JobRows.find(c, "c")).isPresent();
+    assertThat(JobRows.find(c, "c", null)).isPresent();
     assertThat(ImageRows.storedBytes(c)).isEqualTo(200);
   }
 
@@ -79,7 +79,7 @@ class HistoryPrunerTest {
     job("b", 2000, sha('b'), 10, true);
     job("c", 9000, sha('c'), 10, true);
     assertThat(pruner.retain(c, 5000, 0, 10_000)).containsExactly("a", "b");
-    assertThat(JobRows.find(c, "c")).isPresent();
+    assertThat(JobRows.find(c, "c", null)).isPresent();
   }
 
   @Test
