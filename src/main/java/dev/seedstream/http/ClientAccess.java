@@ -42,7 +42,7 @@ final class ClientAccess {
   void handle(RoutingContext ctx) {
     if (tokens == null) {
       String address = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host();
-      ctx.put(CALLER, new Caller(address, null, false));
+      ctx.put(CALLER, new Caller("address:" + address, null, false));
       ctx.next();
       return;
     }
@@ -74,7 +74,7 @@ final class ClientAccess {
     String header = ctx.request().getHeader("Authorization");
     if (header != null) {
       boolean bearer = header.regionMatches(true, 0, "Bearer ", 0, 7);
-      return bearer ? tokens.authenticate(header.substring(7).strip()).map(name -> new Caller(name, null, true)).orElse(null) : null;
+      return bearer ? tokens.authenticate(header.substring(7).strip()).map(name -> new Caller("token:" + name, null, true)).orElse(null) : null;
     }
     Matcher stream = EVENTS_PATH.matcher(ctx.request().path());
     String access = ctx.request().getParam("access");

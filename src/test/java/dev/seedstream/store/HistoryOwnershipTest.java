@@ -231,7 +231,7 @@ class HistoryOwnershipTest {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("seedstream.db"))) {
       assertThat(SchemaMigrations.version(c)).isEqualTo(2);
       assertThat(owner(c, "old-job-0000000000000a")).isNull();
-      assertThat(owner(c, fresh)).as("without tokens the owner is the address").isEqualTo("127.0.0.1");
+      assertThat(owner(c, fresh)).as("without tokens the owner is the address").isEqualTo("address:127.0.0.1");
     }
     stop(open);
 
