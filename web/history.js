@@ -15,6 +15,8 @@
     panel: $('history'), list: $('history-list'), more: $('history-more'),
     refresh: $('history-refresh'), status: $('history-status'),
   };
+  // app.js keeps the client token (when the gateway requires one) in sessionStorage under this key.
+  const TOKEN_KEY = 'seedstream.token';
   let nextBefore = null;
   let loading = false;
 
@@ -33,14 +35,26 @@
     return node;
   }
 
+  function apiHeaders(accept) {
+    const headers = { Accept: accept };
+    try {
+      const token = sessionStorage.getItem(TOKEN_KEY);
+      if (token) headers.Authorization = `Bearer ${token}`;
+    } catch {
+      // storage disabled: the request goes without a token, as app.js's would
+    }
+    return headers;
+  }
+
   async function loadPage(reset) {
     if (loading) return;
     loading = true;
     const query = new URLSearchParams({ limit: String(PAGE) });
     if (!reset && nextBefore) query.set('before', nextBefore);
     try {
-      const response = await fetch(`/api/generations?${query}`, { headers: { Accept: 'application/json' } });
+      const response = await fetch(`/api/generations?${query}`, { headers: apiHeaders('application/json') });
       if (response.status === 404) return; // the gateway keeps no history: the panel stays hidden
+      if (response.status === 401) return; // no token yet: app.js asks for one, a finished job reloads the panel
       const page = response.ok ? await response.json() : null;
       if (!Array.isArray(page?.generations)) throw new Error('bad page');
       els.panel.hidden = false;
@@ -113,7 +127,7 @@
   // chose: the page checks it the same way and sends it inline.
   async function useAsReference(src, image) {
     try {
-      const response = await fetch(src);
+      const response = await fetch(src, { headers: apiHeaders('image/*') });
       if (!response.ok) throw new Error(String(response.status));
       const blob = await response.blob();
       const format = blob.type === 'image/png' ? 'png' : 'jpeg';

@@ -57,6 +57,9 @@ class BrowserEndToEndTest {
   static HeadlessChromium chromium;
   static Vertx vertx;
   static long classStarted;
+  /** The store is on by default; without this the gateway would keep the tests' images in ./data. */
+  @TempDir
+  static Path dataDir;
 
   Gateway gateway;
   CuttableProxy proxy;
@@ -121,7 +124,8 @@ class BrowserEndToEndTest {
       "SEEDSTREAM_SIM_FIRST_IMAGE_DELAY_MS", "5",
       "SEEDSTREAM_SIM_BETWEEN_IMAGES_DELAY_MS", "5",
       "SEEDSTREAM_SIM_IMAGE_SCALE", "8",
-      "SEEDSTREAM_ABANDON_MS", "20000"));
+      "SEEDSTREAM_ABANDON_MS", "20000",
+      "SEEDSTREAM_DATA_DIR", dataDir.toString()));
   }
 
   String gatewayUrl() {
