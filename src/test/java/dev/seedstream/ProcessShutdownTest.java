@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -33,6 +34,8 @@ class ProcessShutdownTest {
     builder.environment().put("SEEDSTREAM_PORT", "0");
     builder.environment().put("SEEDSTREAM_SIMULATE", "true");
     builder.environment().put("SEEDSTREAM_DRAIN_MS", "500");
+    // The child keeps its history in a temporary folder, not in the working copy's ./data.
+    builder.environment().put("SEEDSTREAM_DATA_DIR", Files.createTempDirectory("seedstream-process").toString());
     builder.environment().put("SEEDSTREAM_SIM_FIRST_IMAGE_DELAY_MS", "60000");
     builder.environment().remove("SEEDSTREAM_API_KEY");
     builder.environment().remove("ARK_API_KEY");

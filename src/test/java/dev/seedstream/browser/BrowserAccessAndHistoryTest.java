@@ -176,13 +176,17 @@ class BrowserAccessAndHistoryTest {
 
   /**
    * Chromium logs every 401 answer as a console error, and this flow provokes them on purpose (no token,
-   * a wrong one). Anything else (a script error, another status) or a CSP violation fails the test.
+   * a wrong one). Anything else (a script error, another status, a refused image) or a CSP violation
+   * fails the test.
    */
   void assertOnlyRefusalsLogged() {
     List<LogEntry> logs = driver().manage().logs().get(LogType.BROWSER).getAll();
     assertThat(logs).as("console errors other than 401 answers")
       .filteredOn(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
       .allMatch(e -> e.getMessage().contains("the server responded with a status of 401 (Unauthorized)"));
+    // Durable image URLs are capabilities that need no token: an <img> cannot send one.
+    assertThat(logs).as("history thumbnails load without a token")
+      .noneMatch(e -> e.getMessage().contains("/api/images/"));
     assertThat(page.cspViolations()).as("CSP violations").isNotNull().isEmpty();
   }
 
