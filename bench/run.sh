@@ -8,6 +8,7 @@
 #
 # Environment: BENCH_UPSTREAM_PORT, BENCH_NGINX_PORT, BENCH_GATEWAY_PORT (18081-18083), GATEWAY_JAVA_OPTS,
 # BENCH_JAVA_OPTS, BENCH_LABEL (a line of text put at the top of the results), BENCH_OUT (results folder),
+# BENCH_STORE_IMAGES=true (also run the durable image store, off by default: the relays compared do not store),
 # BENCH_ONLY (comma-separated scenarios to run, e.g. "S1,S4"; default all), BENCH_GATEWAY_DIR (the gateway
 # checkout to build and measure, default this one: e.g. a worktree of another branch, for before/after figures).
 set -euo pipefail
@@ -102,6 +103,10 @@ GATEWAY_ENV="SEEDSTREAM_HOST=127.0.0.1 SEEDSTREAM_PORT=$GW_PORT"
 GATEWAY_ENV+=" SEEDSTREAM_UPSTREAM_URL=http://127.0.0.1:$UP_PORT/v1/images/generations SEEDSTREAM_SIMULATE=false"
 GATEWAY_ENV+=" SEEDSTREAM_API_KEY=bench-dummy-key SEEDSTREAM_MAX_ACTIVE_JOBS=20000 SEEDSTREAM_MAX_JOBS_PER_CLIENT=20000"
 GATEWAY_ENV+=" SEEDSTREAM_RETENTION_MS=5000 SEEDSTREAM_DRAIN_MS=0"
+# The durable image store downloads, decodes, hashes and writes every image in the background, on the same
+# pinned core: that is work the relays being compared do not do. It is off unless BENCH_STORE_IMAGES=true,
+# and its data goes to the run's scratch folder, never the working copy.
+GATEWAY_ENV+=" SEEDSTREAM_STORE_IMAGES=${BENCH_STORE_IMAGES:-false} SEEDSTREAM_DATA_DIR=$WORK/data"
 # The per-client image budget arrives with the /v1 work; until then the gateway ignores the variable.
 GATEWAY_ENV+=" SEEDSTREAM_IMAGES_PER_MINUTE_PER_CLIENT=1000000"
 # shellcheck disable=SC2086 # the env and JVM options are word lists on purpose

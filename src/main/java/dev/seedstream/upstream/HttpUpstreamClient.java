@@ -31,7 +31,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
     HttpClientOptions options = new HttpClientOptions()
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeoutMs()))
       .setKeepAlive(true)
-      .setKeepAliveTimeout(30)
+      // Generations are tens of seconds apart per connection; an idle upstream connection kept longer
+      // only holds a file descriptor that a new stream may need (each stream already costs two).
+      .setKeepAliveTimeout(10)
       .setVerifyHost(true)
       .setTrustAll(false);
     // One connection per running job, and a wait queue no longer than the job limit: a queue can only
