@@ -1,5 +1,6 @@
 package dev.seedstream.upstream;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
@@ -25,16 +26,27 @@ final class InlineImage {
       return false;
     }
     int padding = b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;
-    for (int i = 0; i < length - padding; i++) {
-      if (!isAlphabet(b64.charAt(i))) {
-        return false;
-      }
+    // A table lookup over the bytes: the benchmark found a per-char range test over a multi-megabyte
+    // image to be half of the gateway's CPU. Any non-ASCII char becomes '?', which the table refuses.
+    byte[] bytes = b64.getBytes(StandardCharsets.ISO_8859_1);
+    int bad = 0;
+    for (int i = 0, end = length - padding; i < end; i++) {
+      bad |= ALPHABET[bytes[i] & 0xff];
     }
-    return true;
+    return bad == 0;
   }
 
-  private static boolean isAlphabet(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+  /** 0 for the 64 characters of the standard base64 alphabet, 1 for every other byte value. */
+  private static final byte[] ALPHABET = alphabet();
+
+  private static byte[] alphabet() {
+    byte[] table = new byte[256];
+    java.util.Arrays.fill(table, (byte) 1);
+    String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < chars.length(); i++) {
+      table[chars.charAt(i)] = 0;
+    }
+    return table;
   }
 
   private static boolean hasImageMagic(String b64) {

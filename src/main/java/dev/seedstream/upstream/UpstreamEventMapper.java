@@ -2,9 +2,11 @@ package dev.seedstream.upstream;
 
 import dev.seedstream.config.ImageOrigin;
 import dev.seedstream.sse.SseEvent;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -49,7 +51,8 @@ final class UpstreamEventMapper {
     }
     JsonObject json;
     try {
-      json = new JsonObject(event.data());
+      // Jackson's byte parser is several times faster than its char parser on a multi-megabyte image.
+      json = new JsonObject(Buffer.buffer(event.data().getBytes(StandardCharsets.UTF_8)));
     } catch (RuntimeException e) {
       // One corrupt frame must not sink the images around it; if it hid the end, EOF reports truncation.
       LOG.warning("upstream sent an event whose data is not a JSON object (" + event.data().length() + " chars); skipped");
