@@ -5,10 +5,7 @@ import dev.seedstream.config.ConfigLoader;
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.store.ImageArchive;
 import dev.seedstream.support.Await;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -18,7 +15,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -52,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @DisplayName("Client tokens and the history panel, in a real browser")
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
-class BrowserAccessAndHistoryTest {
+class BrowserAccessAndHistoryTest extends BrowserTestBase {
 
   static final String TOKEN = "alice-browser-token-0123456789";
   static final String WRONG_TOKEN = "mallory-guessed-token-9876543210";
@@ -63,56 +59,16 @@ class BrowserAccessAndHistoryTest {
   static final String LONG_PROMPT = "a night market, https://example.com/" + "a-very-long-unbroken-path-segment".repeat(4);
   static final Pattern EVENTS_REQUEST = Pattern.compile("GET (/api/generations/[A-Za-z0-9_-]+/events\\?access=[^ ]+) HTTP/1.1\r\n((?:[^\r\n]+\r\n)*)\r\n");
 
-  static HeadlessChromium chromium;
-  static Vertx vertx;
   static HttpClient http;
-  static long classStarted;
 
-  Gateway gateway;
-  CuttableProxy proxy;
   SeedstreamPage page;
   HistoryPanel history;
 
   @BeforeAll
-  static void startBrowser() {
-    classStarted = System.nanoTime();
-    HeadlessChromium.requireInstalled();
-    vertx = Vertx.vertx();
+  static void startHttpClient() {
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    chromium = HeadlessChromium.start(1000, 900);
   }
 
-  @AfterAll
-  static void stopBrowser() {
-    try {
-      if (chromium != null) {
-        chromium.close();
-      }
-    } finally {
-      if (vertx != null) {
-        Await.result(vertx.close());
-      }
-      System.out.printf("Browser access and history tests took %d ms%n", (System.nanoTime() - classStarted) / 1_000_000);
-    }
-  }
-
-  @AfterEach
-  void stopGateway() {
-    // Leaving the page closes its event stream before the gateway goes away. Each gateway listens on a port
-    // of its own, so a token kept in sessionStorage never reaches the next test's origin.
-    driver().get("about:blank");
-    driver().executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
-    if (proxy != null) {
-      Await.result(proxy.close());
-    }
-    if (gateway != null) {
-      Await.result(gateway.close());
-    }
-  }
-
-  ChromeDriver driver() {
-    return chromium.driver();
-  }
 
   /** Loaded through the loader like production, with each test's data directory and extra settings. */
   void startGateway(Path dataDir, Map<String, String> settings) {

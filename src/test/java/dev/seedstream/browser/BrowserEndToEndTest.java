@@ -6,10 +6,6 @@ import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.simulator.Simulator;
 import dev.seedstream.simulator.SimulatorOptions;
 import dev.seedstream.support.Await;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 
@@ -48,63 +43,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @DisplayName("The page, in a real browser")
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
-class BrowserEndToEndTest {
+class BrowserEndToEndTest extends BrowserTestBase {
 
   static final String XSS_PROMPT = "<img src=x onerror=alert(1)>";
   static final String HTML_FAILURE = "<img src=x onerror=alert(2)><b>filtered</b>";
   static final String FILTERED = "The request failed because the output image may contain sensitive information.";
 
-  static HeadlessChromium chromium;
-  static Vertx vertx;
-  static long classStarted;
   /** The store is on by default; without this the gateway would keep the tests' images in ./data. */
   @TempDir
   static Path dataDir;
 
-  Gateway gateway;
-  CuttableProxy proxy;
   HeldImages images;
   SeedstreamPage page;
 
-  @BeforeAll
-  static void startBrowser() {
-    classStarted = System.nanoTime();
-    HeadlessChromium.requireInstalled();
-    vertx = Vertx.vertx();
-    // 1000 px wide: two columns, and the screenshots stay small enough to commit.
-    chromium = HeadlessChromium.start(1000, 900);
-  }
-
-  @AfterAll
-  static void stopBrowser() {
-    try {
-      if (chromium != null) {
-        chromium.close();
-      }
-    } finally {
-      if (vertx != null) {
-        Await.result(vertx.close());
-      }
-      System.out.printf("Browser tests took %d ms%n", (System.nanoTime() - classStarted) / 1_000_000);
-    }
-  }
-
-  @AfterEach
-  void stopGateway() {
-    // Leaving the page closes its event stream before the gateway goes away.
-    driver().get("about:blank");
-    driver().executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
-    if (proxy != null) {
-      Await.result(proxy.close());
-    }
-    if (gateway != null) {
-      Await.result(gateway.close());
-    }
-  }
-
-  ChromeDriver driver() {
-    return chromium.driver();
-  }
 
   Simulator simulator() {
     return gateway.simulator();
