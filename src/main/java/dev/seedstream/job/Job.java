@@ -119,9 +119,10 @@ public final class Job implements UpstreamEvents {
     }
     images.add(data.copy());
     if (image.b64Json() != null) {
-      data.put("b64_json", image.b64Json());
+      append(JobEvent.withInlineImage(log.size() + 1, data, image.b64Json()));
+    } else {
+      append("image", data);
     }
-    append("image", data);
     if (archive != null) {
       // After the event is out: keeping the image never delays it.
       archive.imageArrived(id, image.index(), image.url(), image.b64Json(), image.size());
@@ -202,7 +203,10 @@ public final class Job implements UpstreamEvents {
   }
 
   private void append(String type, JsonObject data) {
-    JobEvent event = JobEvent.of(log.size() + 1, type, data);
+    append(JobEvent.of(log.size() + 1, type, data));
+  }
+
+  private void append(JobEvent event) {
     log.add(event);
     bufferedBytes += event.frame().length();
     metrics.buffered(event.frame().length());
