@@ -119,10 +119,9 @@ public final class Job implements UpstreamEvents {
     }
     images.add(data.copy());
     if (image.b64Json() != null) {
-      append(JobEvent.withInlineImage(log.size() + 1, data, image.b64Json()));
-    } else {
-      append("image", data);
+      data.put("b64_json", image.b64Json());
     }
+    append("image", data);
     if (archive != null) {
       // After the event is out: keeping the image never delays it.
       archive.imageArrived(id, image.index(), image.url(), image.b64Json(), image.size());
@@ -203,10 +202,7 @@ public final class Job implements UpstreamEvents {
   }
 
   private void append(String type, JsonObject data) {
-    append(JobEvent.of(log.size() + 1, type, data));
-  }
-
-  private void append(JobEvent event) {
+    JobEvent event = JobEvent.of(log.size() + 1, type, data);
     log.add(event);
     bufferedBytes += event.frame().length();
     metrics.buffered(event.frame().length());
