@@ -1,19 +1,14 @@
 package dev.seedstream.dropin;
 
-import dev.seedstream.http.GatewayVerticle;
+import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
-import dev.seedstream.support.FakeUpstream;
 import dev.seedstream.support.TestGateway;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,35 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code POST /v1/images/generations} against a scripted upstream, judged by the raw bytes the client gets. */
 @DisplayName("Drop-in relay /v1/images/generations")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class DropInRelayTest {
+class DropInRelayTest extends GatewayTestBase {
 
   static final String PATH = "/v1/images/generations";
   static final String STREAM_BODY = "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"three cats\",\"stream\":true,"
     + "\"sequential_image_generation\":\"auto\",\"sequential_image_generation_options\":{\"max_images\":3}}";
   static final String JSON_BODY = "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"a fox\",\"response_format\":\"url\"}";
 
-  Vertx vertx;
-  FakeUpstream fake;
-  HttpClient http;
-  GatewayVerticle gateway;
-  int port;
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-    fake = Await.result(FakeUpstream.start(vertx));
-    http = vertx.createHttpClient();
-  }
-
-  @AfterEach
-  void tearDown() {
-    Await.result(vertx.close());
-  }
-
-  void startGateway(Map<String, String> overrides) {
-    gateway = Await.result(TestGateway.start(vertx, TestGateway.config(fake.url(), overrides)));
-    port = gateway.actualPort();
-  }
 
   RawCall post(String body) {
     return Await.result(RawCall.post(vertx, http, port, PATH, null, body, false));

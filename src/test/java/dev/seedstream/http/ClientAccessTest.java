@@ -1,19 +1,15 @@
 package dev.seedstream.http;
 
 import dev.seedstream.sse.SseEvent;
+import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
-import dev.seedstream.support.FakeUpstream;
 import dev.seedstream.support.SseTestClient;
 import dev.seedstream.support.TestGateway;
 import dev.seedstream.support.TestHttp;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -24,36 +20,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Client tokens end to end: who may call, whose job is whose, the signed stream access and per-token limits. */
 @DisplayName("Client access control")
-class ClientAccessTest {
+class ClientAccessTest extends GatewayTestBase {
 
   static final String TOKEN_A = "token-for-alice-0123456789";
   static final String TOKEN_B = "token-for-bob-abcdefghijkl";
   static final String BODY = GatewayEndToEndTest.BODY;
   static final String ONE = "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"a fox\"}";
 
-  Vertx vertx;
-  FakeUpstream fake;
-  HttpClient http;
-  TestHttp api;
-  int port;
 
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-    fake = Await.result(FakeUpstream.start(vertx));
-    http = vertx.createHttpClient();
-  }
-
-  @AfterEach
-  void tearDown() {
-    Await.result(vertx.close());
-  }
-
-  void startGateway(Map<String, String> overrides) {
+  @Override
+  protected void startGateway(Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(overrides);
     env.putIfAbsent("SEEDSTREAM_TOKENS", "alice:" + TOKEN_A + ",bob:" + TOKEN_B);
-    port = Await.result(TestGateway.start(vertx, TestGateway.config(fake.url(), env))).actualPort();
-    api = new TestHttp(vertx, http, port);
+    startGateway(fake.url(), env);
   }
 
   static MultiMap bearer(String token) {

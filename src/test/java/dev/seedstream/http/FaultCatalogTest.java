@@ -1,23 +1,17 @@
 package dev.seedstream.http;
 
 import dev.seedstream.sse.SseEvent;
+import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
-import dev.seedstream.support.FakeUpstream;
 import dev.seedstream.support.SseTestClient;
-import dev.seedstream.support.TestGateway;
 import dev.seedstream.support.TestHttp;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,35 +36,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * R4, R6–R12 {@code UpstreamFaultsTest}, R22 {@code GatewayEndToEndTest.hundredConcurrentJobs}.
  */
 @DisplayName("Reliability catalogue")
-class FaultCatalogTest {
+class FaultCatalogTest extends GatewayTestBase {
 
   static final String BODY = "{\"model\":\"doubao-seedream-4-0-250828\",\"prompt\":\"a fox\"}";
   static final String B64_BODY = "{\"model\":\"doubao-seedream-4-0-250828\",\"prompt\":\"a fox\",\"response_format\":\"b64_json\"}";
 
-  Vertx vertx;
-  FakeUpstream fake;
-  HttpClient http;
-  TestHttp api;
-  GatewayVerticle gateway;
-  int port;
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-    fake = Await.result(FakeUpstream.start(vertx));
-    http = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(2000));
-  }
-
-  @AfterEach
-  void tearDown() {
-    Await.result(vertx.close(), 20_000);
-  }
-
-  void startGateway(String upstreamUrl, Map<String, String> overrides) {
-    gateway = Await.result(TestGateway.start(vertx, TestGateway.config(upstreamUrl, overrides)));
-    port = gateway.actualPort();
-    api = new TestHttp(vertx, http, port);
-  }
 
   SseTestClient stream(String body) {
     return Await.result(SseTestClient.open(vertx, http, port, HttpMethod.POST, "/api/generations", null, Buffer.buffer(body)));

@@ -1,21 +1,16 @@
 package dev.seedstream.http;
 
 import dev.seedstream.sse.SseEvent;
+import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
-import dev.seedstream.support.FakeUpstream;
 import dev.seedstream.support.SseTestClient;
 import dev.seedstream.support.TestGateway;
 import dev.seedstream.support.TestHttp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -27,33 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The live relay end to end: real HTTP from a client through the gateway to a scripted fake upstream. */
 @DisplayName("Live relay, end to end")
-class GatewayEndToEndTest {
+class GatewayEndToEndTest extends GatewayTestBase {
 
   static final String BODY = "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"four cats\","
     + "\"sequential_image_generation\":\"auto\",\"sequential_image_generation_options\":{\"max_images\":4}}";
 
-  Vertx vertx;
-  FakeUpstream fake;
-  HttpClient http;
-  TestHttp api;
-  int port;
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-    fake = Await.result(FakeUpstream.start(vertx));
-    http = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(200));
-  }
-
-  @AfterEach
-  void tearDown() {
-    Await.result(vertx.close());
-  }
-
-  void startGateway(Map<String, String> overrides) {
-    port = Await.result(TestGateway.start(vertx, TestGateway.config(fake.url(), overrides))).actualPort();
-    api = new TestHttp(vertx, http, port);
-  }
 
   SseTestClient postStream(String body) {
     return Await.result(SseTestClient.open(vertx, http, port, HttpMethod.POST, "/api/generations", null, Buffer.buffer(body)));

@@ -1,20 +1,16 @@
 package dev.seedstream.http;
 
+import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
-import dev.seedstream.support.FakeUpstream;
 import dev.seedstream.support.SseTestClient;
-import dev.seedstream.support.TestGateway;
 import dev.seedstream.support.TestHttp;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.NetClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,36 +27,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The gateway as a network service: headers, CORS, size limits, slow clients and header injection. */
 @DisplayName("HTTP hardening")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class HttpHardeningTest {
+class HttpHardeningTest extends GatewayTestBase {
 
   static final String BODY = GatewayEndToEndTest.BODY;
   static final String ALLOWED = "https://app.example";
 
-  Vertx vertx;
-  FakeUpstream fake;
-  HttpClient http;
   NetClient tcp;
-  TestHttp api;
-  int port;
 
   @BeforeEach
   void setUp() {
-    vertx = Vertx.vertx();
-    fake = Await.result(FakeUpstream.start(vertx));
-    http = vertx.createHttpClient();
     tcp = vertx.createNetClient();
   }
 
-  @AfterEach
-  void tearDown() {
-    Await.result(vertx.close());
-  }
-
-  void startGateway(Map<String, String> overrides) {
+  @Override
+  protected void startGateway(Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(overrides);
     env.putIfAbsent("SEEDSTREAM_CORS_ORIGINS", ALLOWED + ",https://other.example");
-    port = Await.result(TestGateway.start(vertx, TestGateway.config(fake.url(), env))).actualPort();
-    api = new TestHttp(vertx, http, port);
+    startGateway(fake.url(), env);
   }
 
   TestHttp.Response call(HttpMethod method, String path, MultiMap headers, String body) {

@@ -1,18 +1,13 @@
 package dev.seedstream.http;
 
 import dev.seedstream.sse.SseEvent;
+import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
-import dev.seedstream.support.FakeUpstream;
 import dev.seedstream.support.SseTestClient;
-import dev.seedstream.support.TestGateway;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -25,30 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Text from clients and the upstream, written into event streams: it must stay inside its one event. */
 @DisplayName("Untrusted input through the gateway")
-class UntrustedInputTest {
+class UntrustedInputTest extends GatewayTestBase {
 
   static final String INJECTION = "\n\ndata: {\"fake\":1}\n\r\revent: x\r\0id: 99\n";
 
-  Vertx vertx;
-  FakeUpstream fake;
-  HttpClient http;
-  int port;
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-    fake = Await.result(FakeUpstream.start(vertx));
-    http = vertx.createHttpClient();
-  }
-
-  @AfterEach
-  void tearDown() {
-    Await.result(vertx.close());
-  }
-
-  void startGateway(Map<String, String> overrides) {
-    port = Await.result(TestGateway.start(vertx, TestGateway.config(fake.url(), overrides))).actualPort();
-  }
 
   SseTestClient postStream(String prompt) {
     String body = new JsonObject().put("model", "doubao-seedream-4-5-251128").put("prompt", prompt)

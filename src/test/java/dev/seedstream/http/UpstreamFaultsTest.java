@@ -1,18 +1,15 @@
 package dev.seedstream.http;
 
 import dev.seedstream.sse.SseEvent;
+import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
 import dev.seedstream.support.FakeUpstream;
 import dev.seedstream.support.SseTestClient;
 import dev.seedstream.support.TestGateway;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every way the upstream can answer or fail, and the event the client gets for it (api-contract.md section 5). */
 @DisplayName("Upstream answers and faults")
-class UpstreamFaultsTest {
+class UpstreamFaultsTest extends GatewayTestBase {
 
   static final String BODY = "{\"model\":\"doubao-seedream-4-0-250828\",\"prompt\":\"a fox\"}";
   static final String ARK_400 = "{\"error\":{\"code\":\"InvalidParameter\",\"message\":\"The parameter `size` specified in the request is not valid: image size must be at least 3686400 pixels. Request id: 02178116166633916105250997c3183a3687369088432ad7d980b\",\"param\":\"\",\"type\":\"\"}}";
@@ -39,26 +36,6 @@ class UpstreamFaultsTest {
   static final String ARK_500 = "{\"error\":{\"code\":\"InternalServiceError\",\"message\":\"The service encountered an unexpected internal error. Request id: 0217\",\"param\":\"\",\"type\":\"\"}}";
   static final String DMX_500 = "{\"error\":{\"message\":\"invalid character 'e' looking for beginning of value (request id: 20250912154310540600564TYeuadrG)\",\"type\":\"new_api_error\",\"param\":\"\",\"code\":\"bad_response_body\"}}";
 
-  Vertx vertx;
-  FakeUpstream fake;
-  HttpClient http;
-  int port;
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-    fake = Await.result(FakeUpstream.start(vertx));
-    http = vertx.createHttpClient();
-  }
-
-  @AfterEach
-  void tearDown() {
-    Await.result(vertx.close());
-  }
-
-  void startGateway(String upstreamUrl, Map<String, String> overrides) {
-    port = Await.result(TestGateway.start(vertx, TestGateway.config(upstreamUrl, overrides))).actualPort();
-  }
 
   /** Runs one generation against a scripted upstream and returns every event the client received. */
   List<SseEvent> run(Consumer<FakeExchange> script) {
