@@ -118,10 +118,9 @@ public final class Job implements UpstreamEvents {
       data.put("durable_url", ImageArchive.durableUrl(id, image.index()));
     }
     images.add(data.copy());
-    if (image.b64Json() != null) {
-      data.put("b64_json", image.b64Json());
-    }
-    append("image", data);
+    append(image.b64Json() == null
+      ? JobEvent.of(log.size() + 1, "image", data)
+      : JobEvent.withInlineImage(log.size() + 1, "image", data, image.b64Json()));
     if (archive != null) {
       // After the event is out: keeping the image never delays it.
       archive.imageArrived(id, image.index(), image.url(), image.b64Json(), image.size());
@@ -202,7 +201,10 @@ public final class Job implements UpstreamEvents {
   }
 
   private void append(String type, JsonObject data) {
-    JobEvent event = JobEvent.of(log.size() + 1, type, data);
+    append(JobEvent.of(log.size() + 1, type, data));
+  }
+
+  private void append(JobEvent event) {
     log.add(event);
     bufferedBytes += event.frame().length();
     metrics.buffered(event.frame().length());

@@ -1,19 +1,27 @@
 package dev.seedstream.sse;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * A byte array that grows by doubling up to a hard limit, so appending a multi-MB line chunk by
- * chunk costs linear time, and a released buffer does not pin a huge array to an idle stream.
+ * Bytes appended chunk by chunk, up to a hard limit. Small values live in one array that doubles up to
+ * {@value #BLOCK} bytes; past that, full blocks are kept in a list and never copied again, so a
+ * multi-megabyte line costs one copy in and one exact-size copy out ({@link #toArray()}), with no
+ * doubling garbage and no half-empty array left in the event that keeps it.
  */
 final class ByteAccumulator {
 
   private static final int INITIAL_CAPACITY = 256;
-  private static final int RETAINED_CAPACITY = 64 * 1024;
+  private static final int BLOCK = 64 * 1024;
+  /** An idle stream keeps at most this much after a large event. */
+  private static final int RETAINED_CAPACITY = 16 * 1024;
 
   private final int limit;
-  private byte[] bytes = new byte[INITIAL_CAPACITY];
+  private final List<byte[]> fullBlocks = new ArrayList<>();
+  private byte[] block = new byte[INITIAL_CAPACITY];
+  private int blockSize;
   private int size;
 
   ByteAccumulator(int limit) {
@@ -25,45 +33,86 @@ final class ByteAccumulator {
   }
 
   void append(byte b) {
-    ensureCapacity(size + 1);
-    bytes[size++] = b;
+    checkLimit(1);
+    if (blockSize == block.length) {
+      grow();
+    }
+    block[blockSize++] = b;
+    size++;
   }
 
   void append(byte[] source, int offset, int length) {
-    ensureCapacity(size + length);
-    System.arraycopy(source, offset, bytes, size, length);
-    size += length;
+    checkLimit(length);
+    while (length > 0) {
+      if (blockSize == block.length) {
+        grow();
+      }
+      int n = Math.min(length, block.length - blockSize);
+      System.arraycopy(source, offset, block, blockSize, n);
+      blockSize += n;
+      size += n;
+      offset += n;
+      length -= n;
+    }
   }
 
   boolean contains(byte b) {
-    for (int i = 0; i < size; i++) {
-      if (bytes[i] == b) {
+    for (byte[] full : fullBlocks) {
+      for (byte x : full) {
+        if (x == b) {
+          return true;
+        }
+      }
+    }
+    for (int i = 0; i < blockSize; i++) {
+      if (block[i] == b) {
         return true;
       }
     }
     return false;
   }
 
+  /** A new array of exactly {@link #size()} bytes. */
+  byte[] toArray() {
+    byte[] out = new byte[size];
+    int at = 0;
+    for (byte[] full : fullBlocks) {
+      System.arraycopy(full, 0, out, at, full.length);
+      at += full.length;
+    }
+    System.arraycopy(block, 0, out, at, blockSize);
+    return out;
+  }
+
   /** Malformed UTF-8 becomes U+FFFD: the String constructor replaces, it never throws. */
   String decode() {
-    return new String(bytes, 0, size, StandardCharsets.UTF_8);
+    return fullBlocks.isEmpty()
+      ? new String(block, 0, blockSize, StandardCharsets.UTF_8)
+      : new String(toArray(), StandardCharsets.UTF_8);
   }
 
   void clear() {
     size = 0;
-    if (bytes.length > RETAINED_CAPACITY) {
-      bytes = new byte[INITIAL_CAPACITY];
+    blockSize = 0;
+    fullBlocks.clear();
+    if (block.length > RETAINED_CAPACITY) {
+      block = new byte[INITIAL_CAPACITY];
     }
   }
 
-  private void ensureCapacity(int needed) {
-    if (needed <= bytes.length) {
-      return;
-    }
-    if (needed > limit) {
+  private void checkLimit(int adding) {
+    if ((long) size + adding > limit) {
       throw new IllegalStateException("accumulator limit " + limit + " exceeded");
     }
-    long doubled = Math.max((long) bytes.length * 2, needed);
-    bytes = Arrays.copyOf(bytes, (int) Math.min(doubled, limit));
+  }
+
+  private void grow() {
+    if (block.length < BLOCK) {
+      block = Arrays.copyOf(block, Math.min(block.length * 2, BLOCK));
+    } else {
+      fullBlocks.add(block);
+      block = new byte[BLOCK];
+      blockSize = 0;
+    }
   }
 }

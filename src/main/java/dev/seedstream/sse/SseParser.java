@@ -293,7 +293,7 @@ public final class SseParser {
   }
 
   private void dispatch() {
-    SseEvent event = sawData ? new SseEvent(id, eventType, data.decode()) : null;
+    SseEvent event = sawData ? new SseEvent(id, eventType, data.toArray()) : null;
     resetEvent();
     if (event != null) {
       sink.accept(event);

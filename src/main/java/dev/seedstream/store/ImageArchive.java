@@ -1,6 +1,7 @@
 package dev.seedstream.store;
 
 import dev.seedstream.config.StoreSettings;
+import dev.seedstream.upstream.InlineImage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -78,12 +79,12 @@ public final class ImageArchive {
   }
 
   /** Starts keeping one image in the background; prefers inline data, which needs no download. */
-  public void imageArrived(String jobId, int index, String url, String base64, String size) {
+  public void imageArrived(String jobId, int index, String url, InlineImage inline, String size) {
     long now = System.currentTimeMillis();
     StoredImage image = StoredImage.pending(jobId, index, size, url, url == null ? 0 : UrlExpiry.of(url, now), now);
     write("record image " + key(jobId, index), c -> ImageRows.insert(c, image));
-    if (base64 != null) {
-      keep(image, () -> fetcher.decode(base64));
+    if (inline != null) {
+      keep(image, () -> fetcher.decode(inline));
     } else if (url != null) {
       keep(image, () -> fetcher.download(url));
     } else {

@@ -1,5 +1,6 @@
 package dev.seedstream.store;
 
+import dev.seedstream.upstream.InlineImage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,7 +17,6 @@ import io.vertx.core.http.RequestOptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 
 /**
  * Turns an image event into a {@link Blob}: downloads the upstream URL (streamed to a temporary file and
@@ -48,18 +48,14 @@ final class ImageFetcher {
       .compose(temp -> receive(target, temp).onFailure(e -> discard(temp))));
   }
 
-  Future<Blob> decode(String base64) {
+  Future<Blob> decode(InlineImage inline) {
     return vertx.executeBlocking(() -> {
-      // 4 base64 characters carry 3 bytes: refuse before decoding, so the check costs no memory.
-      if (base64.length() / 4L * 3 > maxBytes) {
+      // Refused before decoding, so the check costs no memory.
+      if (inline.decodedLength() > maxBytes) {
         throw new StoreFailure("the inline image is larger than " + maxBytes + " bytes");
       }
-      byte[] bytes;
-      try {
-        bytes = Base64.getMimeDecoder().decode(base64);
-      } catch (IllegalArgumentException e) {
-        throw new StoreFailure("the inline image is not valid base64");
-      }
+      // Checked as canonical base64 when it arrived, so decoding cannot fail.
+      byte[] bytes = inline.decode();
       Path temp = files.newTempFile();
       try {
         BlobDigest digest = new BlobDigest();

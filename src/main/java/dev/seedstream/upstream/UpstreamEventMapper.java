@@ -2,11 +2,12 @@ package dev.seedstream.upstream;
 
 import dev.seedstream.config.ImageOrigin;
 import dev.seedstream.sse.SseEvent;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -21,6 +22,7 @@ final class UpstreamEventMapper {
 
   private static final Logger LOG = Logger.getLogger(UpstreamEventMapper.class.getName());
   private static final String PREFIX = "image_generation.";
+  private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
   private final UpstreamEvents events;
   private final UpstreamErrors errors;
@@ -45,25 +47,39 @@ final class UpstreamEventMapper {
     if (finished) {
       return;
     }
-    if ("[DONE]".equals(event.data().strip())) {
+    byte[] data = event.dataBytes();
+    if (isDone(data)) {
       onDone();
       return;
     }
-    JsonObject json;
+    EventPayload payload;
     try {
-      // Jackson's byte parser is several times faster than its char parser on a multi-megabyte image.
-      json = new JsonObject(Buffer.buffer(event.data().getBytes(StandardCharsets.UTF_8)));
-    } catch (RuntimeException e) {
+      payload = EventPayload.parse(data);
+    } catch (IOException | RuntimeException e) {
       // One corrupt frame must not sink the images around it; if it hid the end, EOF reports truncation.
-      LOG.warning("upstream sent an event whose data is not a JSON object (" + event.data().length() + " chars); skipped");
+      LOG.warning("upstream sent an event whose data is not a JSON object (" + data.length + " bytes); skipped");
       return;
     }
+    JsonObject json = payload.fields();
     String type = json.getString("type", event.event());
     if (type == null && json.getValue("error") != null) {
       fail(json.getValue("error"));
       return;
     }
-    dispatch(type == null ? "" : type, json);
+    dispatch(type == null ? "" : type, json, payload.inlineImage());
+  }
+
+  /** {@code [DONE]}, give or take surrounding whitespace, told from the bytes: an image event is never decoded. */
+  private static boolean isDone(byte[] data) {
+    int start = 0;
+    int end = data.length;
+    while (start < end && Character.isWhitespace(data[start])) {
+      start++;
+    }
+    while (end > start && Character.isWhitespace(data[end - 1])) {
+      end--;
+    }
+    return end - start == DONE.length && Arrays.equals(data, start, end, DONE, 0, DONE.length);
   }
 
   /** A 200 answer with a JSON body: a relay that did not stream. Every image, then completed. */
@@ -78,7 +94,7 @@ final class UpstreamEventMapper {
       if (item.getValue("error") instanceof JsonObject error) {
         imageFailed(i, error);
       } else {
-        image(i, item);
+        image(i, item, null);
       }
     }
     complete(body.getJsonObject("usage", new JsonObject()));
@@ -95,12 +111,12 @@ final class UpstreamEventMapper {
     }
   }
 
-  private void dispatch(String type, JsonObject json) {
+  private void dispatch(String type, JsonObject json, InlineImage inline) {
     switch (type) {
-      case PREFIX + "partial_succeeded" -> image(json.getInteger("image_index", nextIndex), json);
+      case PREFIX + "partial_succeeded" -> image(json.getInteger("image_index", nextIndex), json, inline);
       case PREFIX + "partial_failed" -> imageFailed(json.getInteger("image_index", nextIndex),
         json.getJsonObject("error", new JsonObject()));
-      case PREFIX + "completed" -> onCompletedEvent(json);
+      case PREFIX + "completed" -> onCompletedEvent(json, inline);
       case PREFIX + "partial_image" -> {
         // Previews of an unfinished image (OpenAI style); Seedream's finished images are what users wait for.
       }
@@ -108,11 +124,11 @@ final class UpstreamEventMapper {
     }
   }
 
-  private void onCompletedEvent(JsonObject json) {
-    if (json.getValue("url") != null || json.getValue("b64_json") != null) {
+  private void onCompletedEvent(JsonObject json, InlineImage inline) {
+    if (json.getValue("url") != null || json.getValue("b64_json") != null || inline != null) {
       openAiStyleImages++;
       lastUsage = json.getJsonObject("usage", lastUsage);
-      image(nextIndex, json);
+      image(nextIndex, json, inline);
     } else {
       complete(json.getJsonObject("usage", new JsonObject()));
     }
@@ -127,17 +143,19 @@ final class UpstreamEventMapper {
     }
   }
 
-  private void image(int index, JsonObject json) {
+  /** {@code inline} is the event's b64_json when it was read without copying; otherwise it is in {@code json}. */
+  private void image(int index, JsonObject json, InlineImage inline) {
     nextIndex = Math.max(nextIndex, index + 1);
     String url = json.getValue("url") instanceof String s ? s : null;
     String b64 = json.getValue("b64_json") instanceof String s ? s : null;
     String size = json.getValue("size") instanceof String s ? s : null;
-    String problem = unsafe(url, b64, imageHosts);
+    InlineImage image = inline != null ? inline : b64 == null ? null : InlineImage.parse(b64);
+    String problem = unsafe(url, inline != null || b64 != null, image, imageHosts);
     if (problem != null) {
       events.onImageFailed(index, "upstream_protocol", problem);
       return;
     }
-    events.onImage(new GeneratedImage(index, url, b64, size));
+    events.onImage(new GeneratedImage(index, url, image, size));
   }
 
   private void imageFailed(int index, JsonObject error) {
@@ -166,8 +184,8 @@ final class UpstreamEventMapper {
    * must be a JPEG or PNG, so nothing else can be smuggled into an {@code img} or a download. When image
    * hosts are configured, a URL must also come from one of them (the page's CSP admits only those).
    */
-  static String unsafe(String url, String b64, List<String> imageHosts) {
-    if (url == null && b64 == null) {
+  static String unsafe(String url, boolean hasInline, InlineImage inline, List<String> imageHosts) {
+    if (url == null && !hasInline) {
       return "the upstream reported an image without url or b64_json";
     }
     if (url != null && !(url.startsWith("https://") || url.startsWith("http://"))) {
@@ -176,7 +194,7 @@ final class UpstreamEventMapper {
     if (url != null && !imageHosts.isEmpty() && imageHosts.stream().noneMatch(origin -> ImageOrigin.matches(origin, url))) {
       return "the upstream sent an image URL on a host outside SEEDSTREAM_IMAGE_HOSTS; it was withheld";
     }
-    if (b64 != null && !InlineImage.isJpegOrPng(b64)) {
+    if (hasInline && (inline == null || !inline.isJpegOrPng())) {
       return "the upstream sent b64_json that is not a JPEG or PNG; it was withheld";
     }
     return null;

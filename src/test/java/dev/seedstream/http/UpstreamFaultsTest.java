@@ -235,6 +235,29 @@ class UpstreamFaultsTest extends GatewayTestBase {
   }
 
   @Test
+  @DisplayName("b64_json with escaped slashes (as PHP writes it) relays as plain base64, split across chunks")
+  void escapedSlashesInBase64() {
+    startGateway(fake.url(), Map.of());
+    byte[] jpeg = new byte[3000];
+    new java.util.Random(3).nextBytes(jpeg);
+    jpeg[0] = (byte) 0xFF;
+    jpeg[1] = (byte) 0xD8;
+    jpeg[2] = (byte) 0xFF;
+    String b64 = Base64.getEncoder().encodeToString(jpeg);
+    assertThat(b64).contains("/");
+    String raw = "event: image_generation.partial_succeeded\r\ndata: {\"type\":\"image_generation.partial_succeeded\","
+      + "\"image_index\":0,\"b64_json\":\"" + b64.replace("/", "\\/") + "\",\"size\":\"1024x1024\"}\r\n\r\n";
+    List<SseEvent> events = run(ex -> {
+      ex.streamHead();
+      ex.write(raw.substring(0, 700));
+      ex.write(raw.substring(700));
+      ex.completed(1).done().end();
+    });
+    assertThat(events).extracting(SseEvent::event).containsExactly("started", "image", "completed");
+    assertThat(new JsonObject(events.get(1).data()).getString("b64_json")).isEqualTo(b64);
+  }
+
+  @Test
   @DisplayName("an image URL that is not http(s) is withheld as a failed image")
   void unsafeImageUrl() {
     startGateway(fake.url(), Map.of());

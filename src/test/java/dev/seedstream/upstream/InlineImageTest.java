@@ -48,16 +48,16 @@ class InlineImageTest {
   @DisplayName("X4 URLs: javascript:, data:, and with image hosts configured any other host are withheld")
   void urls() {
     List<String> none = List.of();
-    assertThat(UpstreamEventMapper.unsafe("javascript:alert(1)", null, none)).isNotNull();
-    assertThat(UpstreamEventMapper.unsafe("data:text/html;base64,PGh0bWw+", null, none)).isNotNull();
-    assertThat(UpstreamEventMapper.unsafe("https://tos.example.com/a.jpeg", null, none)).isNull();
+    assertThat(UpstreamEventMapper.unsafe("javascript:alert(1)", false, null, none)).isNotNull();
+    assertThat(UpstreamEventMapper.unsafe("data:text/html;base64,PGh0bWw+", false, null, none)).isNotNull();
+    assertThat(UpstreamEventMapper.unsafe("https://tos.example.com/a.jpeg", false, null, none)).isNull();
     List<String> hosts = List.of("https://*.volces.com");
-    assertThat(UpstreamEventMapper.unsafe("https://ark.tos-cn-beijing.volces.com/a.jpeg?X-Tos-Signature=1", null, hosts)).isNull();
-    assertThat(UpstreamEventMapper.unsafe("https://volces.com.evil.example/a.jpeg", null, hosts)).isNotNull();
-    assertThat(UpstreamEventMapper.unsafe("http://ark.volces.com/a.jpeg", null, hosts)).as("scheme must match").isNotNull();
-    assertThat(UpstreamEventMapper.unsafe("https://ark.volces.com:8443/a.jpeg", null, hosts)).as("port must match").isNotNull();
-    assertThat(UpstreamEventMapper.unsafe("https://evil.example/a.jpeg", null, hosts)).isNotNull();
-    assertThat(UpstreamEventMapper.unsafe(null, "PGh0bWw+", none)).isNotNull();
+    assertThat(UpstreamEventMapper.unsafe("https://ark.tos-cn-beijing.volces.com/a.jpeg?X-Tos-Signature=1", false, null, hosts)).isNull();
+    assertThat(UpstreamEventMapper.unsafe("https://volces.com.evil.example/a.jpeg", false, null, hosts)).isNotNull();
+    assertThat(UpstreamEventMapper.unsafe("http://ark.volces.com/a.jpeg", false, null, hosts)).as("scheme must match").isNotNull();
+    assertThat(UpstreamEventMapper.unsafe("https://ark.volces.com:8443/a.jpeg", false, null, hosts)).as("port must match").isNotNull();
+    assertThat(UpstreamEventMapper.unsafe("https://evil.example/a.jpeg", false, null, hosts)).isNotNull();
+    assertThat(UpstreamEventMapper.unsafe(null, true, InlineImage.parse("PGh0bWw+"), none)).isNotNull();
   }
 
   @Test

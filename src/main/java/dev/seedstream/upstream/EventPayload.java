@@ -1,0 +1,52 @@
+package dev.seedstream.upstream;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One upstream event's JSON object, read straight from the event's UTF-8 bytes. A top-level
+ * {@code b64_json} string that is plain base64 is not materialised: it becomes an {@link InlineImage}
+ * over the same bytes and is left out of {@code fields}. A multi-megabyte image therefore costs one
+ * pass to check, and none to copy, between the upstream socket and the clients' sockets.
+ * Any other {@code b64_json} (escaped, say) stays in {@code fields} as a String.
+ */
+record EventPayload(JsonObject fields, InlineImage inlineImage) {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  static EventPayload parse(byte[] json) throws IOException {
+    try (JsonParser parser = MAPPER.getFactory().createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw new JsonParseException(parser, "the event's data is not a JSON object");
+      }
+      Map<String, Object> fields = new LinkedHashMap<>();
+      InlineImage inline = null;
+      for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+        JsonToken token = parser.nextToken();
+        InlineImage found = "b64_json".equals(name) && token == JsonToken.VALUE_STRING
+          ? InlineImage.inJsonString(json, (int) parser.currentTokenLocation().getByteOffset()) : null;
+        if (found != null) {
+          // The parser skips the string when it moves on, without building it.
+          inline = found;
+          fields.remove(name);
+        } else {
+          fields.put(name, MAPPER.readValue(parser, Object.class));
+          if ("b64_json".equals(name)) {
+            inline = null; // a later duplicate key wins, as it would in a parsed object
+          }
+        }
+      }
+      if (parser.nextToken() != null) {
+        throw new JsonParseException(parser, "unexpected data after the JSON object");
+      }
+      return new EventPayload(new JsonObject(fields), inline);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.seedstream.job;
+
+import dev.seedstream.upstream.InlineImage;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.Base64;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Job events: an image frame built around the upstream's bytes")
+class JobEventTest {
+
+  static String jpegBase64(int bytes) {
+    byte[] jpeg = new byte[bytes];
+    new Random(7).nextBytes(jpeg);
+    jpeg[0] = (byte) 0xff;
+    jpeg[1] = (byte) 0xd8;
+    jpeg[2] = (byte) 0xff;
+    return Base64.getEncoder().encodeToString(jpeg);
+  }
+
+  @Test
+  @DisplayName("the zero-copy frame is byte for byte the frame Jackson would write, and slices across its parts")
+  void sameBytesAsEncoded() {
+    String b64 = jpegBase64(300_001);
+    InlineImage image = InlineImage.parse(b64);
+    JsonObject data = new JsonObject().put("index", 3).put("url", null).put("size", "2048x2048")
+      .put("prompt_echo", "line\nbreak \"quoted\" 图1 </script>");
+    Buffer zeroCopy = JobEvent.withInlineImage(9, "image", data.copy(), image).frame();
+    Buffer encoded = JobEvent.of(9, "image", data.copy().put("b64_json", b64)).frame();
+    assertThat(zeroCopy.length()).isEqualTo(encoded.length());
+    assertThat(zeroCopy.getBytes()).isEqualTo(encoded.getBytes());
+    for (int at = 0; at < zeroCopy.length(); at += 65_536) {
+      int end = Math.min(zeroCopy.length(), at + 65_536);
+      assertThat(zeroCopy.slice(at, end).getBytes()).isEqualTo(encoded.slice(at, end).getBytes());
+    }
+    String text = zeroCopy.toString();
+    assertThat(text).startsWith("id: 9\nevent: image\ndata: {").endsWith("\"}\n\n");
+    assertThat(text.chars().filter(c -> c == '\n').count()).as("one data line").isEqualTo(4);
+  }
+
+  @Test
+  @DisplayName("an event with no other field still makes valid JSON")
+  void onlyTheImage() {
+    String b64 = jpegBase64(12);
+    Buffer frame = JobEvent.withInlineImage(1, "image", new JsonObject(), InlineImage.parse(b64)).frame();
+    assertThat(frame.toString()).isEqualTo("id: 1\nevent: image\ndata: {\"b64_json\":\"" + b64 + "\"}\n\n");
+  }
+}

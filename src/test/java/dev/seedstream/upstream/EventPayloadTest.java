@@ -1,0 +1,95 @@
+package dev.seedstream.upstream;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@DisplayName("An upstream event's JSON, with b64_json kept in the event's own bytes")
+class EventPayloadTest {
+
+  static final String JPEG_B64 = Base64.getEncoder().encodeToString(InlineImageTest.JPEG);
+
+  static EventPayload parse(String json) throws IOException {
+    return EventPayload.parse(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String text(InlineImage image) {
+    return image.base64().toString(StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  @DisplayName("plain base64 becomes a view of the bytes; every other field is parsed as usual")
+  void plainBase64IsAView() throws IOException {
+    EventPayload payload = parse("{\"type\":\"image_generation.partial_succeeded\",\"image_index\":2,"
+      + "\"b64_json\":\"" + JPEG_B64 + "\",\"size\":\"2048x2048\",\"usage\":{\"output_tokens\":16384}}");
+    assertThat(text(payload.inlineImage())).isEqualTo(JPEG_B64);
+    assertThat(payload.inlineImage().isJpegOrPng()).isTrue();
+    assertThat(payload.inlineImage().decode()).isEqualTo(InlineImageTest.JPEG);
+    assertThat(payload.inlineImage().decodedLength()).isEqualTo(InlineImageTest.JPEG.length);
+    JsonObject fields = payload.fields();
+    assertThat(fields.fieldNames()).containsExactly("type", "image_index", "size", "usage");
+    assertThat(fields.getInteger("image_index")).isEqualTo(2);
+    assertThat(fields.getJsonObject("usage").getInteger("output_tokens")).isEqualTo(16384);
+  }
+
+  @Test
+  @DisplayName("offsets count bytes: multi-byte UTF-8 and whitespace before the value do not shift it")
+  void offsetsAreBytes() throws IOException {
+    EventPayload payload = parse("{ \"prompt\" : \"图1 的猫 \\u732b\" ,\n  \"b64_json\" :\t\"" + JPEG_B64 + "\" }");
+    assertThat(text(payload.inlineImage())).isEqualTo(JPEG_B64);
+    assertThat(payload.fields().getString("prompt")).isEqualTo("图1 的猫 猫");
+  }
+
+  @Test
+  @DisplayName("escaped base64 (PHP writes \\/) is left to the JSON parser and stays valid")
+  void escapedBase64IsParsed() throws IOException {
+    EventPayload payload = parse("{\"b64_json\":\"" + JPEG_B64.replace("/", "\\/") + "\"}");
+    assertThat(JPEG_B64).contains("/");
+    assertThat(payload.inlineImage()).isNull();
+    assertThat(payload.fields().getString("b64_json")).isEqualTo(JPEG_B64);
+    assertThat(InlineImage.parse(payload.fields().getString("b64_json")).isJpegOrPng()).isTrue();
+  }
+
+  @Test
+  @DisplayName("b64_json that is not plain base64, or not a string, stays a field for the mapper to refuse")
+  void otherValuesStayFields() throws IOException {
+    EventPayload html = parse("{\"b64_json\":\"<img src=x onerror=alert(1)>\"}");
+    assertThat(html.inlineImage()).isNull();
+    assertThat(html.fields().getString("b64_json")).isEqualTo("<img src=x onerror=alert(1)>");
+    assertThat(InlineImage.parse(html.fields().getString("b64_json"))).isNull();
+    EventPayload number = parse("{\"b64_json\":42}");
+    assertThat(number.inlineImage()).isNull();
+    assertThat(number.fields().getInteger("b64_json")).isEqualTo(42);
+    EventPayload unpadded = parse("{\"b64_json\":\"" + JPEG_B64.substring(0, JPEG_B64.length() - 1) + "\"}");
+    assertThat(unpadded.inlineImage()).as("length that does not decode to whole bytes").isNull();
+    EventPayload nested = parse("{\"data\":[{\"b64_json\":\"" + JPEG_B64 + "\"}]}");
+    assertThat(nested.inlineImage()).as("only the top level is taken as a view").isNull();
+    assertThat(nested.fields().getJsonArray("data").getJsonObject(0).getString("b64_json")).isEqualTo(JPEG_B64);
+  }
+
+  @Test
+  @DisplayName("a repeated b64_json key ends as the last one, as in a parsed object")
+  void lastKeyWins() throws IOException {
+    EventPayload viewLast = parse("{\"b64_json\":\"x!\",\"b64_json\":\"" + JPEG_B64 + "\"}");
+    assertThat(text(viewLast.inlineImage())).isEqualTo(JPEG_B64);
+    assertThat(viewLast.fields().containsKey("b64_json")).isFalse();
+    EventPayload textLast = parse("{\"b64_json\":\"" + JPEG_B64 + "\",\"b64_json\":\"x!\"}");
+    assertThat(textLast.inlineImage()).isNull();
+    assertThat(textLast.fields().getString("b64_json")).isEqualTo("x!");
+  }
+
+  @Test
+  @DisplayName("anything but one JSON object is refused")
+  void notAnObject() {
+    for (String bad : new String[] {"[1,2]", "\"text\"", "{\"a\":1} {}", "{\"b64_json\":\"" + JPEG_B64, "", "{\"a\":}"}) {
+      assertThatThrownBy(() -> parse(bad)).as(bad).isInstanceOf(IOException.class);
+    }
+  }
+}
