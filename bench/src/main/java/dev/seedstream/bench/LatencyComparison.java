@@ -48,6 +48,13 @@ final class LatencyComparison {
     });
   }
 
+  /** Repetitions in which nginx added a positive latency at this percentile, the ones a ratio can use. */
+  long repsWithRatio(double percentile) {
+    return reps.stream()
+      .filter(rep -> micros(rep, "nginx", percentile) - micros(rep, "direct", percentile) > 0)
+      .count();
+  }
+
   /** Median of a per-run figure, e.g. relay CPU seconds. */
   double medianOf(String name, Function<RunResult, Double> figure) {
     return median(rep -> rep.containsKey(name) ? figure.apply(rep.get(name)) : Double.NaN);

@@ -53,13 +53,22 @@ final class SmallEvents {
         + "\"added\" = comparator − direct in the same repetition, median of " + s.smallReps() + ".\n\n" + table);
     double apiRatio = latency.ratioToNginx("seedstream_api", 99);
     report.target("S2 added p99 (Seedstream /api) ≤ 2× nginx", Report.fmt(apiRatio, 2) + "× ("
-      + f(latency.added("seedstream_api", 99)) + " µs vs " + f(latency.added("nginx", 99)) + " µs)", "≤ 2×",
+      + f(latency.added("seedstream_api", 99)) + " µs vs " + f(latency.added("nginx", 99)) + " µs)"
+      + ratioBasis(latency, 99), "≤ 2×",
       Double.isNaN(apiRatio) ? null : apiRatio <= 2);
     if (h.comparators.stream().anyMatch(c -> c.name().equals("seedstream_v1"))) {
       double v1 = latency.ratioToNginx("seedstream_v1", 99);
-      report.target("S2 added p99 (Seedstream /v1) ≤ 2× nginx", Report.fmt(v1, 2) + "×", "≤ 2×",
+      report.target("S2 added p99 (Seedstream /v1) ≤ 2× nginx", Report.fmt(v1, 2) + "×" + ratioBasis(latency, 99), "≤ 2×",
         Double.isNaN(v1) ? null : v1 <= 2);
     }
+  }
+
+  /** A ratio to a non-positive reference means nothing, so such repetitions are left out; say so. */
+  private static String ratioBasis(LatencyComparison latency, double p) {
+    long usable = latency.repsWithRatio(p);
+    int all = latency.reps().size();
+    return usable == all ? "" : "; ratio from " + usable + " of " + all
+      + " repetitions (in the others direct's own p" + LatencyComparison.label(p) + " was above nginx's)";
   }
 
   private static double added(Comparator c, LatencyComparison latency, double p) {
