@@ -27,7 +27,7 @@ public final class UpstreamErrors {
   /** An HTTP error response; {@code body} is at most a bounded prefix of what the upstream sent. */
   public UpstreamFailure fromResponse(int status, String retryAfterHeader, String body) {
     JsonObject error = errorObject(body);
-    String upstreamCode = error == null ? null : error.getString("code");
+    String upstreamCode = error == null || error.getValue("code") == null ? null : String.valueOf(error.getValue("code"));
     String detail = error == null ? "HTTP " + status + " without a JSON error body" : describe(error);
     String code = codeFor(status, upstreamCode);
     Long retryAfter = parseRetryAfter(retryAfterHeader);
@@ -43,7 +43,7 @@ public final class UpstreamErrors {
 
   /** A {@code {"error":{…}}} object that arrived inside a 200 stream: the whole request failed. */
   public UpstreamFailure fromStreamError(JsonObject error) {
-    String upstreamCode = error.getString("code", "");
+    String upstreamCode = error.getValue("code") == null ? "" : String.valueOf(error.getValue("code"));
     String code = codeFor(0, upstreamCode);
     return new UpstreamFailure(code, sanitise(describe(error)), !code.equals("upstream_rejected"), null, null);
   }

@@ -61,7 +61,7 @@ final class UpstreamEventMapper {
       return;
     }
     JsonObject json = payload.fields();
-    String type = json.getString("type", event.event());
+    String type = json.getValue("type") instanceof String t ? t : event.event();
     if (type == null && json.getValue("error") != null) {
       fail(json.getValue("error"));
       return;
@@ -88,16 +88,16 @@ final class UpstreamEventMapper {
       fail(body.getValue("error"));
       return;
     }
-    JsonArray data = body.getJsonArray("data", new JsonArray());
+    JsonArray data = body.getValue("data") instanceof JsonArray a ? a : new JsonArray();
     for (int i = 0; i < data.size() && !finished; i++) {
-      JsonObject item = data.getJsonObject(i);
-      if (item.getValue("error") instanceof JsonObject error) {
-        imageFailed(i, error);
+      JsonObject item = data.getValue(i) instanceof JsonObject o ? o : new JsonObject();
+      if (item.getValue("error") != null) {
+        imageFailed(i, item.getValue("error"));
       } else {
         image(i, item, null);
       }
     }
-    complete(body.getJsonObject("usage", new JsonObject()));
+    complete(object(body, "usage", new JsonObject()));
   }
 
   /** The stream ended. Before a completed event that is a truncation, never a success. */
@@ -113,9 +113,8 @@ final class UpstreamEventMapper {
 
   private void dispatch(String type, JsonObject json, InlineImage inline) {
     switch (type) {
-      case PREFIX + "partial_succeeded" -> image(json.getInteger("image_index", nextIndex), json, inline);
-      case PREFIX + "partial_failed" -> imageFailed(json.getInteger("image_index", nextIndex),
-        json.getJsonObject("error", new JsonObject()));
+      case PREFIX + "partial_succeeded" -> image(imageIndex(json), json, inline);
+      case PREFIX + "partial_failed" -> imageFailed(imageIndex(json), json.getValue("error"));
       case PREFIX + "completed" -> onCompletedEvent(json, inline);
       case PREFIX + "partial_image" -> {
         // Previews of an unfinished image (OpenAI style); Seedream's finished images are what users wait for.
@@ -127,10 +126,10 @@ final class UpstreamEventMapper {
   private void onCompletedEvent(JsonObject json, InlineImage inline) {
     if (json.getValue("url") != null || json.getValue("b64_json") != null || inline != null) {
       openAiStyleImages++;
-      lastUsage = json.getJsonObject("usage", lastUsage);
+      lastUsage = object(json, "usage", lastUsage);
       image(nextIndex, json, inline);
     } else {
-      complete(json.getJsonObject("usage", new JsonObject()));
+      complete(object(json, "usage", new JsonObject()));
     }
   }
 
@@ -158,10 +157,27 @@ final class UpstreamEventMapper {
     events.onImage(new GeneratedImage(index, url, image, size));
   }
 
-  private void imageFailed(int index, JsonObject error) {
+  /** {@code error} as the upstream sent it: normally an object with code and message, but any JSON value is taken. */
+  private void imageFailed(int index, Object error) {
     nextIndex = Math.max(nextIndex, index + 1);
-    events.onImageFailed(index, errors.sanitise(error.getString("code", "unknown_error")),
-      errors.sanitise(String.valueOf(error.getValue("message", ""))));
+    JsonObject details = error instanceof JsonObject o ? o : new JsonObject().put("message", error == null ? "" : String.valueOf(error));
+    Object code = details.getValue("code");
+    Object message = details.getValue("message");
+    events.onImageFailed(index, errors.sanitise(code == null ? "unknown_error" : String.valueOf(code)),
+      errors.sanitise(message == null ? "" : String.valueOf(message)));
+  }
+
+  /**
+   * Fields are read by type, never cast: upstream JSON is untrusted, and one field of the wrong type must
+   * cost at most its own event, not the events after it in the same chunk.
+   */
+  private int imageIndex(JsonObject json) {
+    return json.getValue("image_index") instanceof Number n && n.doubleValue() == n.intValue() && n.intValue() >= 0
+      ? n.intValue() : nextIndex;
+  }
+
+  private static JsonObject object(JsonObject json, String key, JsonObject fallback) {
+    return json.getValue(key) instanceof JsonObject o ? o : fallback;
   }
 
   private void complete(JsonObject usage) {

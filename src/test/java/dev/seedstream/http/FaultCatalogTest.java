@@ -114,6 +114,13 @@ class FaultCatalogTest extends GatewayTestBase {
       Arguments.of("an id with NUL", "id: 1\u00002\n" + image + done, List.of("started", "image", "completed")),
       Arguments.of("non-UTF-8 bytes in a comment", ": \u00ff\u00fe\n\n" + image + done, List.of("started", "image", "completed")),
       Arguments.of("an HTML error page with status 200", "<html><body>Bad gateway</body></html>", List.of("started", "error")),
+      Arguments.of("fields of the wrong JSON type, all in one chunk", image
+        + "data: {\"type\":7}\n\n"
+        + "data: {\"type\":\"image_generation.partial_succeeded\",\"image_index\":\"one\",\"url\":\"https://tos.example.com/1.jpeg\",\"size\":[2]}\n\n"
+        + "data: {\"type\":\"image_generation.partial_failed\",\"image_index\":2.5,\"error\":\"boom\"}\n\n"
+        + "data: {\"type\":\"image_generation.partial_failed\",\"image_index\":3,\"error\":{\"code\":9,\"message\":{\"a\":1}}}\n\n"
+        + "data: {\"type\":\"image_generation.completed\",\"usage\":\"lots\"}\n\ndata: [DONE]\n\n",
+        List.of("started", "image", "image", "image_failed", "image_failed", "completed")),
       Arguments.of("a line longer than the cap with no newline", "data: " + "A".repeat(20_000), List.of("started", "error")));
   }
 

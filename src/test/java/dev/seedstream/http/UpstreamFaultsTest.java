@@ -189,6 +189,22 @@ class UpstreamFaultsTest extends GatewayTestBase {
   }
 
   @Test
+  @DisplayName("a 200 JSON answer with fields of the wrong type still yields an event per item, then completed")
+  void nonStreamedJsonWithWrongTypes() {
+    startGateway(fake.url(), Map.of());
+    String body = "{\"data\":[{\"url\":\"https://tos.example.com/0.jpeg\"},7,{\"error\":\"boom\"},{\"error\":{\"code\":42}}],\"usage\":\"lots\"}";
+    List<SseEvent> events = run(ex -> {
+      ex.response().putHeader("Content-Type", "application/json");
+      ex.response().end(body);
+    });
+    assertThat(events).extracting(SseEvent::event)
+      .containsExactly("started", "image", "image_failed", "image_failed", "image_failed", "completed");
+    assertThat(new JsonObject(events.get(3).data()).getJsonObject("error").getString("message")).isEqualTo("boom");
+    assertThat(new JsonObject(events.get(4).data()).getJsonObject("error").getString("code")).isEqualTo("42");
+    assertThat(last(events).getJsonObject("usage")).isEmpty();
+  }
+
+  @Test
   @DisplayName("OpenAI-style completed events that each carry an image (DMXAPI variant B) become image events")
   void openAiStyleRelay() {
     startGateway(fake.url(), Map.of());
