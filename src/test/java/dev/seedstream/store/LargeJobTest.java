@@ -70,8 +70,9 @@ class LargeJobTest {
       total, probe.midwayGrowth / 1e6, probe.peakGrowth / 1e6);
     assertThat(probe.received).isGreaterThan(total);
     // Built in memory, the whole archive (more than the total of its images) would still be on the heap
-    // half-way through; streamed, only buffers in flight are. Half the total leaves room for GC noise.
-    assertThat(probe.midwayGrowth).isLessThan(total / 2);
+    // half-way through; streamed, only buffers in flight are. Alone this measures about 0 MB; inside the
+    // full suite, other tests' leftovers have added up to 3 MB of noise, so the bound is the total itself.
+    assertThat(probe.midwayGrowth).isLessThan(total);
   }
 
   static final class ZipProbe {
