@@ -48,6 +48,7 @@ public final class Job implements UpstreamEvents {
   private JsonObject terminalData;
   private long bufferedBytes;
   private long lastImageNanos;
+  private boolean forgotten;
 
   Job(String id, String model, int requestedImages, List<String> warnings, String clientKey, Vertx vertx,
       long abandonMs, GatewayMetrics metrics, Consumer<Job> onFinish, ImageArchive archive) {
@@ -122,8 +123,10 @@ public final class Job implements UpstreamEvents {
       ? JobEvent.of(log.size() + 1, "image", data)
       : JobEvent.withInlineImage(log.size() + 1, "image", data, image.b64Json()));
     if (archive != null) {
-      // After the event is out: keeping the image never delays it.
-      archive.imageArrived(id, image.index(), image.url(), image.b64Json(), image.size());
+      // After the event is out: keeping the image never delays it. The store decodes on a worker thread,
+      // so it gets its own copy of the text: the log's bytes are given back when the job is dropped.
+      archive.imageArrived(id, image.index(), image.url(), image.b64Json() == null ? null : image.b64Json().copyText(),
+        image.size());
     }
   }
 
@@ -172,13 +175,35 @@ public final class Job implements UpstreamEvents {
   }
 
   void subscribe(JobStream listener) {
+    if (forgotten) {
+      // Routes look a job up and attach in one go on the event loop, so this cannot happen; if it ever
+      // did, the log's bytes may be gone, and failing is better than reading someone else's.
+      throw new IllegalStateException("job " + id + " was already dropped");
+    }
     listeners.add(listener);
     vertx.cancelTimer(abandonTimer);
     listener.pump();
   }
 
+  /**
+   * The registry no longer knows this job: nobody new can subscribe. Its log's image bytes go back to the
+   * pool once the last listener still reading it is gone.
+   */
+  void forgotten() {
+    forgotten = true;
+    releaseLogIfUnread();
+  }
+
+  private void releaseLogIfUnread() {
+    if (forgotten && listeners.isEmpty()) {
+      log.forEach(JobEvent::release);
+    }
+  }
+
   void unsubscribe(JobStream listener) {
-    if (listeners.remove(listener) && listeners.isEmpty() && status == JobStatus.RUNNING) {
+    boolean removed = listeners.remove(listener);
+    releaseLogIfUnread();
+    if (removed && listeners.isEmpty() && status == JobStatus.RUNNING) {
       armAbandonTimer();
     }
   }
@@ -206,8 +231,8 @@ public final class Job implements UpstreamEvents {
 
   private void append(JobEvent event) {
     log.add(event);
-    bufferedBytes += event.frame().length();
-    metrics.buffered(event.frame().length());
+    bufferedBytes += event.length();
+    metrics.buffered(event.length());
     for (JobStream listener : List.copyOf(listeners)) {
       listener.pump();
     }

@@ -10,39 +10,100 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One entry of a job's event log. The SSE frame is encoded once, when the event happens, and every
- * listener writes that same buffer: a slow or replaying client never makes the gateway copy the log.
+ * One entry of a job's event log: its SSE frame, encoded once, when the event happens. Every listener
+ * writes from that same frame, so a slow or replaying client never makes the gateway re-encode the log.
+ *
+ * <p>An image frame does not hold its {@code b64_json} text: it points at the upstream event's own
+ * bytes ({@link InlineImage}), which may be off-heap and are given back by {@link #release()} when the
+ * job is dropped. So its slices are copies, made while the job is certainly alive: a buffer handed to
+ * Vert.x may sit in a write queue after the write call returns.
  */
-record JobEvent(long id, String type, Buffer frame) {
+final class JobEvent {
 
   private static final byte[] INLINE_FIELD = ",\"b64_json\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] INLINE_END = "\"}\n\n".getBytes(StandardCharsets.US_ASCII);
 
+  private final long id;
+  private final String type;
+  /** The whole frame, or for an image the part before its base64 text. */
+  private final Buffer head;
+  private final InlineImage image;
+  private final int length;
+
+  private JobEvent(long id, String type, Buffer head, InlineImage image) {
+    this.id = id;
+    this.type = type;
+    this.head = head;
+    this.image = image;
+    this.length = head.length() + (image == null ? 0 : image.length() + INLINE_END.length);
+  }
+
   static JobEvent of(long id, String type, JsonObject data) {
-    // Jackson writes UTF-8 bytes directly: no intermediate String of a multi-megabyte image.
-    return new JobEvent(id, type, Buffer.buffer(SseFrames.event(id, type, data.toBuffer().getBytes())));
+    // Jackson writes UTF-8 bytes directly: no intermediate String of the JSON.
+    return new JobEvent(id, type, Buffer.buffer(SseFrames.event(id, type, data.toBuffer().getBytes())), null);
   }
 
   /**
-   * The frame of {@code data} plus a last field, {@code b64_json}, whose text is not copied: the frame is
-   * a composite of the encoded head and a view of the upstream's own bytes. That is the same frame
-   * {@link #of} would write, byte for byte: an {@link InlineImage} is plain base64, which JSON never
-   * escapes and which holds no CR, LF or NUL, so it cannot break out of the string or the data line.
+   * The frame of {@code data} plus a last field, {@code b64_json}, taken from {@code image} when the frame
+   * is written. It is the same frame {@link #of} would write, byte for byte: an {@link InlineImage} is plain
+   * base64, which JSON never escapes and which holds no CR, LF or NUL, so it cannot break out of the
+   * string or the data line. The event owns {@code image} from here on.
    */
   static JobEvent withInlineImage(long id, String type, JsonObject data, InlineImage image) {
-    byte[] head = SseFrames.event(id, type, data.toBuffer().getBytes());
-    // head ends with "}\n\n": the field goes before the closing brace.
-    int open = head.length - 3;
-    boolean empty = head[open - 1] == '{';
-    var frame = Unpooled.wrappedBuffer(
-      Unpooled.wrappedBuffer(head, 0, open),
-      Unpooled.wrappedBuffer(INLINE_FIELD, empty ? 1 : 0, INLINE_FIELD.length - (empty ? 1 : 0)),
-      ((BufferInternal) image.base64()).getByteBuf(),
-      Unpooled.wrappedBuffer(INLINE_END));
-    return new JobEvent(id, type, BufferInternal.buffer(frame));
+    byte[] frame = SseFrames.event(id, type, data.toBuffer().getBytes());
+    // The frame ends with "}\n\n": the field goes before the closing brace.
+    int open = frame.length - 3;
+    boolean empty = frame[open - 1] == '{';
+    Buffer head = Buffer.buffer(open + INLINE_FIELD.length).appendBytes(frame, 0, open)
+      .appendBytes(INLINE_FIELD, empty ? 1 : 0, INLINE_FIELD.length - (empty ? 1 : 0));
+    return new JobEvent(id, type, head, image);
+  }
+
+  long id() {
+    return id;
+  }
+
+  String type() {
+    return type;
+  }
+
+  int length() {
+    return length;
+  }
+
+  /** Bytes {@code from} .. {@code to} of the frame; for an image frame a copy, never a view of the event's bytes. */
+  Buffer slice(int from, int to) {
+    if (image == null) {
+      return from == 0 && to == length ? head : head.slice(from, to);
+    }
+    byte[] out = new byte[to - from];
+    int at = from;
+    int headEnd = head.length();
+    int imageEnd = headEnd + image.length();
+    if (at < headEnd) {
+      int n = Math.min(to, headEnd) - at;
+      head.getBytes(at, at + n, out, 0);
+      at += n;
+    }
+    if (at < to && at < imageEnd) {
+      int n = Math.min(to, imageEnd) - at;
+      image.copy(at - headEnd, out, at - from, n);
+      at += n;
+    }
+    if (at < to) {
+      System.arraycopy(INLINE_END, at - imageEnd, out, at - from, to - at);
+    }
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(out));
   }
 
   boolean terminal() {
     return type.equals("completed") || type.equals("error") || type.equals("cancelled");
+  }
+
+  /** Gives back the upstream bytes an image frame points at; the event cannot be written afterwards. */
+  void release() {
+    if (image != null) {
+      image.release();
+    }
   }
 }

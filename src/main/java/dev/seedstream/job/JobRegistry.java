@@ -179,6 +179,7 @@ public final class JobRegistry {
     }
     byIdempotencyKey.values().removeIf(known -> known.jobId().equals(job.id()));
     metrics.buffered(-job.bufferedBytes());
+    job.forgotten();
   }
 
   private void release(String clientKey) {

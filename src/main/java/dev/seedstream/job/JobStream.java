@@ -2,7 +2,6 @@ package dev.seedstream.job;
 
 import dev.seedstream.sse.SseResponse;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * One listener's walk through a job's log. It writes at the client's pace: when the response's write
@@ -40,7 +39,7 @@ public final class JobStream {
     }
     while (cursor < job.log().size()) {
       JobEvent event = job.log().get(cursor);
-      if (!writeFrame(event.frame())) {
+      if (!writeFrame(event)) {
         return;
       }
       offset = 0;
@@ -54,14 +53,14 @@ public final class JobStream {
   }
 
   /** Writes what is left of one frame; false when the client must drain first. */
-  private boolean writeFrame(Buffer frame) {
-    while (offset < frame.length()) {
+  private boolean writeFrame(JobEvent event) {
+    while (offset < event.length()) {
       if (out.writeQueueFull()) {
         waitForDrain();
         return false;
       }
-      int end = Math.min(frame.length(), offset + SLICE);
-      out.write(offset == 0 && end == frame.length() ? frame : frame.slice(offset, end));
+      int end = Math.min(event.length(), offset + SLICE);
+      out.write(event.slice(offset, end));
       offset = end;
     }
     return true;

@@ -11,6 +11,7 @@ import java.time.Duration;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -103,6 +104,15 @@ public final class GatewayMetrics {
   }
 
   /** The image store's counts, read when metrics are scraped: images kept, and images that could not be. */
+  /** The off-heap blocks that hold large upstream events: in use (events being read or held for replay) and allocated. */
+  public void watchEventBlocks(LongSupplier inUse, LongSupplier allocated) {
+    // Strong references: a gauge otherwise holds its source weakly, and these lambdas have no other holder.
+    Gauge.builder("seedstream.event.blocks.used.bytes", inUse, LongSupplier::getAsLong).strongReference(true)
+      .description("off-heap bytes holding upstream events being read or kept for replay").register(registry);
+    Gauge.builder("seedstream.event.blocks.allocated.bytes", allocated, LongSupplier::getAsLong).strongReference(true)
+      .description("off-heap bytes the event block pool holds, used or free").register(registry);
+  }
+
   public void watchStore(Supplier<JsonObject> counters) {
     FunctionCounter.builder("seedstream.images.stored", counters, c -> c.get().getLong("stored", 0L))
       .description("generated images kept durably").register(registry);

@@ -1,31 +1,33 @@
 package dev.seedstream.sse;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Bytes appended chunk by chunk, up to a hard limit. Small values live in one array that doubles up to
- * {@value #BLOCK} bytes; past that, full blocks are kept in a list and never copied again, so a
- * multi-megabyte line costs one copy in and one exact-size copy out ({@link #toArray()}), with no
- * doubling garbage and no half-empty array left in the event that keeps it.
+ * Bytes appended chunk by chunk, up to a hard limit, in blocks of {@link BlockPool#BLOCK} bytes. The
+ * first block is a heap array that doubles from a small start, so short values cost little; once it is
+ * full, further blocks come from the {@link BlockPool} (or the heap when the pool is spent) and are never
+ * copied again: a multi-megabyte line costs one copy in, and {@link #handOff()} gives the blocks away.
  */
 final class ByteAccumulator {
 
   private static final int INITIAL_CAPACITY = 256;
-  private static final int BLOCK = 64 * 1024;
   /** An idle stream keeps at most this much after a large event. */
   private static final int RETAINED_CAPACITY = 16 * 1024;
 
   private final int limit;
-  private final List<byte[]> fullBlocks = new ArrayList<>();
-  private byte[] block = new byte[INITIAL_CAPACITY];
-  private int blockSize;
+  private final BlockPool pool;
+  private byte[] first = new byte[INITIAL_CAPACITY];
+  /** Blocks after {@code first}, the last one being filled; empty while everything fits in {@code first}. */
+  private final List<ByteBuffer> more = new ArrayList<>();
   private int size;
 
-  ByteAccumulator(int limit) {
+  ByteAccumulator(int limit, BlockPool pool) {
     this.limit = limit;
+    this.pool = pool;
   }
 
   int size() {
@@ -33,86 +35,96 @@ final class ByteAccumulator {
   }
 
   void append(byte b) {
-    checkLimit(1);
-    if (blockSize == block.length) {
-      grow();
-    }
-    block[blockSize++] = b;
-    size++;
+    append(new byte[] {b}, 0, 1);
   }
 
   void append(byte[] source, int offset, int length) {
-    checkLimit(length);
+    if ((long) size + length > limit) {
+      throw new IllegalStateException("accumulator limit " + limit + " exceeded");
+    }
     while (length > 0) {
-      if (blockSize == block.length) {
-        grow();
-      }
-      int n = Math.min(length, block.length - blockSize);
-      System.arraycopy(source, offset, block, blockSize, n);
-      blockSize += n;
+      int n = more.isEmpty() && size < BlockPool.BLOCK ? intoFirst(source, offset, length) : intoBlock(source, offset, length);
       size += n;
       offset += n;
       length -= n;
     }
   }
 
-  boolean contains(byte b) {
-    for (byte[] full : fullBlocks) {
-      for (byte x : full) {
-        if (x == b) {
-          return true;
-        }
-      }
+  private int intoFirst(byte[] source, int offset, int length) {
+    if (size == first.length) {
+      first = Arrays.copyOf(first, Math.min(first.length * 2, BlockPool.BLOCK));
     }
-    for (int i = 0; i < blockSize; i++) {
-      if (block[i] == b) {
+    int n = Math.min(length, first.length - size);
+    System.arraycopy(source, offset, first, size, n);
+    return n;
+  }
+
+  private int intoBlock(byte[] source, int offset, int length) {
+    if (more.isEmpty() || !more.get(more.size() - 1).hasRemaining()) {
+      ByteBuffer block = pool.acquire();
+      more.add(block != null ? block : ByteBuffer.allocate(BlockPool.BLOCK));
+    }
+    ByteBuffer block = more.get(more.size() - 1);
+    int n = Math.min(length, block.remaining());
+    block.put(source, offset, n);
+    return n;
+  }
+
+  boolean contains(byte b) {
+    for (byte x : toArray()) {
+      if (x == b) {
         return true;
       }
     }
     return false;
   }
 
-  /** A new array of exactly {@link #size()} bytes. */
-  byte[] toArray() {
-    byte[] out = new byte[size];
-    int at = 0;
-    for (byte[] full : fullBlocks) {
-      System.arraycopy(full, 0, out, at, full.length);
-      at += full.length;
-    }
-    System.arraycopy(block, 0, out, at, blockSize);
-    return out;
-  }
-
   /** Malformed UTF-8 becomes U+FFFD: the String constructor replaces, it never throws. */
   String decode() {
-    return fullBlocks.isEmpty()
-      ? new String(block, 0, blockSize, StandardCharsets.UTF_8)
-      : new String(toArray(), StandardCharsets.UTF_8);
+    return more.isEmpty() ? new String(first, 0, size, StandardCharsets.UTF_8) : new String(toArray(), StandardCharsets.UTF_8);
   }
 
-  void clear() {
-    size = 0;
-    blockSize = 0;
-    fullBlocks.clear();
-    if (block.length > RETAINED_CAPACITY) {
-      block = new byte[INITIAL_CAPACITY];
-    }
-  }
-
-  private void checkLimit(int adding) {
-    if ((long) size + adding > limit) {
-      throw new IllegalStateException("accumulator limit " + limit + " exceeded");
-    }
-  }
-
-  private void grow() {
-    if (block.length < BLOCK) {
-      block = Arrays.copyOf(block, Math.min(block.length * 2, BLOCK));
+  /** The bytes so far as event data, which now owns the blocks; the accumulator starts again empty. */
+  EventData handOff() {
+    List<ByteBuffer> blocks = new ArrayList<>(more.size() + 1);
+    if (more.isEmpty()) {
+      // Small: a copy, so that the first array can be filled again.
+      blocks.add(ByteBuffer.wrap(Arrays.copyOf(first, size)));
     } else {
-      fullBlocks.add(block);
-      block = new byte[BLOCK];
-      blockSize = 0;
+      blocks.add(ByteBuffer.wrap(first));
+      for (ByteBuffer block : more) {
+        blocks.add(block.flip());
+      }
+      first = new byte[INITIAL_CAPACITY];
     }
+    EventData data = new EventData(blocks, size, pool);
+    more.clear();
+    size = 0;
+    if (first.length > RETAINED_CAPACITY) {
+      first = new byte[INITIAL_CAPACITY];
+    }
+    return data;
+  }
+
+  /** Drops the bytes, returning any pooled blocks. */
+  void clear() {
+    if (more.isEmpty()) {
+      size = 0;
+      if (first.length > RETAINED_CAPACITY) {
+        first = new byte[INITIAL_CAPACITY];
+      }
+    } else {
+      handOff().release();
+    }
+  }
+
+  private byte[] toArray() {
+    byte[] out = Arrays.copyOf(first, size);
+    int at = first.length;
+    for (ByteBuffer block : more) {
+      block.get(0, out, at, block.position());
+      at += block.position();
+    }
+    return out;
   }
 }

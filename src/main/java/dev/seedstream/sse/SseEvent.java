@@ -4,28 +4,29 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * One dispatched server-sent event. Its data stays in the UTF-8 bytes it arrived in: a multi-megabyte
- * image event is parsed from those bytes and relayed out of them, never turned into a String on the way.
+ * One dispatched server-sent event. Its data stays in the UTF-8 bytes it arrived in ({@link EventData}):
+ * a multi-megabyte image event is parsed from those bytes and relayed out of them, never turned into a
+ * String on the way. The event owns its data until a consumer keeps it or releases it.
  */
 public final class SseEvent {
 
   private final String id;
   private final String event;
-  private final byte[] data;
+  private final EventData data;
 
   /**
    * @param id the {@code id:} value seen in this event, or null when the event carried none
    * @param event the {@code event:} value, or null when the event had no {@code event:} line
-   * @param utf8Data the event's {@code data:} lines joined with {@code "\n"}, as UTF-8; kept, not copied
+   * @param data the event's {@code data:} lines joined with {@code "\n"}, as UTF-8
    */
-  public SseEvent(String id, String event, byte[] utf8Data) {
+  public SseEvent(String id, String event, EventData data) {
     this.id = id;
     this.event = event;
-    this.data = Objects.requireNonNull(utf8Data, "utf8Data");
+    this.data = Objects.requireNonNull(data, "data");
   }
 
   public SseEvent(String id, String event, String data) {
-    this(id, event, data.getBytes(StandardCharsets.UTF_8));
+    this(id, event, EventData.of(data.getBytes(StandardCharsets.UTF_8)));
   }
 
   public String id() {
@@ -36,13 +37,13 @@ public final class SseEvent {
     return event;
   }
 
-  /** The data as text; malformed UTF-8 becomes U+FFFD. Decodes on every call: large events should use {@link #dataBytes()}. */
+  /** The data as text; malformed UTF-8 becomes U+FFFD. Decodes on every call: large events should use {@link #payload()}. */
   public String data() {
-    return new String(data, StandardCharsets.UTF_8);
+    return data.text();
   }
 
-  /** The data's bytes themselves, not a copy: read them, never change them. */
-  public byte[] dataBytes() {
+  /** The data's bytes themselves. */
+  public EventData payload() {
     return data;
   }
 
@@ -60,7 +61,7 @@ public final class SseEvent {
 
   @Override
   public String toString() {
-    String shown = data.length <= 256 ? data() : data.length + " bytes";
+    String shown = data.size() <= 256 ? data() : data.size() + " bytes";
     return "SseEvent[id=" + id + ", event=" + event + ", data=" + shown + "]";
   }
 }

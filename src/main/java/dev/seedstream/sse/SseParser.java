@@ -64,13 +64,21 @@ public final class SseParser {
   private boolean ended;
 
   public SseParser(int maxEventBytes, Consumer<SseEvent> sink) {
+    this(maxEventBytes, BlockPool.NONE, sink);
+  }
+
+  /**
+   * @param pool where the data of large events goes; each dispatched {@link SseEvent} owns its data, and
+   *   whoever ends up holding it calls {@link EventData#release()}
+   */
+  public SseParser(int maxEventBytes, BlockPool pool, Consumer<SseEvent> sink) {
     if (maxEventBytes <= 0) {
       throw new IllegalArgumentException("maxEventBytes must be positive: " + maxEventBytes);
     }
     this.maxEventBytes = maxEventBytes;
     this.sink = Objects.requireNonNull(sink, "sink");
-    this.data = new ByteAccumulator(maxEventBytes);
-    this.value = new ByteAccumulator(maxEventBytes);
+    this.data = new ByteAccumulator(maxEventBytes, pool);
+    this.value = new ByteAccumulator(maxEventBytes, BlockPool.NONE);
   }
 
   public void feed(byte[] chunk) {
@@ -96,6 +104,16 @@ public final class SseParser {
       endLine();
     }
     dispatch();
+  }
+
+  /**
+   * Drops a half-read event, returning its pooled blocks, and refuses further input: call it when the
+   * stream is abandoned, even from inside the sink (the rest of the chunk is then not read).
+   */
+  public void discard() {
+    failed = true;
+    data.clear();
+    value.clear();
   }
 
   /** Bytes currently held for the event being accumulated. */
@@ -132,7 +150,7 @@ public final class SseParser {
   }
 
   private void consume(byte[] b, int i, int end) {
-    while (i < end) {
+    while (i < end && !failed) {
       byte c = b[i];
       if (lfPending) {
         lfPending = false;
@@ -247,7 +265,7 @@ public final class SseParser {
   /** Checked before bytes are stored, so the parser never holds more than the cap. */
   private void count(long bytes) {
     if (eventBytes + bytes > maxEventBytes) {
-      failed = true;
+      discard();
       throw new SseEventTooLargeException(maxEventBytes);
     }
     eventBytes += bytes;
@@ -293,7 +311,7 @@ public final class SseParser {
   }
 
   private void dispatch() {
-    SseEvent event = sawData ? new SseEvent(id, eventType, data.toArray()) : null;
+    SseEvent event = sawData ? new SseEvent(id, eventType, data.handOff()) : null;
     resetEvent();
     if (event != null) {
       sink.accept(event);

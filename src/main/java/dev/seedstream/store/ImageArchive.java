@@ -1,7 +1,6 @@
 package dev.seedstream.store;
 
 import dev.seedstream.config.StoreSettings;
-import dev.seedstream.upstream.InlineImage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -79,12 +78,13 @@ public final class ImageArchive {
   }
 
   /** Starts keeping one image in the background; prefers inline data, which needs no download. */
-  public void imageArrived(String jobId, int index, String url, InlineImage inline, String size) {
+  /** {@code base64} is the image's text, already checked as canonical base64 of a JPEG or PNG. */
+  public void imageArrived(String jobId, int index, String url, byte[] base64, String size) {
     long now = System.currentTimeMillis();
     StoredImage image = StoredImage.pending(jobId, index, size, url, url == null ? 0 : UrlExpiry.of(url, now), now);
     write("record image " + key(jobId, index), c -> ImageRows.insert(c, image));
-    if (inline != null) {
-      keep(image, () -> fetcher.decode(inline));
+    if (base64 != null) {
+      keep(image, () -> fetcher.decode(base64));
     } else if (url != null) {
       keep(image, () -> fetcher.download(url));
     } else {

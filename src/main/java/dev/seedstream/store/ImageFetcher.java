@@ -1,6 +1,5 @@
 package dev.seedstream.store;
 
-import dev.seedstream.upstream.InlineImage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,6 +16,7 @@ import io.vertx.core.http.RequestOptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 
 /**
  * Turns an image event into a {@link Blob}: downloads the upstream URL (streamed to a temporary file and
@@ -48,14 +48,18 @@ final class ImageFetcher {
       .compose(temp -> receive(target, temp).onFailure(e -> discard(temp))));
   }
 
-  Future<Blob> decode(InlineImage inline) {
+  Future<Blob> decode(byte[] base64) {
     return vertx.executeBlocking(() -> {
-      // Refused before decoding, so the check costs no memory.
-      if (inline.decodedLength() > maxBytes) {
+      // 4 base64 characters carry 3 bytes: refuse before decoding, so the check costs no memory.
+      if (base64.length / 4L * 3 > maxBytes) {
         throw new StoreFailure("the inline image is larger than " + maxBytes + " bytes");
       }
-      // Checked as canonical base64 when it arrived, so decoding cannot fail.
-      byte[] bytes = inline.decode();
+      byte[] bytes;
+      try {
+        bytes = Base64.getDecoder().decode(base64);
+      } catch (IllegalArgumentException e) {
+        throw new StoreFailure("the inline image is not valid base64");
+      }
       Path temp = files.newTempFile();
       try {
         BlobDigest digest = new BlobDigest();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.seedstream.sse.EventData;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -21,8 +22,9 @@ record EventPayload(JsonObject fields, InlineImage inlineImage) {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  static EventPayload parse(byte[] json) throws IOException {
-    try (JsonParser parser = MAPPER.getFactory().createParser(json)) {
+  /** Reads {@code json}; the image, when there is one, is a range of it, so it must outlive the result's use. */
+  static EventPayload parse(EventData json) throws IOException {
+    try (JsonParser parser = MAPPER.getFactory().createParser(json.stream())) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new JsonParseException(parser, "the event's data is not a JSON object");
       }
@@ -31,7 +33,7 @@ record EventPayload(JsonObject fields, InlineImage inlineImage) {
       for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
         JsonToken token = parser.nextToken();
         InlineImage found = "b64_json".equals(name) && token == JsonToken.VALUE_STRING
-          ? InlineImage.inJsonString(json, (int) parser.currentTokenLocation().getByteOffset()) : null;
+          ? InlineImage.inJsonString(json, parser.currentTokenLocation().getByteOffset()) : null;
         if (found != null) {
           // The parser skips the string when it moves on, without building it.
           inline = found;

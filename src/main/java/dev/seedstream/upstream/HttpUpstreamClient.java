@@ -2,6 +2,7 @@ package dev.seedstream.upstream;
 
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.observe.GatewayMetrics;
+import dev.seedstream.sse.BlockPool;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -22,12 +23,16 @@ public final class HttpUpstreamClient implements UpstreamClient {
   private final HttpClientAgent http;
   private final UpstreamErrors errors;
   private final GatewayMetrics metrics;
+  /** Off-heap blocks for large events, up to the replay budget: see {@link BlockPool}. */
+  private final BlockPool blocks;
 
   public HttpUpstreamClient(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.config = config;
     this.errors = new UpstreamErrors(config.apiKey());
+    this.blocks = new BlockPool(config.maxBufferedBytes());
+    metrics.watchEventBlocks(blocks::bytesInUse, blocks::bytesAllocated);
     HttpClientOptions options = new HttpClientOptions()
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeoutMs()))
       .setKeepAlive(true)
@@ -47,7 +52,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
   @Override
   public UpstreamCall start(JsonObject requestBody, UpstreamEvents events) {
-    UpstreamExchange exchange = new UpstreamExchange(vertx, http, config, errors, events, metrics);
+    UpstreamExchange exchange = new UpstreamExchange(vertx, http, config, errors, events, metrics, blocks);
     exchange.start(requestBody.copy().put("stream", true));
     return exchange;
   }

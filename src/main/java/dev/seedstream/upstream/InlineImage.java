@@ -1,59 +1,58 @@
 package dev.seedstream.upstream;
 
-import io.netty.buffer.Unpooled;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
+import dev.seedstream.sse.EventData;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * An upstream {@code b64_json} image, kept as the base64 text it arrived in, often a slice of the
- * upstream event's own bytes: a multi-megabyte image is checked and relayed without being copied.
- * Every instance is complete, canonical-length standard base64 (the alphabet, padding only at the end,
- * a length that decodes to whole bytes), so it can be put inside a JSON string or an SSE data line as
- * it is: it holds no quote, backslash, CR, LF or NUL. Whether it is a JPEG or PNG is a separate check,
+ * An upstream {@code b64_json} image, kept as the base64 text it arrived in: a range of the upstream
+ * event's own bytes ({@link EventData}), so a multi-megabyte image is checked and relayed without being
+ * copied. Every instance is complete, canonical-length standard base64 (the alphabet, padding only at the
+ * end, a length that decodes to whole bytes), so it can be put inside a JSON string or an SSE data line
+ * as it is: it holds no quote, backslash, CR, LF or NUL. Whether it is a JPEG or PNG is a separate check,
  * {@link #isJpegOrPng()}: anything else could smuggle another type into an {@code img} or a download.
+ * Its bytes live as long as the event data does: the holder of the image releases it ({@link #release()}).
  */
 public final class InlineImage {
 
   private static final int HEAD_CHARS = 12;
+  private static final int SCAN_WINDOW = 16 * 1024;
 
   /** 0 for the 64 characters of the standard base64 alphabet, 1 for every other byte value. */
   private static final byte[] ALPHABET = alphabet();
 
-  private final byte[] text;
-  private final int offset;
+  private final EventData data;
+  private final long start;
   private final int length;
 
-  private InlineImage(byte[] text, int offset, int length) {
-    this.text = text;
-    this.offset = offset;
+  private InlineImage(EventData data, long start, int length) {
+    this.data = data;
+    this.start = start;
     this.length = length;
   }
 
   /**
-   * The value of the JSON string whose opening quote is at {@code quote}, without copying it, when it is
-   * plain canonical base64; null when it is anything else (escapes included), for the caller to decide.
+   * The value of the JSON string whose opening quote is at index {@code quote} of {@code json}, without
+   * copying it, when it is plain canonical base64; null when it is anything else (escapes included).
    */
-  static InlineImage inJsonString(byte[] json, int quote) {
-    if (quote < 0 || quote >= json.length || json[quote] != '"') {
+  static InlineImage inJsonString(EventData json, long quote) {
+    if (quote < 0 || quote >= json.size() || json.get(quote) != '"') {
       return null;
     }
-    int start = quote + 1;
-    int end = endOfBase64(json, start, json.length);
-    return end < json.length && json[end] == '"' && canonicalLength(end - start)
-      ? new InlineImage(json, start, end - start) : null;
+    long begin = quote + 1;
+    long end = endOfBase64(json, begin, json.size());
+    return end < json.size() && json.get(end) == '"' && end - begin <= Integer.MAX_VALUE && canonicalLength(end - begin)
+      ? new InlineImage(json, begin, (int) (end - begin)) : null;
   }
 
   /** The base64 text as an image, or null when it is not complete, canonical-length standard base64. */
   public static InlineImage parse(String b64) {
     // Any non-Latin-1 char becomes '?', which the alphabet refuses.
-    byte[] bytes = b64.getBytes(StandardCharsets.ISO_8859_1);
-    return endOfBase64(bytes, 0, bytes.length) == bytes.length && canonicalLength(bytes.length)
-      ? new InlineImage(bytes, 0, bytes.length) : null;
+    EventData bytes = EventData.of(b64.getBytes(StandardCharsets.ISO_8859_1));
+    return endOfBase64(bytes, 0, bytes.size()) == bytes.size() && canonicalLength(bytes.size())
+      ? new InlineImage(bytes, 0, (int) bytes.size()) : null;
   }
 
   static boolean isJpegOrPng(String b64) {
@@ -66,7 +65,9 @@ public final class InlineImage {
     if (length < HEAD_CHARS) {
       return false;
     }
-    byte[] head = Base64.getDecoder().decode(Arrays.copyOfRange(text, offset, offset + HEAD_CHARS));
+    byte[] head = new byte[HEAD_CHARS];
+    copy(0, head, 0, HEAD_CHARS);
+    head = Base64.getDecoder().decode(head);
     boolean jpeg = (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xd8 && (head[2] & 0xff) == 0xff;
     boolean png = (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G'
       && head[4] == '\r' && head[5] == '\n' && head[6] == 0x1a && head[7] == '\n';
@@ -78,23 +79,24 @@ public final class InlineImage {
     return length;
   }
 
-  /** Bytes the image decodes to. */
-  public long decodedLength() {
-    int padding = text[offset + length - 1] != '=' ? 0 : text[offset + length - 2] == '=' ? 2 : 1;
-    return length / 4L * 3 - padding;
+  /** Copies base64 characters {@code from} .. {@code from + count} into {@code target} at {@code offset}. */
+  public void copy(int from, byte[] target, int offset, int count) {
+    if (from < 0 || count < 0 || from + count > length) {
+      throw new IndexOutOfBoundsException(from + "+" + count + " of " + length);
+    }
+    data.copy(start + from, target, offset, count);
   }
 
-  /** The base64 text as a read-only view of the same bytes: framing it into an event copies nothing. */
-  public Buffer base64() {
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(text, offset, length).asReadOnly());
+  /** The base64 text, copied: for work off the event loop, which must not hold the event's bytes. */
+  public byte[] copyText() {
+    byte[] text = new byte[length];
+    copy(0, text, 0, length);
+    return text;
   }
 
-  /** The image's bytes; allocates them, so callers do it off the event loop. */
-  public byte[] decode() {
-    ByteBuffer decoded = Base64.getDecoder().decode(ByteBuffer.wrap(text, offset, length));
-    byte[] out = new byte[decoded.remaining()];
-    decoded.get(out);
-    return out;
+  /** Gives the event's bytes back; the image cannot be read afterwards. */
+  public void release() {
+    data.release();
   }
 
   @Override
@@ -103,21 +105,31 @@ public final class InlineImage {
   }
 
   /** Where a run of alphabet characters and at most two '=' ends. */
-  private static int endOfBase64(byte[] b, int from, int to) {
-    int i = from;
-    // A table lookup per byte: the benchmark found a per-char range test over a multi-megabyte image
-    // to be half of the gateway's CPU.
-    while (i < to && ALPHABET[b[i] & 0xff] == 0) {
-      i++;
+  private static long endOfBase64(EventData b, long from, long to) {
+    long i = from;
+    byte[] window = new byte[(int) Math.min(SCAN_WINDOW, Math.max(1, to - from))];
+    // Read through a small heap window, as the bytes may be off-heap; a table lookup per byte because the
+    // benchmark found a per-char range test over a multi-megabyte image to be half of the gateway's CPU.
+    while (i < to) {
+      int n = (int) Math.min(window.length, to - i);
+      b.copy(i, window, 0, n);
+      int j = 0;
+      while (j < n && ALPHABET[window[j] & 0xff] == 0) {
+        j++;
+      }
+      i += j;
+      if (j < n) {
+        break;
+      }
     }
-    int paddingEnd = Math.min(to, i + 2);
-    while (i < paddingEnd && b[i] == '=') {
+    long paddingEnd = Math.min(to, i + 2);
+    while (i < paddingEnd && b.get(i) == '=') {
       i++;
     }
     return i;
   }
 
-  private static boolean canonicalLength(int length) {
+  private static boolean canonicalLength(long length) {
     return length > 0 && length % 4 == 0;
   }
 

@@ -1,13 +1,12 @@
 package dev.seedstream.upstream;
 
 import dev.seedstream.config.ImageOrigin;
+import dev.seedstream.sse.EventData;
 import dev.seedstream.sse.SseEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -22,7 +21,6 @@ final class UpstreamEventMapper {
 
   private static final Logger LOG = Logger.getLogger(UpstreamEventMapper.class.getName());
   private static final String PREFIX = "image_generation.";
-  private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
   private final UpstreamEvents events;
   private final UpstreamErrors errors;
@@ -31,6 +29,8 @@ final class UpstreamEventMapper {
   private int openAiStyleImages;
   private JsonObject lastUsage = new JsonObject();
   private boolean finished;
+  /** Whether the event being mapped gave its bytes to an image that was handed on. */
+  private boolean handedOn;
 
   UpstreamEventMapper(UpstreamEvents events, UpstreamErrors errors, List<String> imageHosts) {
     this.events = events;
@@ -42,12 +42,25 @@ final class UpstreamEventMapper {
     return finished;
   }
 
-  /** One SSE event from a streamed 200 response. */
+  /**
+   * One SSE event from a streamed 200 response. The event's bytes are released here unless an image made
+   * from them was handed on: then its receiver owns them.
+   */
   void accept(SseEvent event) {
-    if (finished) {
-      return;
+    EventData data = event.payload();
+    handedOn = false;
+    try {
+      if (!finished) {
+        map(event, data);
+      }
+    } finally {
+      if (!handedOn) {
+        data.release();
+      }
     }
-    byte[] data = event.dataBytes();
+  }
+
+  private void map(SseEvent event, EventData data) {
     if (isDone(data)) {
       onDone();
       return;
@@ -57,7 +70,7 @@ final class UpstreamEventMapper {
       payload = EventPayload.parse(data);
     } catch (IOException | RuntimeException e) {
       // One corrupt frame must not sink the images around it; if it hid the end, EOF reports truncation.
-      LOG.warning("upstream sent an event whose data is not a JSON object (" + data.length + " bytes); skipped");
+      LOG.warning("upstream sent an event whose data is not a JSON object (" + data.size() + " bytes); skipped");
       return;
     }
     JsonObject json = payload.fields();
@@ -69,17 +82,12 @@ final class UpstreamEventMapper {
     dispatch(type == null ? "" : type, json, payload.inlineImage());
   }
 
-  /** {@code [DONE]}, give or take surrounding whitespace, told from the bytes: an image event is never decoded. */
-  private static boolean isDone(byte[] data) {
-    int start = 0;
-    int end = data.length;
-    while (start < end && Character.isWhitespace(data[start])) {
-      start++;
+  /** {@code [DONE]}, give or take surrounding whitespace, told from the first bytes: an image event is never decoded. */
+  private static boolean isDone(EventData data) {
+    if (data.size() > 64) {
+      return false;
     }
-    while (end > start && Character.isWhitespace(data[end - 1])) {
-      end--;
-    }
-    return end - start == DONE.length && Arrays.equals(data, start, end, DONE, 0, DONE.length);
+    return "[DONE]".equals(data.text().strip());
   }
 
   /** A 200 answer with a JSON body: a relay that did not stream. Every image, then completed. */
@@ -154,6 +162,7 @@ final class UpstreamEventMapper {
       events.onImageFailed(index, "upstream_protocol", problem);
       return;
     }
+    handedOn = image == inline && inline != null;
     events.onImage(new GeneratedImage(index, url, image, size));
   }
 

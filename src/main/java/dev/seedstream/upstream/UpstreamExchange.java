@@ -3,6 +3,7 @@ package dev.seedstream.upstream;
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.sse.SseEventTooLargeException;
+import dev.seedstream.sse.BlockPool;
 import dev.seedstream.sse.SseParser;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Vertx;
@@ -50,13 +51,15 @@ final class UpstreamExchange implements UpstreamCall {
   private long lingerTimer = -1;
   private Mode mode = Mode.UNDECIDED;
   private SseParser parser;
+  private final BlockPool blocks;
   private Buffer jsonBody;
 
   private enum Mode { UNDECIDED, SSE, JSON }
 
   UpstreamExchange(Vertx vertx, HttpClientAgent http, GatewayConfig config, UpstreamErrors errors, UpstreamEvents events,
-                   GatewayMetrics metrics) {
+                   GatewayMetrics metrics, BlockPool blocks) {
     this.metrics = metrics;
+    this.blocks = blocks;
     this.vertx = vertx;
     this.http = http;
     this.config = config;
@@ -160,7 +163,7 @@ final class UpstreamExchange implements UpstreamCall {
         jsonBody = Buffer.buffer();
       } else {
         mode = Mode.SSE;
-        parser = new SseParser(config.maxEventBytes(), mapper::accept);
+        parser = new SseParser(config.maxEventBytes(), blocks, mapper::accept);
       }
       return;
     }
@@ -289,7 +292,10 @@ final class UpstreamExchange implements UpstreamCall {
     if (request != null) {
       request.reset();
     }
-    parser = null;
+    if (parser != null) {
+      parser.discard();
+      parser = null;
+    }
     jsonBody = null;
   }
 

@@ -1,25 +1,28 @@
 package dev.seedstream.sse;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@DisplayName("ByteAccumulator: block-wise growth, exact copy out")
+@DisplayName("ByteAccumulator and EventData: block-wise growth, off-heap blocks, handed off and given back")
 class ByteAccumulatorTest {
 
-  @ParameterizedTest(name = "{0} bytes in pieces of {1}")
-  @CsvSource({"0,1", "1,1", "65535,7", "65536,65536", "65537,4096", "200000,1", "1048579,10000", "3000000,65536"})
-  void keepsEveryByteInOrder(int total, int piece) {
+  @ParameterizedTest(name = "{0} bytes in pieces of {1}, pool of {2} blocks")
+  @CsvSource({"0,1,8", "1,1,8", "65535,7,8", "65536,65536,8", "65537,4096,8", "200000,1,8", "1048579,10000,64",
+    "1048579,10000,3", "3000000,65536,0"})
+  void keepsEveryByteInOrder(int total, int piece, int poolBlocks) throws IOException {
     byte[] input = new byte[total];
     new Random(total).nextBytes(input);
-    ByteAccumulator acc = new ByteAccumulator(total + 3);
+    BlockPool pool = new BlockPool((long) poolBlocks * BlockPool.BLOCK);
+    ByteAccumulator acc = new ByteAccumulator(total + 3, pool);
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
     for (int at = 0; at < total; at += piece) {
       int n = Math.min(piece, total - at);
@@ -31,23 +34,60 @@ class ByteAccumulatorTest {
       expected.write(input, at, n);
     }
     assertThat(acc.size()).isEqualTo(total);
-    assertThat(acc.toArray()).isEqualTo(expected.toByteArray());
-    acc.clear();
+    long blocksAfterFirst = total <= BlockPool.BLOCK ? 0 : (total - 1) / BlockPool.BLOCK;
+    assertThat(pool.bytesInUse()).as("blocks past the first come from the pool while it lasts")
+      .isEqualTo(Math.min(blocksAfterFirst, poolBlocks) * BlockPool.BLOCK);
+    EventData data = acc.handOff();
     assertThat(acc.size()).isZero();
-    assertThat(acc.toArray()).isEmpty();
+    assertThat(data.size()).isEqualTo(total);
+    assertThat(data.stream().readAllBytes()).isEqualTo(expected.toByteArray());
+    if (total > 10) {
+      byte[] middle = new byte[7];
+      data.copy(total / 2 - 3, middle, 0, 7);
+      assertThat(middle).isEqualTo(java.util.Arrays.copyOfRange(input, total / 2 - 3, total / 2 + 4));
+      assertThat(data.get(total - 1)).isEqualTo(input[total - 1]);
+    }
     acc.append(new byte[] {1, 2, 3}, 0, 3);
-    assertThat(acc.toArray()).containsExactly(1, 2, 3);
+    assertThat(acc.handOff().stream().readAllBytes()).as("starts again, without touching handed-off bytes").containsExactly(1, 2, 3);
+    assertThat(data.stream().readAllBytes()).isEqualTo(expected.toByteArray());
+    data.release();
+    data.release();
+    assertThat(pool.bytesInUse()).as("released once, whatever the calls").isZero();
+    assertThatThrownBy(() -> data.get(0)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
-  @DisplayName("contains looks in every block, and the limit holds")
-  void containsAndLimit() {
-    ByteAccumulator acc = new ByteAccumulator(200_000);
+  @DisplayName("clear gives pooled blocks back; contains and decode read across blocks; the limit holds")
+  void clearContainsAndLimit() {
+    BlockPool pool = new BlockPool(16L * BlockPool.BLOCK);
+    ByteAccumulator acc = new ByteAccumulator(200_000, pool);
     acc.append(new byte[150_000], 0, 150_000);
     assertThat(acc.contains((byte) 7)).isFalse();
     acc.append((byte) 7);
     assertThat(acc.contains((byte) 7)).isTrue();
+    assertThat(acc.decode()).hasSize(150_001);
     assertThatThrownBy(() -> acc.append(new byte[50_000], 0, 50_000)).isInstanceOf(IllegalStateException.class);
     assertThat(acc.size()).isEqualTo(150_001);
+    assertThat(pool.bytesInUse()).isEqualTo(2L * BlockPool.BLOCK);
+    acc.clear();
+    assertThat(pool.bytesInUse()).isZero();
+    assertThat(pool.bytesAllocated()).as("kept for reuse").isEqualTo(2L * BlockPool.BLOCK);
+  }
+
+  @Test
+  @DisplayName("a spent pool makes the parser keep bytes on the heap; an oversized event gives its blocks back")
+  void spentPoolAndOversizedEvent() {
+    BlockPool pool = new BlockPool(BlockPool.BLOCK);
+    java.util.List<SseEvent> events = new java.util.ArrayList<>();
+    SseParser parser = new SseParser(300_000, pool, events::add);
+    String big = "x".repeat(250_000);
+    parser.feed(("data: " + big + "\n\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertThat(events.get(0).data()).isEqualTo(big);
+    assertThat(pool.bytesInUse()).isEqualTo(BlockPool.BLOCK);
+    events.get(0).payload().release();
+    assertThat(pool.bytesInUse()).isZero();
+    assertThatThrownBy(() -> parser.feed(("data: " + "y".repeat(310_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+      .isInstanceOf(SseEventTooLargeException.class);
+    assertThat(pool.bytesInUse()).as("the half-read event's blocks").isZero();
   }
 }

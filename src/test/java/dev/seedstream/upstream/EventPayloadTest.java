@@ -1,12 +1,18 @@
 package dev.seedstream.upstream;
 
+import dev.seedstream.sse.BlockPool;
+import dev.seedstream.sse.EventData;
+import dev.seedstream.sse.SseEvent;
+import dev.seedstream.sse.SseParser;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,12 +22,21 @@ class EventPayloadTest {
 
   static final String JPEG_B64 = Base64.getEncoder().encodeToString(InlineImageTest.JPEG);
 
+  static final BlockPool POOL = new BlockPool(64 << 20);
+
+  /** As the gateway gets it: dispatched by the SSE parser, large data in pooled off-heap blocks. */
+  static EventData pooled(String json) {
+    List<SseEvent> events = new ArrayList<>();
+    new SseParser(32 << 20, POOL, events::add).feed(("data: " + json.replace("\n", "\ndata: ") + "\n\n").getBytes(StandardCharsets.UTF_8));
+    return events.get(0).payload();
+  }
+
   static EventPayload parse(String json) throws IOException {
-    return EventPayload.parse(json.getBytes(StandardCharsets.UTF_8));
+    return EventPayload.parse(pooled(json));
   }
 
   static String text(InlineImage image) {
-    return image.base64().toString(StandardCharsets.ISO_8859_1);
+    return new String(image.copyText(), StandardCharsets.ISO_8859_1);
   }
 
   @Test
@@ -31,12 +46,34 @@ class EventPayloadTest {
       + "\"b64_json\":\"" + JPEG_B64 + "\",\"size\":\"2048x2048\",\"usage\":{\"output_tokens\":16384}}");
     assertThat(text(payload.inlineImage())).isEqualTo(JPEG_B64);
     assertThat(payload.inlineImage().isJpegOrPng()).isTrue();
-    assertThat(payload.inlineImage().decode()).isEqualTo(InlineImageTest.JPEG);
-    assertThat(payload.inlineImage().decodedLength()).isEqualTo(InlineImageTest.JPEG.length);
+    assertThat(Base64.getDecoder().decode(payload.inlineImage().copyText())).isEqualTo(InlineImageTest.JPEG);
     JsonObject fields = payload.fields();
     assertThat(fields.fieldNames()).containsExactly("type", "image_index", "size", "usage");
     assertThat(fields.getInteger("image_index")).isEqualTo(2);
     assertThat(fields.getJsonObject("usage").getInteger("output_tokens")).isEqualTo(16384);
+  }
+
+  @Test
+  @DisplayName("an image spanning many off-heap blocks reads whole, from heap or pooled bytes alike, and its blocks go back")
+  void acrossBlocks() throws IOException {
+    byte[] jpeg = new byte[400_000];
+    new java.util.Random(5).nextBytes(jpeg);
+    System.arraycopy(InlineImageTest.JPEG, 0, jpeg, 0, 3);
+    String b64 = Base64.getEncoder().encodeToString(jpeg);
+    String json = "{\"type\":\"image_generation.partial_succeeded\",\"b64_json\":\"" + b64 + "\",\"size\":\"1x1\"}";
+    long before = POOL.bytesInUse();
+    EventData data = pooled(json);
+    assertThat(POOL.bytesInUse() - before).as("held off-heap").isGreaterThanOrEqualTo(json.length() - BlockPool.BLOCK);
+    for (EventData bytes : List.of(data, EventData.of(json.getBytes(StandardCharsets.UTF_8)))) {
+      EventPayload payload = EventPayload.parse(bytes);
+      assertThat(text(payload.inlineImage())).isEqualTo(b64);
+      assertThat(payload.inlineImage().isJpegOrPng()).isTrue();
+      assertThat(payload.fields().getString("size")).isEqualTo("1x1");
+    }
+    EventPayload payload = EventPayload.parse(data);
+    payload.inlineImage().release();
+    assertThat(POOL.bytesInUse()).as("blocks returned").isEqualTo(before);
+    assertThatThrownBy(() -> text(payload.inlineImage())).as("no read after release").isInstanceOf(IllegalStateException.class);
   }
 
   @Test
