@@ -24,6 +24,7 @@ final class ByteAccumulator {
   /** Blocks after {@code first}, the last one being filled; empty while everything fits in {@code first}. */
   private final List<ByteBuffer> more = new ArrayList<>();
   private int size;
+  private final byte[] oneByte = new byte[1];
 
   ByteAccumulator(int limit, BlockPool pool) {
     this.limit = limit;
@@ -35,7 +36,8 @@ final class ByteAccumulator {
   }
 
   void append(byte b) {
-    append(new byte[] {b}, 0, 1);
+    oneByte[0] = b;
+    append(oneByte, 0, 1);
   }
 
   void append(byte[] source, int offset, int length) {

@@ -15,7 +15,7 @@ import java.util.Map;
  * One upstream event's JSON object, read straight from the event's UTF-8 bytes. A top-level
  * {@code b64_json} string that is plain base64 is not materialised: it becomes an {@link InlineImage}
  * over the same bytes and is left out of {@code fields}. A multi-megabyte image therefore costs one
- * pass to check, and none to copy, between the upstream socket and the clients' sockets.
+ * pass to check and is copied only into each client's write, never into a String or a re-encoding.
  * Any other {@code b64_json} (escaped, say) stays in {@code fields} as a String.
  */
 record EventPayload(JsonObject fields, InlineImage inlineImage) {

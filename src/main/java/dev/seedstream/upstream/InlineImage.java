@@ -55,11 +55,6 @@ public final class InlineImage {
       ? new InlineImage(bytes, 0, (int) bytes.size()) : null;
   }
 
-  static boolean isJpegOrPng(String b64) {
-    InlineImage image = parse(b64);
-    return image != null && image.isJpegOrPng();
-  }
-
   /** Only the first few characters are decoded, to see the JPEG or PNG signature. */
   boolean isJpegOrPng() {
     if (length < HEAD_CHARS) {
