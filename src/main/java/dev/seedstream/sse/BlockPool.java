@@ -20,7 +20,7 @@ public final class BlockPool {
   /** A pool that never hands out a block: everything stays on the heap. */
   public static final BlockPool NONE = new BlockPool(0);
 
-  private final long maxBlocks;
+  private long maxBlocks;
   private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
   private long allocated;
   private long inUse;
@@ -39,6 +39,9 @@ public final class BlockPool {
       try {
         block = ByteBuffer.allocateDirect(BLOCK);
       } catch (OutOfMemoryError directMemorySpent) {
+        // -XX:MaxDirectMemorySize is below the budget. The JVM waits (up to about half a second, on
+        // this thread) before it gives up on a direct allocation, so the pool never asks again.
+        maxBlocks = allocated;
         return null;
       }
       allocated++;

@@ -90,4 +90,35 @@ class ByteAccumulatorTest {
       .isInstanceOf(SseEventTooLargeException.class);
     assertThat(pool.bytesInUse()).as("the half-read event's blocks").isZero();
   }
+
+  @Test
+  @DisplayName("a pool whose direct memory runs out stops asking and hands out what it has")
+  void directMemoryLimit() throws Exception {
+    // A child JVM with 1 MiB of direct memory and a 64 MiB budget: the 17th block cannot be had.
+    String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder(javaBin, "-XX:MaxDirectMemorySize=1m", "-cp", System.getProperty("java.class.path"),
+      DirectMemoryProbe.class.getName()).redirectErrorStream(true).start();
+    String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    assertThat(child.waitFor()).as(out).isZero();
+    assertThat(out).as("16 blocks, refused at once the next time, a given-back block handed out again")
+      .isEqualTo("16 true true true 1048576");
+  }
+
+  /** Run in a child JVM by {@link #directMemoryLimit()}: acquires until refused, twice. */
+  static final class DirectMemoryProbe {
+    public static void main(String[] args) {
+      BlockPool pool = new BlockPool(64L << 20);
+      java.util.List<java.nio.ByteBuffer> held = new java.util.ArrayList<>();
+      for (java.nio.ByteBuffer block = pool.acquire(); block != null; block = pool.acquire()) {
+        held.add(block);
+      }
+      int first = held.size();
+      long start = System.nanoTime();
+      boolean refusedAgain = pool.acquire() == null;
+      long askedAgainMs = (System.nanoTime() - start) / 1_000_000;
+      pool.release(held.remove(0));
+      boolean reused = pool.acquire() != null;
+      System.out.println(first + " " + refusedAgain + " " + (askedAgainMs < 50) + " " + reused + " " + pool.bytesAllocated());
+    }
+  }
 }
