@@ -23,15 +23,13 @@ final class JobEvent {
   private static final byte[] INLINE_FIELD = ",\"b64_json\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] INLINE_END = "\"}\n\n".getBytes(StandardCharsets.US_ASCII);
 
-  private final long id;
   private final String type;
   /** The whole frame, or for an image the part before its base64 text. */
   private final Buffer head;
   private final InlineImage image;
   private final int length;
 
-  private JobEvent(long id, String type, Buffer head, InlineImage image) {
-    this.id = id;
+  private JobEvent(String type, Buffer head, InlineImage image) {
     this.type = type;
     this.head = head;
     this.image = image;
@@ -40,7 +38,7 @@ final class JobEvent {
 
   static JobEvent of(long id, String type, JsonObject data) {
     // Jackson writes UTF-8 bytes directly: no intermediate String of the JSON.
-    return new JobEvent(id, type, Buffer.buffer(SseFrames.event(id, type, data.toBuffer().getBytes())), null);
+    return new JobEvent(type, Buffer.buffer(SseFrames.event(id, type, data.toBuffer().getBytes())), null);
   }
 
   /**
@@ -56,15 +54,7 @@ final class JobEvent {
     boolean empty = frame[open - 1] == '{';
     Buffer head = Buffer.buffer(open + INLINE_FIELD.length).appendBytes(frame, 0, open)
       .appendBytes(INLINE_FIELD, empty ? 1 : 0, INLINE_FIELD.length - (empty ? 1 : 0));
-    return new JobEvent(id, type, head, image);
-  }
-
-  long id() {
-    return id;
-  }
-
-  String type() {
-    return type;
+    return new JobEvent(type, head, image);
   }
 
   int length() {

@@ -27,7 +27,7 @@ public final class UpstreamErrors {
   /** An HTTP error response; {@code body} is at most a bounded prefix of what the upstream sent. */
   public UpstreamFailure fromResponse(int status, String retryAfterHeader, String body) {
     JsonObject error = errorObject(body);
-    String upstreamCode = error == null || error.getValue("code") == null ? null : String.valueOf(error.getValue("code"));
+    String upstreamCode = error == null ? null : text(error, "code", null);
     String detail = error == null ? "HTTP " + status + " without a JSON error body" : describe(error);
     String code = codeFor(status, upstreamCode);
     Long retryAfter = parseRetryAfter(retryAfterHeader);
@@ -43,7 +43,7 @@ public final class UpstreamErrors {
 
   /** A {@code {"error":{…}}} object that arrived inside a 200 stream: the whole request failed. */
   public UpstreamFailure fromStreamError(JsonObject error) {
-    String upstreamCode = error.getValue("code") == null ? "" : String.valueOf(error.getValue("code"));
+    String upstreamCode = text(error, "code", "");
     String code = codeFor(0, upstreamCode);
     return new UpstreamFailure(code, sanitise(describe(error)), !code.equals("upstream_rejected"), null, null);
   }
@@ -78,9 +78,15 @@ public final class UpstreamErrors {
     }
   }
 
+  /** A field of untrusted JSON as text, whatever its JSON type; {@code absent} when it is missing or null. */
+  static String text(JsonObject json, String key, String absent) {
+    Object value = json.getValue(key);
+    return value == null ? absent : String.valueOf(value);
+  }
+
   private static String describe(JsonObject error) {
-    String code = error.getValue("code") == null ? null : String.valueOf(error.getValue("code"));
-    String message = error.getValue("message") == null ? "" : String.valueOf(error.getValue("message"));
+    String code = text(error, "code", null);
+    String message = text(error, "message", "");
     return code == null || code.isEmpty() ? message : code + ": " + message;
   }
 

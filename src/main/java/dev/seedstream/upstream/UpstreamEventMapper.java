@@ -170,10 +170,8 @@ final class UpstreamEventMapper {
   private void imageFailed(int index, Object error) {
     nextIndex = Math.max(nextIndex, index + 1);
     JsonObject details = error instanceof JsonObject o ? o : new JsonObject().put("message", error == null ? "" : String.valueOf(error));
-    Object code = details.getValue("code");
-    Object message = details.getValue("message");
-    events.onImageFailed(index, errors.sanitise(code == null ? "unknown_error" : String.valueOf(code)),
-      errors.sanitise(message == null ? "" : String.valueOf(message)));
+    events.onImageFailed(index, errors.sanitise(UpstreamErrors.text(details, "code", "unknown_error")),
+      errors.sanitise(UpstreamErrors.text(details, "message", "")));
   }
 
   /**
