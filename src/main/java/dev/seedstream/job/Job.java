@@ -40,7 +40,8 @@ public final class Job implements UpstreamEvents {
 
   private final List<JobEvent> log = new ArrayList<>();
   private final Set<JobStream> listeners = new LinkedHashSet<>();
-  private final JsonArray images = new JsonArray();
+  /** What the job's JSON lists per image; a record rather than a JSON object, for the same reason as {@link JobEvent}'s bytes. */
+  private final List<Delivered> images = new ArrayList<>();
   private final JsonArray failedImages = new JsonArray();
   private JobStatus status = JobStatus.RUNNING;
   private UpstreamCall call;
@@ -113,12 +114,9 @@ public final class Job implements UpstreamEvents {
     long now = System.nanoTime();
     metrics.imageDelivered(now - (lastImageNanos == 0 ? startNanos : lastImageNanos), lastImageNanos == 0);
     lastImageNanos = now;
-    JsonObject data = new JsonObject().put("index", image.index()).put("url", image.url()).put("size", image.size())
-      .put("elapsed_ms", elapsedMs());
-    if (archive != null) {
-      data.put("durable_url", ImageArchive.durableUrl(id, image.index()));
-    }
-    images.add(data.copy());
+    Delivered delivered = new Delivered(image.index(), image.url(), image.size(), elapsedMs(), archive != null);
+    images.add(delivered);
+    JsonObject data = delivered.json(id);
     append(image.b64Json() == null
       ? JobEvent.of(log.size() + 1, "image", data)
       : JobEvent.withInlineImage(log.size() + 1, "image", data, image.b64Json()));
@@ -217,12 +215,28 @@ public final class Job implements UpstreamEvents {
     JsonObject json = new JsonObject().put("id", id).put("status", status.wireName()).put("model", model)
       .put("requested_images", requestedImages).put("created", createdEpochSeconds)
       .put("warnings", new JsonArray(new ArrayList<>(warnings))).put("last_event_id", lastEventId())
-      .put("images", images.copy()).put("failed_images", failedImages.copy())
+      .put("images", delivered()).put("failed_images", failedImages.copy())
       .put("events_url", "/api/generations/" + id + "/events");
     if (terminalData != null) {
       json.put(status == JobStatus.COMPLETED ? "result" : status == JobStatus.FAILED ? "error" : "cancellation", terminalData.copy());
     }
     return json;
+  }
+
+  private JsonArray delivered() {
+    JsonArray json = new JsonArray();
+    for (Delivered image : images) {
+      json.add(image.json(id));
+    }
+    return json;
+  }
+
+  private record Delivered(int index, String url, String size, long elapsedMs, boolean durable) {
+    /** The image as its {@code image} event shows it, without the inline data. */
+    JsonObject json(String jobId) {
+      JsonObject json = new JsonObject().put("index", index).put("url", url).put("size", size).put("elapsed_ms", elapsedMs);
+      return durable ? json.put("durable_url", ImageArchive.durableUrl(jobId, index)) : json;
+    }
   }
 
   private void append(String type, JsonObject data) {

@@ -8,6 +8,7 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * One entry of a job's event log: its SSE frame, encoded once, when the event happens. Every listener
@@ -24,21 +25,25 @@ final class JobEvent {
   private static final byte[] INLINE_END = "\"}\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final String type;
-  /** The whole frame, or for an image the part before its base64 text. */
-  private final Buffer head;
+  /**
+   * The whole frame, or for an image the part before its base64 text. A bare array, not a Buffer: a job
+   * holds one per event for as long as it lives, and each wrapper object would be copied by every young
+   * collection that promotes the log.
+   */
+  private final byte[] head;
   private final InlineImage image;
   private final int length;
 
-  private JobEvent(String type, Buffer head, InlineImage image) {
+  private JobEvent(String type, byte[] head, InlineImage image) {
     this.type = type;
     this.head = head;
     this.image = image;
-    this.length = head.length() + (image == null ? 0 : image.length() + INLINE_END.length);
+    this.length = head.length + (image == null ? 0 : image.length() + INLINE_END.length);
   }
 
   static JobEvent of(long id, String type, JsonObject data) {
     // Jackson writes UTF-8 bytes directly: no intermediate String of the JSON.
-    return new JobEvent(type, Buffer.buffer(SseFrames.event(id, type, data.toBuffer().getBytes())), null);
+    return new JobEvent(type, SseFrames.event(id, type, data.toBuffer().getBytes()), null);
   }
 
   /**
@@ -52,8 +57,9 @@ final class JobEvent {
     // The frame ends with "}\n\n": the field goes before the closing brace.
     int open = frame.length - 3;
     boolean empty = frame[open - 1] == '{';
-    Buffer head = Buffer.buffer(open + INLINE_FIELD.length).appendBytes(frame, 0, open)
-      .appendBytes(INLINE_FIELD, empty ? 1 : 0, INLINE_FIELD.length - (empty ? 1 : 0));
+    int field = INLINE_FIELD.length - (empty ? 1 : 0);
+    byte[] head = Arrays.copyOf(frame, open + field);
+    System.arraycopy(INLINE_FIELD, empty ? 1 : 0, head, open, field);
     return new JobEvent(type, head, image);
   }
 
@@ -61,18 +67,21 @@ final class JobEvent {
     return length;
   }
 
-  /** Bytes {@code from} .. {@code to} of the frame; for an image frame a copy, never a view of the event's bytes. */
+  /**
+   * Bytes {@code from} .. {@code to} of the frame. A text frame's bytes never change, so that is a view; an
+   * image frame's is a copy, never a view of the event's bytes.
+   */
   Buffer slice(int from, int to) {
     if (image == null) {
-      return from == 0 && to == length ? head : head.slice(from, to);
+      return BufferInternal.buffer(Unpooled.wrappedBuffer(head, from, to - from));
     }
     byte[] out = new byte[to - from];
     int at = from;
-    int headEnd = head.length();
+    int headEnd = head.length;
     int imageEnd = headEnd + image.length();
     if (at < headEnd) {
       int n = Math.min(to, headEnd) - at;
-      head.getBytes(at, at + n, out, 0);
+      System.arraycopy(head, at, out, 0, n);
       at += n;
     }
     if (at < to && at < imageEnd) {
