@@ -3,14 +3,16 @@
 # missing, starts the fake upstream + load client, nginx and the gateway pinned to cores, runs every
 # scenario and writes bench/results/<date>[-quick]/results.{md,json}. Stops everything it started on exit.
 #
-#   bench/run.sh           full run (about 15 minutes; run it on a quiet machine)
+#   bench/run.sh           full run (about 25 minutes; run it on a quiet machine)
 #   bench/run.sh --quick   smoke run of every scenario at small sizes (about 2 minutes with the builds)
 #
 # Environment: BENCH_UPSTREAM_PORT, BENCH_NGINX_PORT, BENCH_GATEWAY_PORT (18081-18083), GATEWAY_JAVA_OPTS,
 # BENCH_JAVA_OPTS, BENCH_LABEL (a line of text put at the top of the results), BENCH_OUT (results folder),
 # BENCH_STORE_IMAGES=true (also run the durable image store, off by default: the relays compared do not store),
 # BENCH_ONLY (comma-separated scenarios to run, e.g. "S1,S4"; default all), BENCH_GATEWAY_DIR (the gateway
-# checkout to build and measure, default this one: e.g. a worktree of another branch, for before/after figures).
+# checkout to build and measure, default this one: e.g. a worktree of another branch, for before/after figures),
+# BENCH_S2_SECONDS and BENCH_S2_REPS (S2's measured length and repetitions; full run 60 s x 3), BENCH_SKIP=seedstream_v1
+# (leave /v1 out, for quicker experiments on /api).
 set -euo pipefail
 
 MODE=full
@@ -27,8 +29,12 @@ WORK="$BENCH_DIR/target/run"
 UP_PORT=${BENCH_UPSTREAM_PORT:-18081}
 NGINX_PORT=${BENCH_NGINX_PORT:-18082}
 GW_PORT=${BENCH_GATEWAY_PORT:-18083}
-GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms256m -Xmx4g -XX:+UseSerialGC}
-BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx3g -XX:+UseSerialGC}
+# Both JVMs touch their initial heap at start (the design's -XX:+AlwaysPreTouch): on this kind of virtual
+# machine a first touch of a page is slow, and without it young-generation pauses that promote into fresh
+# old-generation pages ran 2-4x longer (bench/results/2026-11-25-pretouch/). The gateway's images live in
+# off-heap blocks, so 1 GiB of heap is the working size; the 4 GiB ceiling is headroom, never pre-touched.
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms1g -Xmx4g -XX:+UseSerialGC -XX:+AlwaysPreTouch}
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx3g -XX:+UseSerialGC -XX:+AlwaysPreTouch}
 SUFFIX=$([ "$MODE" = quick ] && echo "-quick" || true)
 OUT=${BENCH_OUT:-$BENCH_DIR/results/$(date +%F)$SUFFIX}
 
@@ -127,7 +133,8 @@ taskset -c "$LOAD_CPU" java $BENCH_JAVA_OPTS -jar "$BENCH_DIR/target/seedstream-
   --nginx-version "$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
   --commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --layout "$LAYOUT" --gateway-jvm "$GATEWAY_JAVA_OPTS" --gateway-env "$GATEWAY_ENV" \
-  --label "${BENCH_LABEL:-}" --only "${BENCH_ONLY:-}" &
+  --label "${BENCH_LABEL:-}" --only "${BENCH_ONLY:-}" --s2-seconds "${BENCH_S2_SECONDS:-}" --s2-reps "${BENCH_S2_REPS:-}" \
+  --skip "${BENCH_SKIP:-}" &
 BENCH_PID=$!
 STARTED+=("$BENCH_PID")
 wait "$BENCH_PID"

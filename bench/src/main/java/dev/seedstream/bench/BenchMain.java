@@ -5,6 +5,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
@@ -28,6 +29,9 @@ public final class BenchMain {
   public static void main(String[] argv) throws Exception {
     Map<String, String> args = parse(argv);
     BenchSettings settings = "quick".equals(args.get("mode")) ? BenchSettings.quick() : BenchSettings.full();
+    settings = settings.withSmallEvents(
+      intArg(args, "s2-seconds", (int) (settings.smallEvents() * settings.smallIntervalMs() / 1000)),
+      intArg(args, "s2-reps", settings.smallReps()));
     long ticks = Long.parseLong(args.getOrDefault("clock-ticks", "100"));
     String loadBefore = MachineInfo.loadAverage();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
@@ -39,13 +43,21 @@ public final class BenchMain {
       Comparator.nginx(port(args, "nginx-port"), nginx), Comparator.seedstreamV1(port(args, "gateway-port"), gateway),
       Comparator.seedstreamApi(port(args, "gateway-port"), gateway));
     JsonObject availability = new JsonObject();
+    // Only Seedstream /v1 may be skipped (BENCH_SKIP, for quicker experiments): the others are every ratio's basis.
+    List<String> skip = List.of(args.getOrDefault("skip", "").split(","));
+    if (skip.contains("seedstream_v1")) {
+      availability.put("seedstream_v1", "skipped (BENCH_SKIP)");
+      candidates = candidates.stream().filter(c -> !c.name().equals("seedstream_v1")).toList();
+    }
     List<Comparator> comparators = available(new Harness(client, upstream, candidates, settings), availability);
     Harness h = new Harness(client, upstream, comparators, settings);
     JsonObject machine = MachineInfo.describe().put("load_average_before", loadBefore)
       .put("nginx", args.getOrDefault("nginx-version", "unknown"));
     JsonObject setup = new JsonObject().put("mode", settings.mode()).put("comparators", availability)
       .put("pinning", args.getOrDefault("layout", "not pinned")).put("gateway_commit", args.getOrDefault("commit", "?"))
-      .put("gateway_jvm", args.getOrDefault("gateway-jvm", "?")).put("gateway_env", args.getOrDefault("gateway-env", "?"))
+      .put("gateway_jvm", args.getOrDefault("gateway-jvm", "?"))
+      .put("load_client_jvm", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()))
+      .put("gateway_env", args.getOrDefault("gateway-env", "?"))
       .put("settings", settingsJson(settings));
     Report report = new Report(args.getOrDefault("title", "Seedstream relay benchmark"), preface(args, machine, setup),
       machine, setup);
@@ -174,7 +186,8 @@ public final class BenchMain {
       .row("fd limit per process", machine.getLong("fd_limit_per_process"))
       .row("load average before", machine.getString("load_average_before"))
       .row("pinning", setup.getString("pinning")).row("gateway commit", setup.getString("gateway_commit"))
-      .row("gateway JVM", setup.getString("gateway_jvm")).row("gateway env", setup.getString("gateway_env"))
+      .row("gateway JVM", setup.getString("gateway_jvm"))
+      .row("load client + fake upstream JVM", setup.getString("load_client_jvm")).row("gateway env", setup.getString("gateway_env"))
       .row("comparators", setup.getJsonObject("comparators").encode());
   }
 
@@ -189,6 +202,12 @@ public final class BenchMain {
       }
     }
     return json;
+  }
+
+  /** An optional whole-number argument; run.sh passes an empty value when its variable is unset. */
+  private static int intArg(Map<String, String> args, String key, int absent) {
+    String value = args.getOrDefault(key, "");
+    return value.isEmpty() ? absent : Integer.parseInt(value);
   }
 
   private static int port(Map<String, String> args, String key) {
