@@ -10,6 +10,7 @@ import dev.seedstream.support.TestHttp;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,14 @@ class GatewayEndToEndTest extends GatewayTestBase {
     SseTestClient whole = Await.result(SseTestClient.get(vertx, http, port, events, null));
     Await.result(whole.ended());
     assertThat(whole.events()).extracting(SseEvent::event).containsExactly("started", "image", "image", "completed");
+    // The job's JSON lists each image exactly as its event showed it (the job keeps a summary, not the event).
+    JsonArray listed = api.get("/api/generations/" + body.getString("id")).json().getJsonArray("images");
+    assertThat(listed).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      JsonObject shown = new JsonObject(whole.events().get(i + 1).data());
+      assertThat(shown.fieldNames()).containsExactly("index", "url", "size", "elapsed_ms");
+      assertThat(listed.getJsonObject(i).encode()).isEqualTo(shown.encode());
+    }
     TestHttp.Response finished = Await.result(api.call(HttpMethod.GET, events,
       io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("Last-Event-ID", "4"), null));
     assertThat(finished.status()).as("a finished job tells EventSource to stop").isEqualTo(204);
