@@ -40,7 +40,7 @@ public final class Job implements UpstreamEvents {
 
   private final List<JobEvent> log = new ArrayList<>();
   private final Set<JobStream> listeners = new LinkedHashSet<>();
-  /** What the job's JSON lists per image; a record rather than a JSON object, for the same reason as {@link JobEvent}'s bytes. */
+  /** What the job's JSON lists per image: a small record, not a JSON object, as {@link JobEvent} keeps bare bytes. */
   private final List<Delivered> images = new ArrayList<>();
   private final JsonArray failedImages = new JsonArray();
   private JobStatus status = JobStatus.RUNNING;
@@ -234,7 +234,8 @@ public final class Job implements UpstreamEvents {
   private record Delivered(int index, String url, String size, long elapsedMs, boolean durable) {
     /** The image as its {@code image} event shows it, without the inline data. */
     JsonObject json(String jobId) {
-      JsonObject json = new JsonObject().put("index", index).put("url", url).put("size", size).put("elapsed_ms", elapsedMs);
+      JsonObject json = new JsonObject().put("index", index).put("url", url).put("size", size)
+        .put("elapsed_ms", elapsedMs);
       return durable ? json.put("durable_url", ImageArchive.durableUrl(jobId, index)) : json;
     }
   }

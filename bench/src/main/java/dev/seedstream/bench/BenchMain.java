@@ -187,7 +187,8 @@ public final class BenchMain {
       .row("load average before", machine.getString("load_average_before"))
       .row("pinning", setup.getString("pinning")).row("gateway commit", setup.getString("gateway_commit"))
       .row("gateway JVM", setup.getString("gateway_jvm"))
-      .row("load client + fake upstream JVM", setup.getString("load_client_jvm")).row("gateway env", setup.getString("gateway_env"))
+      .row("load client + fake upstream JVM", setup.getString("load_client_jvm"))
+      .row("gateway env", setup.getString("gateway_env"))
       .row("comparators", setup.getJsonObject("comparators").encode());
   }
 
