@@ -45,7 +45,8 @@ final class ByteAccumulator {
       throw new IllegalStateException("accumulator limit " + limit + " exceeded");
     }
     while (length > 0) {
-      int n = more.isEmpty() && size < BlockPool.BLOCK ? intoFirst(source, offset, length) : intoBlock(source, offset, length);
+      int n = more.isEmpty() && size < BlockPool.BLOCK
+        ? intoFirst(source, offset, length) : intoBlock(source, offset, length);
       size += n;
       offset += n;
       length -= n;
@@ -72,10 +73,18 @@ final class ByteAccumulator {
     return n;
   }
 
+  /** Scans the bytes where they lie: a field line may be as long as the limit, and a copy would double it. */
   boolean contains(byte b) {
-    for (byte x : toArray()) {
-      if (x == b) {
+    for (int i = 0, n = Math.min(size, first.length); i < n; i++) {
+      if (first[i] == b) {
         return true;
+      }
+    }
+    for (ByteBuffer block : more) {
+      for (int i = 0; i < block.position(); i++) {
+        if (block.get(i) == b) {
+          return true;
+        }
       }
     }
     return false;
@@ -83,7 +92,9 @@ final class ByteAccumulator {
 
   /** Malformed UTF-8 becomes U+FFFD: the String constructor replaces, it never throws. */
   String decode() {
-    return more.isEmpty() ? new String(first, 0, size, StandardCharsets.UTF_8) : new String(toArray(), StandardCharsets.UTF_8);
+    return more.isEmpty()
+      ? new String(first, 0, size, StandardCharsets.UTF_8)
+      : new String(toArray(), StandardCharsets.UTF_8);
   }
 
   /** The bytes so far as event data, which now owns the blocks; the accumulator starts again empty. */
