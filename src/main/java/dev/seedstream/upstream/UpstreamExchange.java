@@ -5,6 +5,7 @@ import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.sse.SseEventTooLargeException;
 import dev.seedstream.sse.BlockPool;
 import dev.seedstream.sse.SseParser;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -14,6 +15,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 
 import java.net.ConnectException;
@@ -142,12 +144,26 @@ final class UpstreamExchange implements UpstreamCall {
     }
     try {
       if (mode == Mode.SSE) {
-        parser.feed(chunk.getBytes());
+        feedParser(chunk);
       } else if (mode == Mode.JSON) {
         appendJson(chunk);
       }
     } catch (SseEventTooLargeException e) {
       fail(UpstreamFailure.of("upstream_protocol", "an upstream event exceeded the " + config.maxEventBytes() + "-byte cap"));
+    }
+  }
+
+  /**
+   * The parser copies what it keeps, so it reads the chunk where it lies: Vert.x hands the response over in
+   * heap buffers already, and {@code getBytes()} would allocate and copy every chunk a second time: 8 MiB
+   * more garbage per 8 MiB image, and young collections that come sooner for every event.
+   */
+  private void feedParser(Buffer chunk) {
+    ByteBuf bytes = chunk instanceof BufferInternal internal ? internal.getByteBuf() : null;
+    if (bytes != null && bytes.hasArray()) {
+      parser.feed(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
+    } else {
+      parser.feed(chunk.getBytes());
     }
   }
 
