@@ -11,7 +11,7 @@
 # BENCH_STORE_IMAGES=true (also run the durable image store, off by default: the relays compared do not store),
 # BENCH_ONLY (comma-separated scenarios to run, e.g. "S1,S4"; default all), BENCH_GATEWAY_DIR (the gateway
 # checkout to build and measure, default this one: e.g. a worktree of another branch, for before/after figures),
-# BENCH_S2_SECONDS and BENCH_S2_REPS (S2's measured length and repetitions; full run 60 s x 3), BENCH_SKIP=seedstream_v1
+# BENCH_S2_SECONDS and BENCH_S2_REPS (S2's measured length and repetitions; full run 60 s x 5), BENCH_SKIP=seedstream_v1
 # (leave /v1 out, for quicker experiments on /api).
 set -euo pipefail
 
@@ -33,8 +33,14 @@ GW_PORT=${BENCH_GATEWAY_PORT:-18083}
 # machine a first touch of a page is slow, and without it young-generation pauses that promote into fresh
 # old-generation pages ran 2-4x longer (bench/results/2026-11-25-pretouch/). The gateway's images live in
 # off-heap blocks, so 1 GiB of heap is the working size; the 4 GiB ceiling is headroom, never pre-touched.
-GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms1g -Xmx4g -XX:+UseSerialGC -XX:+AlwaysPreTouch}
-BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx3g -XX:+UseSerialGC -XX:+AlwaysPreTouch}
+# A 64 MiB young generation on both: a relay's per-connection state lives as long as its stream, and a
+# young collection copies whatever of it arrived since the last one. With the default third of the heap
+# (341 MiB) collections came about once a minute and copied a thousand streams' state at once (120-390 ms);
+# with 64 MiB they come every few seconds, the state moves out while its streams open, and the pauses in
+# steady relaying stay short (bench/results/2026-11-26-young/). The load client holds two connections per
+# stream and had the same once-a-minute pause, which landed on whichever comparator was running.
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms1g -Xmx4g -Xmn64m -XX:+UseSerialGC -XX:+AlwaysPreTouch}
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx3g -Xmn64m -XX:+UseSerialGC -XX:+AlwaysPreTouch}
 SUFFIX=$([ "$MODE" = quick ] && echo "-quick" || true)
 OUT=${BENCH_OUT:-$BENCH_DIR/results/$(date +%F)$SUFFIX}
 
@@ -94,7 +100,10 @@ else
   LAYOUT="one CPU only: everything on CPU 0 (figures are not comparable with two-core runs)"
 fi
 
-rm -rf "$WORK" && mkdir -p "$WORK/nginx"
+rm -rf "$WORK" && mkdir -p "$WORK/nginx" "$OUT"
+# Every run keeps both JVMs' collector logs next to its results: a tail is read against them.
+GATEWAY_GC_LOG="-Xlog:gc:file=$OUT/gateway-gc.log:time,uptime"
+BENCH_GC_LOG="-Xlog:gc:file=$OUT/load-client-gc.log:time,uptime"
 sed -e "s|@PREFIX@|$WORK/nginx|g" -e "s|@LISTEN_PORT@|$NGINX_PORT|g" -e "s|@UPSTREAM_PORT@|$UP_PORT|g" \
   "$BENCH_DIR/nginx.conf.template" > "$WORK/nginx/nginx.conf"
 taskset -c "$RELAY_CPU" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" \
@@ -116,7 +125,7 @@ GATEWAY_ENV+=" SEEDSTREAM_STORE_IMAGES=${BENCH_STORE_IMAGES:-false} SEEDSTREAM_D
 # The per-client image budget arrives with the /v1 work; until then the gateway ignores the variable.
 GATEWAY_ENV+=" SEEDSTREAM_IMAGES_PER_MINUTE_PER_CLIENT=1000000"
 # shellcheck disable=SC2086 # the env and JVM options are word lists on purpose
-(cd "$ROOT" && exec env $GATEWAY_ENV taskset -c "$RELAY_CPU" java $GATEWAY_JAVA_OPTS -jar target/seedstream.jar) \
+(cd "$ROOT" && exec env $GATEWAY_ENV taskset -c "$RELAY_CPU" java $GATEWAY_JAVA_OPTS "$GATEWAY_GC_LOG" -jar target/seedstream.jar) \
   > "$WORK/gateway.log" 2>&1 &
 GW_PID=$!
 STARTED+=("$GW_PID")
@@ -126,7 +135,7 @@ wait_for "http://127.0.0.1:$NGINX_PORT/" 20 || { cat "$WORK/nginx/error.log" >&2
 log "nginx pid $NGINX_PID on :$NGINX_PORT, gateway pid $GW_PID on :$GW_PORT; results go to $OUT"
 
 # shellcheck disable=SC2086
-taskset -c "$LOAD_CPU" java $BENCH_JAVA_OPTS -jar "$BENCH_DIR/target/seedstream-bench.jar" \
+taskset -c "$LOAD_CPU" java $BENCH_JAVA_OPTS "$BENCH_GC_LOG" -jar "$BENCH_DIR/target/seedstream-bench.jar" \
   --mode "$MODE" --out "$OUT" --clock-ticks "$(getconf CLK_TCK)" \
   --upstream-port "$UP_PORT" --nginx-port "$NGINX_PORT" --gateway-port "$GW_PORT" \
   --nginx-pid "$NGINX_PID" --gateway-pid "$GW_PID" \
