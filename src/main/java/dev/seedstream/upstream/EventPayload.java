@@ -39,7 +39,7 @@ record EventPayload(JsonObject fields, InlineImage inlineImage) {
           inline = found;
           fields.remove(name);
         } else {
-          fields.put(name, MAPPER.readValue(parser, Object.class));
+          fields.put(name, value(parser, token));
           if ("b64_json".equals(name)) {
             inline = null; // a later duplicate key wins, as it would in a parsed object
           }
@@ -50,5 +50,21 @@ record EventPayload(JsonObject fields, InlineImage inlineImage) {
       }
       return new EventPayload(new JsonObject(fields), inline);
     }
+  }
+
+  /**
+   * Scalars are read off the parser, as the mapper itself would read them (a number as Integer, Long,
+   * BigInteger or Double): every event has a handful, and each trip through the mapper costs a
+   * deserialization context. Objects and arrays go through the mapper.
+   */
+  private static Object value(JsonParser parser, JsonToken token) throws IOException {
+    return switch (token) {
+      case VALUE_STRING -> parser.getText();
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      case VALUE_NULL -> null;
+      default -> MAPPER.readValue(parser, Object.class);
+    };
   }
 }

@@ -1,5 +1,7 @@
 package dev.seedstream.upstream;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.seedstream.sse.BlockPool;
 import dev.seedstream.sse.EventData;
 import dev.seedstream.sse.SseEvent;
@@ -9,10 +11,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -51,6 +55,20 @@ class EventPayloadTest {
     assertThat(fields.fieldNames()).containsExactly("type", "image_index", "size", "usage");
     assertThat(fields.getInteger("image_index")).isEqualTo(2);
     assertThat(fields.getJsonObject("usage").getInteger("output_tokens")).isEqualTo(16384);
+  }
+
+  @Test
+  @DisplayName("every kind of value reads as the Jackson mapper reads it: same Java types, same values")
+  void valuesAsTheMapperReadsThem() throws IOException {
+    String json = "{\"s\":\"a\\\"b\\u00e9\",\"i\":7,\"neg\":-3,\"l\":12345678901,"
+      + "\"big\":123456789012345678901234567890,\"d\":2.5,\"e\":1e3,\"t\":true,\"f\":false,\"n\":null,"
+      + "\"o\":{\"k\":[1,\"x\",{\"y\":null}]},\"a\":[]}";
+    Map<String, Object> expected = new ObjectMapper().readValue(json, new TypeReference<Map<String, Object>>() { });
+    // Map equality compares values with equals(), so an Integer read as a Long would fail here.
+    assertThat(parse(json).fields().getMap()).containsExactlyEntriesOf(expected);
+    assertThat(expected.get("l")).isInstanceOf(Long.class);
+    assertThat(expected.get("big")).isInstanceOf(BigInteger.class);
+    assertThat(expected.get("s")).isEqualTo("a\"b\u00e9");
   }
 
   @Test
