@@ -16,16 +16,13 @@ public final class SseResponse {
   private static final long RETRY_MS = 3000;
   private static final Buffer PING = Buffer.buffer(SseFrames.comment("ping"));
 
-  private final Vertx vertx;
   private final HttpServerResponse response;
-  private final long heartbeatMs;
-  private long heartbeatTimer = -1;
+  private final SilenceTimer heartbeat;
   private boolean closed;
 
   public SseResponse(Vertx vertx, HttpServerResponse response, long heartbeatMs) {
-    this.vertx = vertx;
     this.response = response;
-    this.heartbeatMs = heartbeatMs;
+    this.heartbeat = new SilenceTimer(vertx, heartbeatMs, this::heartbeat);
   }
 
   /** Writes the head and the retry hint; {@code onClose} runs once if the client goes away first. */
@@ -38,7 +35,7 @@ public final class SseResponse {
     response.closeHandler(v -> {
       if (!closed) {
         closed = true;
-        vertx.cancelTimer(heartbeatTimer);
+        heartbeat.stop();
         onClose.handle(null);
       }
     });
@@ -51,7 +48,7 @@ public final class SseResponse {
       return;
     }
     response.write(bytes);
-    armHeartbeat();
+    heartbeat.activity();
   }
 
   public boolean writeQueueFull() {
@@ -70,7 +67,7 @@ public final class SseResponse {
   public void end() {
     if (!closed) {
       closed = true;
-      vertx.cancelTimer(heartbeatTimer);
+      heartbeat.stop();
       response.end();
     }
   }
@@ -79,19 +76,17 @@ public final class SseResponse {
   public void abort() {
     if (!closed) {
       closed = true;
-      vertx.cancelTimer(heartbeatTimer);
+      heartbeat.stop();
       response.reset();
     }
   }
 
-  private void armHeartbeat() {
-    vertx.cancelTimer(heartbeatTimer);
-    heartbeatTimer = vertx.setTimer(heartbeatMs, id -> {
-      if (!closed && !response.writeQueueFull()) {
-        write(PING);
-      } else if (!closed) {
-        armHeartbeat();
-      }
-    });
+  /** A write queue still full after a whole interval needs no ping: the stream is not quiet, just slow. */
+  private void heartbeat() {
+    if (!closed && !response.writeQueueFull()) {
+      write(PING);
+    } else if (!closed) {
+      heartbeat.activity();
+    }
   }
 }

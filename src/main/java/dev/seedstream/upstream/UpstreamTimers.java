@@ -1,6 +1,7 @@
 package dev.seedstream.upstream;
 
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.sse.SilenceTimer;
 import io.vertx.core.Vertx;
 
 import java.util.function.Consumer;
@@ -15,37 +16,44 @@ final class UpstreamTimers {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final Consumer<String> onTimeout;
+  private final SilenceTimer idle;
   private long totalTimer = -1;
-  private long eventTimer = -1;
+  private long firstEventTimer = -1;
 
   UpstreamTimers(Vertx vertx, GatewayConfig config, Consumer<String> onTimeout) {
     this.vertx = vertx;
     this.config = config;
     this.onTimeout = onTimeout;
+    this.idle = new SilenceTimer(vertx, config.idleTimeoutMs(),
+      () -> fire("the upstream was silent for " + config.idleTimeoutMs() + " ms between events"));
   }
 
   void start() {
     totalTimer = vertx.setTimer(config.totalTimeoutMs(),
       id -> fire("the generation exceeded the total deadline of " + config.totalTimeoutMs() + " ms"));
-    eventTimer = vertx.setTimer(config.firstEventTimeoutMs(),
+    firstEventTimer = vertx.setTimer(config.firstEventTimeoutMs(),
       id -> fire("no upstream event within " + config.firstEventTimeoutMs() + " ms of the request"));
   }
 
-  /** The upstream just showed life: the idle deadline starts again. */
+  /** The upstream just showed life: the idle deadline starts again. Called per event or chunk, so it is cheap. */
   void activity() {
-    vertx.cancelTimer(eventTimer);
-    eventTimer = vertx.setTimer(config.idleTimeoutMs(),
-      id -> fire("the upstream was silent for " + config.idleTimeoutMs() + " ms between events"));
+    if (firstEventTimer != -1) {
+      vertx.cancelTimer(firstEventTimer);
+      firstEventTimer = -1;
+    }
+    idle.activity();
   }
 
   /** Silence is not the upstream's fault while the gateway itself has stopped reading (backpressure). */
   void suspendIdle() {
-    vertx.cancelTimer(eventTimer);
+    idle.stop();
   }
 
   void stop() {
     vertx.cancelTimer(totalTimer);
-    vertx.cancelTimer(eventTimer);
+    vertx.cancelTimer(firstEventTimer);
+    firstEventTimer = -1;
+    idle.stop();
   }
 
   private void fire(String reason) {
