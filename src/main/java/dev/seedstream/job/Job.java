@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -98,8 +97,9 @@ public final class Job implements UpstreamEvents {
     return log.size();
   }
 
-  List<JobEvent> log() {
-    return Collections.unmodifiableList(log);
+  /** The event with id {@code index + 1}. */
+  JobEvent event(int index) {
+    return log.get(index);
   }
 
   // ----------------------------------------------------------------- upstream events

@@ -30,15 +30,15 @@ public final class JobStream {
     this.out = out;
     this.vertx = vertx;
     this.writeTimeoutMs = writeTimeoutMs;
-    this.cursor = (int) Math.min(afterEventId, job.log().size());
+    this.cursor = (int) Math.min(afterEventId, job.lastEventId());
   }
 
   void pump() {
     if (waiting || out.isClosed()) {
       return;
     }
-    while (cursor < job.log().size()) {
-      JobEvent event = job.log().get(cursor);
+    while (cursor < job.lastEventId()) {
+      JobEvent event = job.event(cursor);
       if (!writeFrame(event)) {
         return;
       }
