@@ -37,6 +37,7 @@ final class Harness {
   RunResult runFinite(Comparator target, int streams, IntFunction<StreamProfile> profileOf, int pausedEvery,
                       long discardMs, long sendingMs) {
     upstream.prepare(profileOf.apply(0).payloadBytes());
+    collectOwnHeap();
     long start = System.nanoTime();
     RelayMeter meter = RelayMeter.start(target.relay());
     LoadClient.Run run = client.run(target).recordFrom(start + discardMs * 1_000_000L);
@@ -47,6 +48,17 @@ final class Harness {
     }
     finish(run, sendingMs + 60_000);
     return new RunResult(target, run.stats, meter.stop());
+  }
+
+  /**
+   * Collects this JVM's heap (load client and fake upstream) between runs, as JMH does between iterations.
+   * Its young generation is small, so the state of each run's streams is promoted, and without this its old
+   * generation filled up within a full run and a 1.5 s full collection landed inside one comparator's
+   * measurement (results/2026-11-26-full/load-client-gc.log). The relays' heaps are left alone: their
+   * collections are part of what is measured.
+   */
+  static void collectOwnHeap() {
+    System.gc();
   }
 
   /** Waits for every stream of the run; streams still open after {@code timeoutMs} are reset as timeouts. */
