@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The sizes of every scenario. {@link #full()} follows the design (reliability-and-performance.md §4.2) cut
- * to fit about 25 minutes on two cores; S2 measures 60 s three times (the design's lower end of 60–120 s),
- * because a p99 over 20 s moves with every single collector pause of either JVM. {@link #quick()} is a
+ * to fit about 30 minutes on two cores; S2 measures 60 s (the design's lower end of 60–120 s) five times, the
+ * design's number of repetitions, because a p99 over 20 s moves with every single collector pause of either JVM. {@link #quick()} is a
  * smoke run of everything in about a minute.
  * Large events flow at a fixed aggregate rate (the design's lower end, 40 MiB/s) whatever their size, so a
  * relay that needs up to 25 CPU-s per GiB is not saturated and latency is not queueing.
