@@ -8,6 +8,7 @@ import dev.seedstream.sse.EventData;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,7 +16,9 @@ import java.util.Map;
  * One upstream event's JSON object, read straight from the event's UTF-8 bytes. A top-level
  * {@code b64_json} string that is plain base64 is not materialised: it becomes an {@link InlineImage}
  * over the same bytes and is left out of {@code fields}. A multi-megabyte image therefore costs one
- * pass to check and is copied only into each client's write, never into a String or a re-encoding.
+ * pass to check (the JSON parser jumps over it) and is copied only into each client's write, never into
+ * a String or a re-encoding. That pass is all the gateway adds between the upstream's last byte of an
+ * image and its first byte to the client.
  * Any other {@code b64_json} (escaped, say) stays in {@code fields} as a String.
  */
 record EventPayload(JsonObject fields, InlineImage inlineImage) {
@@ -24,7 +27,8 @@ record EventPayload(JsonObject fields, InlineImage inlineImage) {
 
   /** Reads {@code json}; the image, when there is one, is a range of it, so it must outlive the result's use. */
   static EventPayload parse(EventData json) throws IOException {
-    try (JsonParser parser = MAPPER.getFactory().createParser(json.stream())) {
+    Input input = new Input(json);
+    try (JsonParser parser = MAPPER.getFactory().createParser(input)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new JsonParseException(parser, "the event's data is not a JSON object");
       }
@@ -33,9 +37,11 @@ record EventPayload(JsonObject fields, InlineImage inlineImage) {
       for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
         JsonToken token = parser.nextToken();
         InlineImage found = "b64_json".equals(name) && token == JsonToken.VALUE_STRING
-          ? InlineImage.inJsonString(json, parser.currentTokenLocation().getByteOffset()) : null;
+          ? InlineImage.inJsonString(json, input.eventOffset(parser.currentTokenLocation().getByteOffset())) : null;
         if (found != null) {
-          // The parser skips the string when it moves on, without building it.
+          // The image is checked: the parser need not read it too. It skips whatever part of the string it
+          // has buffered, and its next read starts at the closing quote.
+          input.jumpTo(found.end());
           inline = found;
           fields.remove(name);
         } else {
@@ -49,6 +55,53 @@ record EventPayload(JsonObject fields, InlineImage inlineImage) {
         throw new JsonParseException(parser, "unexpected data after the JSON object");
       }
       return new EventPayload(new JsonObject(fields), inline);
+    }
+  }
+
+  /**
+   * The event's bytes as the parser reads them, able to jump ahead over an image's text. Offsets the
+   * parser reports count only the bytes it was given, so they are translated back into the event's.
+   */
+  private static final class Input extends InputStream {
+
+    private final EventData data;
+    private long at;
+    private long skipped;
+
+    Input(EventData data) {
+      this.data = data;
+    }
+
+    /** The event's index of a byte the parser reports at {@code parserOffset}. */
+    long eventOffset(long parserOffset) {
+      return parserOffset + skipped;
+    }
+
+    /** The next read starts at {@code index}, unless the parser has already been given it. */
+    void jumpTo(long index) {
+      if (index > at) {
+        skipped += index - at;
+        at = index;
+      }
+    }
+
+    @Override
+    public int read() {
+      return at < data.size() ? data.get(at++) & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] target, int offset, int length) {
+      if (length == 0) {
+        return 0;
+      }
+      if (at >= data.size()) {
+        return -1;
+      }
+      int n = (int) Math.min(length, data.size() - at);
+      data.copy(at, target, offset, n);
+      at += n;
+      return n;
     }
   }
 

@@ -141,6 +141,29 @@ class EventPayloadTest {
   }
 
   @Test
+  @DisplayName("the parser jumps over a checked image: fields after it, a second large image, and bad JSON after it still read right")
+  void jumpsOverCheckedImages() throws IOException {
+    String first = largeJpeg(300_000, 1);
+    String second = largeJpeg(100_000, 2);
+    EventPayload two = parse("{\"b64_json\":\"" + first + "\",\"prompt\":\"猫 \\\"x\\\"\",\"b64_json\":\"" + second
+      + "\",\"usage\":{\"generated_images\":1}}");
+    assertThat(text(two.inlineImage())).as("offsets after a jump are the event's").isEqualTo(second);
+    assertThat(two.fields().getString("prompt")).isEqualTo("猫 \"x\"");
+    assertThat(two.fields().getJsonObject("usage").getInteger("generated_images")).isEqualTo(1);
+    for (String bad : new String[] {"{\"b64_json\":\"" + first + "\",}", "{\"b64_json\":\"" + first + "\" \"x\":1}",
+      "{\"b64_json\":\"" + first + "\"", "{\"b64_json\":\"" + first + "\"}}"}) {
+      assertThatThrownBy(() -> parse(bad)).as("malformed after the image").isInstanceOf(IOException.class);
+    }
+  }
+
+  private static String largeJpeg(int bytes, long seed) {
+    byte[] jpeg = new byte[bytes];
+    new java.util.Random(seed).nextBytes(jpeg);
+    System.arraycopy(InlineImageTest.JPEG, 0, jpeg, 0, 3);
+    return Base64.getEncoder().encodeToString(jpeg);
+  }
+
+  @Test
   @DisplayName("anything but one JSON object is refused")
   void notAnObject() {
     for (String bad : new String[] {"[1,2]", "\"text\"", "{\"a\":1} {}", "{\"b64_json\":\"" + JPEG_B64, "", "{\"a\":}"}) {
