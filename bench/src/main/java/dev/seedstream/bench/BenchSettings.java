@@ -4,9 +4,11 @@ import java.util.List;
 
 /**
  * The sizes of every scenario. {@link #full()} follows the design (reliability-and-performance.md §4.2) cut
- * to fit about 30 minutes on two cores; S2 measures 60 s (the design's lower end of 60–120 s) five times, the
- * design's number of repetitions, because a p99 over 20 s moves with every single collector pause of either JVM. {@link #quick()} is a
- * smoke run of everything in about a minute.
+ * to fit about 38 minutes on two cores; S2 measures 60 s (the design's lower end of 60–120 s) five times, the
+ * design's number of repetitions, because a p99 over 20 s moves with every single collector pause of either JVM.
+ * S4 runs five repetitions too: with 100 events per size, one repetition's p50 moved by half between runs
+ * (nginx's own added p50 for 8 MiB was 12.0–19.4 ms in three full runs). {@link #quick()} is a smoke run of
+ * everything in about a minute.
  * Large events flow at a fixed aggregate rate (the design's lower end, 40 MiB/s) whatever their size, so a
  * relay that needs up to 25 CPU-s per GiB is not saturated and latency is not queueing.
  */
@@ -24,7 +26,7 @@ record BenchSettings(
       200, 6_000,
       List.of(1000, 4000, 8000), 10_000,
       1000, 60, 1000, 3_000, 5,
-      50, List.of(1, 4, 8), 2, 40, 1,
+      50, List.of(1, 4, 8), 2, 40, 5,
       100, 256 << 10, 12, 1000, 10,
       20, 15_000, 2, 500, 200);
   }

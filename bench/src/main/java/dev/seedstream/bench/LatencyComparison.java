@@ -48,6 +48,17 @@ final class LatencyComparison {
     });
   }
 
+  /** Each repetition's ratio, in run order, for the reader to see how much the median stands on. */
+  String ratiosPerRep(String name, double percentile) {
+    List<String> ratios = new ArrayList<>();
+    reps.forEach(rep -> {
+      double nginx = micros(rep, "nginx", percentile) - micros(rep, "direct", percentile);
+      double ours = micros(rep, name, percentile) - micros(rep, "direct", percentile);
+      ratios.add(nginx > 0 && !Double.isNaN(ours) ? Report.fmt(ours / nginx, 2) : "–");
+    });
+    return String.join(", ", ratios);
+  }
+
   /** Repetitions in which nginx added a positive latency at this percentile, the ones a ratio can use. */
   long repsWithRatio(double percentile) {
     return reps.stream()
