@@ -10,7 +10,7 @@ import java.util.List;
  * Bytes appended chunk by chunk, up to a hard limit, in blocks of {@link BlockPool#BLOCK} bytes. The
  * first block is a heap array that doubles from a small start, so short values cost little; once it is
  * full, further blocks come from the {@link BlockPool} (or the heap when the pool is spent) and are never
- * copied again: a multi-megabyte line costs one copy in, and {@link #handOff()} gives the blocks away.
+ * copied again: a multi-megabyte line costs one copy in, and {@link #handOff} gives the blocks away.
  */
 final class ByteAccumulator {
 
@@ -97,8 +97,11 @@ final class ByteAccumulator {
       : new String(toArray(), StandardCharsets.UTF_8);
   }
 
-  /** The bytes so far as event data, which now owns the blocks; the accumulator starts again empty. */
-  EventData handOff() {
+  /**
+   * The bytes so far as event data, which now owns the blocks, with the runs of base64 the parser noted in
+   * them; the accumulator starts again empty.
+   */
+  EventData handOff(long[] base64Runs) {
     List<ByteBuffer> blocks = new ArrayList<>(more.size() + 1);
     if (more.isEmpty()) {
       // Small: a copy, so that the first array can be filled again.
@@ -110,7 +113,7 @@ final class ByteAccumulator {
       }
       first = new byte[INITIAL_CAPACITY];
     }
-    EventData data = new EventData(blocks, size, pool);
+    EventData data = new EventData(blocks, size, pool, base64Runs);
     more.clear();
     size = 0;
     if (first.length > RETAINED_CAPACITY) {
@@ -127,7 +130,7 @@ final class ByteAccumulator {
         first = new byte[INITIAL_CAPACITY];
       }
     } else {
-      handOff().release();
+      handOff(Base64Runs.NONE).release();
     }
   }
 

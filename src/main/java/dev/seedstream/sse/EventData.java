@@ -14,15 +14,21 @@ import java.util.List;
  */
 public final class EventData {
 
+  /** Bytes read at a time when scanning off-heap blocks: copied to a small heap window first. */
+  private static final int SCAN_WINDOW = 16 * 1024;
+
   private final List<ByteBuffer> blocks;
   private final long size;
   private final BlockPool pool;
+  /** Runs of base64 characters the parser noted: start and end pairs ({@link Base64Runs}). */
+  private final long[] base64Runs;
   private boolean released;
 
-  EventData(List<ByteBuffer> blocks, long size, BlockPool pool) {
+  EventData(List<ByteBuffer> blocks, long size, BlockPool pool, long[] base64Runs) {
     this.blocks = blocks;
     this.size = size;
     this.pool = pool;
+    this.base64Runs = base64Runs;
   }
 
   /** Bytes on the heap, as they are; nothing to release. */
@@ -33,7 +39,7 @@ public final class EventData {
       blocks.add(ByteBuffer.wrap(bytes, at, Math.min(BlockPool.BLOCK, bytes.length - at)).slice());
       at += BlockPool.BLOCK;
     } while (at < bytes.length);
-    return new EventData(blocks, bytes.length, BlockPool.NONE);
+    return new EventData(blocks, bytes.length, BlockPool.NONE, Base64Runs.NONE);
   }
 
   public long size() {
@@ -57,6 +63,44 @@ public final class EventData {
   public byte get(long index) {
     check(index, 1);
     return blocks.get(blockOf(index)).get((int) (index % BlockPool.BLOCK));
+  }
+
+  /**
+   * The index of the first byte from {@code from} on that is not one of the 64 characters of standard
+   * base64 (so not padding either), or {@code to} when there is none before it. A long run the parser noted
+   * while the bytes arrived is answered without reading it; anything else is scanned.
+   */
+  public long endOfBase64Run(long from, long to) {
+    check(from, 0);
+    to = Math.min(to, size);
+    for (int r = 0; r < base64Runs.length; r += 2) {
+      if (base64Runs[r] <= from && from < base64Runs[r + 1]) {
+        return Math.min(base64Runs[r + 1], to);
+      }
+    }
+    long i = from;
+    byte[] window = new byte[(int) Math.min(SCAN_WINDOW, Math.max(1, to - from))];
+    // A table lookup per byte: the benchmark found a per-char range test over a multi-megabyte image to be
+    // half of the gateway's CPU, and eight bytes at a time with bit arithmetic measured a third slower than
+    // this loop, which the JIT unrolls.
+    while (i < to) {
+      int n = (int) Math.min(window.length, to - i);
+      copy(i, window, 0, n);
+      int j = 0;
+      while (j < n && Base64Runs.CLASS[window[j] & 0xff] == Base64Runs.ALPHABET) {
+        j++;
+      }
+      i += j;
+      if (j < n) {
+        break;
+      }
+    }
+    return i;
+  }
+
+  /** The runs the parser noted, for tests. */
+  long[] base64Runs() {
+    return base64Runs.clone();
   }
 
   /** The bytes from the start, in order; reading it after {@link #release()} throws. */

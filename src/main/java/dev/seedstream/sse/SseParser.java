@@ -44,6 +44,7 @@ public final class SseParser {
   private final Consumer<SseEvent> sink;
   private final ByteAccumulator data;
   private final ByteAccumulator value;
+  private final Base64Runs base64Runs = new Base64Runs();
   private final byte[] name = new byte[longestFieldName()];
 
   private int bomMatched;
@@ -112,6 +113,7 @@ public final class SseParser {
    */
   public void discard() {
     failed = true;
+    base64Runs.reset();
     data.clear();
     value.clear();
   }
@@ -169,7 +171,7 @@ public final class SseParser {
       } else if (state == LineState.VALUE_START) {
         i = startValue(c, i);
       } else {
-        int lineEnd = indexOfLineEnd(b, i, end);
+        int lineEnd = field == Field.DATA ? dataLineEnd(b, i, end) : indexOfLineEnd(b, i, end);
         takeValue(b, i, lineEnd - i);
         i = lineEnd;
       }
@@ -178,6 +180,26 @@ public final class SseParser {
 
   private static int indexOfLineEnd(byte[] b, int i, int end) {
     while (i < end && b[i] != LF && b[i] != CR) {
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * {@link #indexOfLineEnd} for a data line, noting on the way where runs of base64 characters break
+   * ({@link Base64Runs}): one table lookup per byte serves both.
+   */
+  private int dataLineEnd(byte[] b, int start, int end) {
+    long dataIndex = (long) data.size() - start;
+    int i = start;
+    while (i < end) {
+      while (i < end && Base64Runs.CLASS[b[i] & 0xff] == Base64Runs.ALPHABET) {
+        i++;
+      }
+      if (i == end || Base64Runs.CLASS[b[i] & 0xff] == Base64Runs.LINE_END) {
+        break;
+      }
+      base64Runs.breakAt(dataIndex + i);
       i++;
     }
     return i;
@@ -257,6 +279,7 @@ public final class SseParser {
 
   private void startDataLine() {
     if (sawData) {
+      base64Runs.breakAt(data.size());
       data.append(LF);
     }
     sawData = true;
@@ -311,7 +334,7 @@ public final class SseParser {
   }
 
   private void dispatch() {
-    SseEvent event = sawData ? new SseEvent(id, eventType, data.handOff()) : null;
+    SseEvent event = sawData ? new SseEvent(id, eventType, data.handOff(base64Runs.finish(data.size()))) : null;
     resetEvent();
     if (event != null) {
       sink.accept(event);
@@ -319,6 +342,7 @@ public final class SseParser {
   }
 
   private void resetEvent() {
+    base64Runs.reset();
     data.clear();
     value.clear();
     sawData = false;

@@ -37,7 +37,7 @@ class ByteAccumulatorTest {
     long blocksAfterFirst = total <= BlockPool.BLOCK ? 0 : (total - 1) / BlockPool.BLOCK;
     assertThat(pool.bytesInUse()).as("blocks past the first come from the pool while it lasts")
       .isEqualTo(Math.min(blocksAfterFirst, poolBlocks) * BlockPool.BLOCK);
-    EventData data = acc.handOff();
+    EventData data = acc.handOff(Base64Runs.NONE);
     assertThat(acc.size()).isZero();
     assertThat(data.size()).isEqualTo(total);
     assertThat(data.stream().readAllBytes()).isEqualTo(expected.toByteArray());
@@ -48,7 +48,7 @@ class ByteAccumulatorTest {
       assertThat(data.get(total - 1)).isEqualTo(input[total - 1]);
     }
     acc.append(new byte[] {1, 2, 3}, 0, 3);
-    assertThat(acc.handOff().stream().readAllBytes()).as("starts again, without touching handed-off bytes").containsExactly(1, 2, 3);
+    assertThat(acc.handOff(Base64Runs.NONE).stream().readAllBytes()).as("starts again, without touching handed-off bytes").containsExactly(1, 2, 3);
     assertThat(data.stream().readAllBytes()).isEqualTo(expected.toByteArray());
     data.release();
     data.release();
