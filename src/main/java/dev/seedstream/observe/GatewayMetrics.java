@@ -7,6 +7,10 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import io.netty.util.internal.PlatformDependent;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import io.vertx.core.json.JsonObject;
 
@@ -48,6 +52,20 @@ public final class GatewayMetrics {
     Gauge.builder("seedstream.listeners", listeners, AtomicLong::get).description("open event streams").register(registry);
     Gauge.builder("seedstream.buffered.event.bytes", bufferedBytes, AtomicLong::get)
       .description("bytes of event frames held for replay").register(registry);
+    Gauge.builder("seedstream.direct.memory.used.bytes", GatewayMetrics::directMemoryUsed).strongReference(true)
+      .description("off-heap buffer memory: JVM direct buffers (the event block pool among them) plus Netty's own")
+      .register(registry);
+  }
+
+  /**
+   * Off-heap buffer memory in use. The JVM counts its direct buffers, the event block pool's included;
+   * Netty allocates without the JVM's accounting when it can, and then counts those bytes itself (and
+   * reports -1 when it does not), so the two never overlap.
+   */
+  static long directMemoryUsed() {
+    long jvm = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+      .filter(pool -> pool.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+    return jvm + Math.max(0, PlatformDependent.usedDirectMemory());
   }
 
   public void jobStarted() {

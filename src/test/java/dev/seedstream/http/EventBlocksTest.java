@@ -37,8 +37,14 @@ class EventBlocksTest extends GatewayTestBase {
     return Base64.getEncoder().encodeToString(jpeg);
   }
 
+  static final Pattern DIRECT = Pattern.compile("seedstream_direct_memory_used_bytes ([0-9.E]+)");
+
   long usedBytes() {
-    Matcher m = USED.matcher(api.get("/metrics").body().toString());
+    return gauge(USED);
+  }
+
+  long gauge(Pattern pattern) {
+    Matcher m = pattern.matcher(api.get("/metrics").body().toString());
     assertThat(m.find()).as("the gauge is published").isTrue();
     return (long) Double.parseDouble(m.group(1));
   }
@@ -61,6 +67,7 @@ class EventBlocksTest extends GatewayTestBase {
     Await.result(client.ended(), 15_000);
     String id = new JsonObject(client.events().get(0).data()).getString("id");
     assertThat(usedBytes()).as("held for replay").isGreaterThan((long) (first.length() + second.length()) - 2 * 65_536);
+    assertThat(gauge(DIRECT)).as("off-heap memory counts the blocks").isGreaterThanOrEqualTo(usedBytes());
     SseTestClient replay = Await.result(SseTestClient.get(vertx, http, port, "/api/generations/" + id + "/events", "1"));
     Await.result(replay.ended(), 15_000);
     List<SseEvent> replayed = replay.events();

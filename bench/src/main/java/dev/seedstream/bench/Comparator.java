@@ -32,6 +32,10 @@ record Comparator(String name, String label, int port, String path, boolean jobA
     return relay == null;
   }
 
+  boolean isSeedstream() {
+    return name.startsWith("seedstream");
+  }
+
   /** A body every path accepts: the upstream's own fields; /api forces stream:true itself. */
   String body(StreamProfile profile) {
     JsonObject body = new JsonObject().put("model", MODEL).put("prompt", profile.toPrompt())

@@ -36,10 +36,16 @@ final class Harness {
    */
   RunResult runFinite(Comparator target, int streams, IntFunction<StreamProfile> profileOf, int pausedEvery,
                       long discardMs, long sendingMs) {
+    return runFinite(target, streams, profileOf, pausedEvery, discardMs, sendingMs, false);
+  }
+
+  /** The same, also sampling a Seedstream relay's off-heap buffer memory ({@link DirectMemorySampler}). */
+  RunResult runFinite(Comparator target, int streams, IntFunction<StreamProfile> profileOf, int pausedEvery,
+                      long discardMs, long sendingMs, boolean sampleDirectMemory) {
     upstream.prepare(profileOf.apply(0).payloadBytes());
     collectOwnHeap();
     long start = System.nanoTime();
-    RelayMeter meter = RelayMeter.start(target.relay());
+    RelayMeter meter = sampleDirectMemory ? RelayMeter.startWithDirectMemory(target) : RelayMeter.start(target.relay());
     LoadClient.Run run = client.run(target).recordFrom(start + discardMs * 1_000_000L);
     await(run.open(streams, profileOf, pausedEvery), 120_000);
     if (pausedEvery > 0) {

@@ -28,7 +28,9 @@ final class LargeEvents {
     StringBuilder md = new StringBuilder("Each stream receives " + s.largeEvents() + " `b64_json` events, phases "
       + "spread evenly so that all streams together carry " + s.largeMiBPerSecond() + " MiB/s. Latency in ms; "
       + "\"added\" = comparator − direct, median of " + s.largeReps() + " repetition(s). Peak RSS is the relay's "
-      + "VmHWM during the run. Relay CPU above 90 % means the relay was saturated and its latency is queueing. "
+      + "VmHWM during the run. Peak direct memory is a Seedstream relay's off-heap buffer memory (JVM direct "
+      + "buffers, its event block pool among them, plus Netty's own), the highest of its /metrics sampled every "
+      + "250 ms; nginx has no such figure, its RSS holds its buffers. Relay CPU above 90 % means the relay was saturated and its latency is queueing. "
       + "Before the first size every comparator relays one unmeasured pass at " + largest + " MiB, so that its "
       + "buffers and pools are as warm as in a long-running service.\n");
     for (int mib : s.largeSizesMiB()) {
@@ -71,7 +73,7 @@ final class LargeEvents {
       Map<String, RunResult> byName = new LinkedHashMap<>();
       for (Comparator c : h.comparators) {
         RunResult r = h.runFinite(c, s.largeStreams(), i -> new StreamProfile(s.largeEvents(), intervalMs,
-          i * intervalMs / s.largeStreams(), mib << 20, false), 0, 0, sendingMs);
+          i * intervalMs / s.largeStreams(), mib << 20, false), 0, 0, sendingMs, true);
         byName.put(c.name(), r);
         BenchMain.log("S4 " + mib + " MiB rep " + (rep + 1) + " " + c.name() + ": " + SmallEvents.brief(r));
       }
@@ -87,7 +89,8 @@ final class LargeEvents {
 
   private static JsonObject section(Harness h, int mib, LatencyComparison last, StringBuilder md) {
     Table table = new Table("comparator", "events", "last byte p50", "p99", "added last byte p50", "added p99",
-      "added p50 ×nginx", "first byte p50", "relay CPU s/GiB", "relay CPU %", "relay peak RSS MiB", "errors");
+      "added p50 ×nginx", "first byte p50", "relay CPU s/GiB", "relay CPU %", "relay peak RSS MiB",
+      "relay peak direct MiB", "errors");
     LatencyComparison first = new LatencyComparison(last.reps(), st -> st.firstByte);
     JsonObject json = new JsonObject();
     for (Comparator c : h.comparators) {
@@ -95,15 +98,16 @@ final class LargeEvents {
       double cpuPerGiB = last.medianOf(n, r -> r.meter().cpuSeconds() / (r.stats().eventBytes / (double) (1L << 30)));
       double cpuPct = last.medianOf(n, r -> 100 * r.meter().cpuSeconds() / r.meter().wallSeconds());
       double peakMiB = last.medianOf(n, r -> r.meter().rssPeakKiB() < 0 ? Double.NaN : r.meter().rssPeakKiB() / 1024.0);
+      double directMiB = last.medianOf(n, r -> r.meter().directPeakBytes() < 0 ? Double.NaN : r.meter().directPeakBytes() / (double) (1 << 20));
       long events = Math.round(last.medianOf(n, r -> (double) r.stats().events));
       long errors = Math.round(last.medianOf(n, r -> (double) r.stats().errorCount()));
       json.put(n, last.toJson(n).put("first_byte_p50_us", Report.num(first.absolute(n, 50), 1))
         .put("relay_cpu_s_per_gib", Report.num(cpuPerGiB, 3)).put("relay_cpu_pct", Report.num(cpuPct, 1))
-        .put("relay_peak_rss_mib", Report.num(peakMiB, 1)));
+        .put("relay_peak_rss_mib", Report.num(peakMiB, 1)).put("relay_peak_direct_mib", Report.num(directMiB, 1)));
       table.row(c.label(), events, ms(last.absolute(n, 50)), ms(last.absolute(n, 99)),
         c.isDirect() ? "–" : ms(last.added(n, 50)), c.isDirect() ? "–" : ms(last.added(n, 99)),
         c.isDirect() ? "–" : Report.fmt(last.ratioToNginx(n, 50), 2), ms(first.absolute(n, 50)),
-        Report.fmt(cpuPerGiB, 2), Report.fmt(cpuPct, 0), Report.fmt(peakMiB, 0), errors);
+        Report.fmt(cpuPerGiB, 2), Report.fmt(cpuPct, 0), Report.fmt(peakMiB, 0), Report.fmt(directMiB, 0), errors);
     }
     md.append("\n### ").append(mib).append(" MiB events\n\n").append(table);
     return json;

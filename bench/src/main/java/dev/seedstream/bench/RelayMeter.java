@@ -3,8 +3,9 @@ package dev.seedstream.bench;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The relay's side of one run: CPU seconds used, resident memory before, at its peak and after. For the
- * direct comparator there is no relay and every figure is absent.
+ * The relay's side of one run: CPU seconds used, resident memory before, at its peak and after, and when
+ * asked, a Seedstream relay's peak off-heap buffer memory. For the direct comparator there is no relay and
+ * every figure is absent.
  */
 final class RelayMeter {
 
@@ -16,9 +17,12 @@ final class RelayMeter {
   private long rssEndKiB = -1;
   private long rssPeakKiB = -1;
   private double wallSeconds;
+  private final DirectMemorySampler direct;
+  private long directPeakBytes = -1;
 
-  private RelayMeter(ProcessProbe relay) {
+  private RelayMeter(ProcessProbe relay, DirectMemorySampler direct) {
     this.relay = relay;
+    this.direct = direct;
     if (relay != null) {
       relay.resetPeakRss();
       cpuStart = relay.cpuSeconds();
@@ -30,7 +34,12 @@ final class RelayMeter {
   }
 
   static RelayMeter start(ProcessProbe relay) {
-    return new RelayMeter(relay);
+    return new RelayMeter(relay, null);
+  }
+
+  /** Also samples the relay's off-heap buffer memory every 250 ms, when it is Seedstream's. */
+  static RelayMeter startWithDirectMemory(Comparator target) {
+    return new RelayMeter(target.relay(), target.isSeedstream() ? new DirectMemorySampler(target.port(), 250) : null);
   }
 
   RelayMeter stop() {
@@ -40,7 +49,15 @@ final class RelayMeter {
       rssEndKiB = relay.rssKiB();
       rssPeakKiB = relay.peakRssKiB();
     }
+    if (direct != null) {
+      directPeakBytes = direct.stop();
+    }
     return this;
+  }
+
+  /** Highest off-heap buffer memory sampled; -1 when not sampled. */
+  long directPeakBytes() {
+    return directPeakBytes;
   }
 
   double cpuSeconds() {
@@ -66,6 +83,9 @@ final class RelayMeter {
         .put("relay_cpu_pct", Report.num(100 * cpuSeconds / wallSeconds, 1))
         .put("relay_rss_start_kib", rssStartKiB).put("relay_rss_peak_kib", rssPeakKiB)
         .put("relay_rss_end_kib", rssEndKiB);
+    }
+    if (directPeakBytes >= 0) {
+      json.put("relay_direct_peak_bytes", directPeakBytes);
     }
     return json;
   }
