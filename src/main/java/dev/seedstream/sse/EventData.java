@@ -104,29 +104,54 @@ public final class EventData {
   }
 
   /** The bytes from the start, in order; reading it after {@link #release()} throws. */
-  public InputStream stream() {
-    return new InputStream() {
-      private long at;
+  public Reader stream() {
+    return new Reader();
+  }
 
-      @Override
-      public int read() {
-        return at < size ? get(at++) & 0xff : -1;
-      }
+  /**
+   * The bytes as a stream that can jump ahead: a JSON parser need not read an image that was already
+   * checked. Offsets its reader reports count only the bytes it was given; {@link #eventOffset} turns
+   * them back into the event's.
+   */
+  public final class Reader extends InputStream {
 
-      @Override
-      public int read(byte[] target, int offset, int length) {
-        if (length == 0) {
-          return 0;
-        }
-        if (at >= size) {
-          return -1;
-        }
-        int n = (int) Math.min(length, size - at);
-        copy(at, target, offset, n);
-        at += n;
-        return n;
+    private long at;
+    private long skipped;
+
+    private Reader() {
+    }
+
+    /** The event's index of the byte a reader of this stream counts as {@code readOffset}. */
+    public long eventOffset(long readOffset) {
+      return readOffset + skipped;
+    }
+
+    /** The next read starts at the event's byte {@code index}, unless the stream is already past it. */
+    public void jumpTo(long index) {
+      if (index > at) {
+        skipped += index - at;
+        at = index;
       }
-    };
+    }
+
+    @Override
+    public int read() {
+      return at < size ? get(at++) & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] target, int offset, int length) {
+      if (length == 0) {
+        return 0;
+      }
+      if (at >= size) {
+        return -1;
+      }
+      int n = (int) Math.min(length, size - at);
+      copy(at, target, offset, n);
+      at += n;
+      return n;
+    }
   }
 
   /** The data as text; malformed UTF-8 becomes U+FFFD. */

@@ -8,7 +8,6 @@ import dev.seedstream.sse.EventData;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -27,7 +26,7 @@ record EventPayload(JsonObject fields, InlineImage inlineImage) {
 
   /** Reads {@code json}; the image, when there is one, is a range of it, so it must outlive the result's use. */
   static EventPayload parse(EventData json) throws IOException {
-    Input input = new Input(json);
+    EventData.Reader input = json.stream();
     try (JsonParser parser = MAPPER.getFactory().createParser(input)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new JsonParseException(parser, "the event's data is not a JSON object");
@@ -55,53 +54,6 @@ record EventPayload(JsonObject fields, InlineImage inlineImage) {
         throw new JsonParseException(parser, "unexpected data after the JSON object");
       }
       return new EventPayload(new JsonObject(fields), inline);
-    }
-  }
-
-  /**
-   * The event's bytes as the parser reads them, able to jump ahead over an image's text. Offsets the
-   * parser reports count only the bytes it was given, so they are translated back into the event's.
-   */
-  private static final class Input extends InputStream {
-
-    private final EventData data;
-    private long at;
-    private long skipped;
-
-    Input(EventData data) {
-      this.data = data;
-    }
-
-    /** The event's index of a byte the parser reports at {@code parserOffset}. */
-    long eventOffset(long parserOffset) {
-      return parserOffset + skipped;
-    }
-
-    /** The next read starts at {@code index}, unless the parser has already been given it. */
-    void jumpTo(long index) {
-      if (index > at) {
-        skipped += index - at;
-        at = index;
-      }
-    }
-
-    @Override
-    public int read() {
-      return at < data.size() ? data.get(at++) & 0xff : -1;
-    }
-
-    @Override
-    public int read(byte[] target, int offset, int length) {
-      if (length == 0) {
-        return 0;
-      }
-      if (at >= data.size()) {
-        return -1;
-      }
-      int n = (int) Math.min(length, data.size() - at);
-      data.copy(at, target, offset, n);
-      at += n;
-      return n;
     }
   }
 
