@@ -17,10 +17,10 @@ final class RelayMeter {
   private long rssEndKiB = -1;
   private long rssPeakKiB = -1;
   private double wallSeconds;
-  private final DirectMemorySampler direct;
+  private final Sampler direct;
   private long directPeakBytes = -1;
 
-  private RelayMeter(ProcessProbe relay, DirectMemorySampler direct) {
+  private RelayMeter(ProcessProbe relay, Sampler direct) {
     this.relay = relay;
     this.direct = direct;
     if (relay != null) {
@@ -39,7 +39,7 @@ final class RelayMeter {
 
   /** Also samples the relay's off-heap buffer memory every 250 ms, when it is Seedstream's. */
   static RelayMeter startWithDirectMemory(Comparator target) {
-    return new RelayMeter(target.relay(), target.isSeedstream() ? new DirectMemorySampler(target.port(), 250) : null);
+    return new RelayMeter(target.relay(), target.isSeedstream() ? DirectMemorySampler.start(target.port(), 250) : null);
   }
 
   RelayMeter stop() {
@@ -50,7 +50,9 @@ final class RelayMeter {
       rssPeakKiB = relay.peakRssKiB();
     }
     if (direct != null) {
-      directPeakBytes = direct.stop();
+      direct.close();
+      direct.sampleNow();
+      directPeakBytes = direct.max();
     }
     return this;
   }

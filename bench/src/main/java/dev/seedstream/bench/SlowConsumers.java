@@ -43,12 +43,12 @@ final class SlowConsumers {
 
   private static RunResult once(Harness h, Comparator c, int pausedEvery, long sendingMs, long[] rss) {
     BenchSettings s = h.settings;
-    try (RssSampler sampler = new RssSampler(c.relay(), 200)) {
+    try (Sampler sampler = Sampler.rss(c.relay(), 200)) {
       RunResult r = h.runFinite(c, s.slowStreams(), i -> new StreamProfile(s.slowEvents(), s.slowIntervalMs(),
         i * s.slowIntervalMs() / s.slowStreams(), s.slowPayloadBytes(), false), pausedEvery, 0, sendingMs);
-      rss[0] = sampler.rssAtKiB(sendingMs / 2);
-      rss[1] = sampler.rssAtKiB(sendingMs);
-      rss[2] = sampler.maxKiB();
+      rss[0] = sampler.at(sendingMs / 2);
+      rss[1] = sampler.at(sendingMs);
+      rss[2] = sampler.max();
       return r;
     }
   }
