@@ -103,6 +103,8 @@ fi
 rm -rf "$WORK" && mkdir -p "$WORK/nginx" "$OUT"
 # Every run keeps both JVMs' collector logs next to its results: a tail is read against them.
 GATEWAY_GC_LOG="-Xlog:gc:file=$OUT/gateway-gc.log:time,uptime"
+# The gateway logs as nginx does here: no access log, warnings and up (gateway-logging.properties).
+GATEWAY_LOGGING="-Djava.util.logging.config.file=$BENCH_DIR/gateway-logging.properties"
 BENCH_GC_LOG="-Xlog:gc:file=$OUT/load-client-gc.log:time,uptime"
 sed -e "s|@PREFIX@|$WORK/nginx|g" -e "s|@LISTEN_PORT@|$NGINX_PORT|g" -e "s|@UPSTREAM_PORT@|$UP_PORT|g" \
   "$BENCH_DIR/nginx.conf.template" > "$WORK/nginx/nginx.conf"
@@ -125,7 +127,7 @@ GATEWAY_ENV+=" SEEDSTREAM_STORE_IMAGES=${BENCH_STORE_IMAGES:-false} SEEDSTREAM_D
 # The per-client image budget arrives with the /v1 work; until then the gateway ignores the variable.
 GATEWAY_ENV+=" SEEDSTREAM_IMAGES_PER_MINUTE_PER_CLIENT=1000000"
 # shellcheck disable=SC2086 # the env and JVM options are word lists on purpose
-(cd "$ROOT" && exec env $GATEWAY_ENV taskset -c "$RELAY_CPU" java $GATEWAY_JAVA_OPTS "$GATEWAY_GC_LOG" -jar target/seedstream.jar) \
+(cd "$ROOT" && exec env $GATEWAY_ENV taskset -c "$RELAY_CPU" java $GATEWAY_JAVA_OPTS "$GATEWAY_GC_LOG" "$GATEWAY_LOGGING" -jar target/seedstream.jar) \
   > "$WORK/gateway.log" 2>&1 &
 GW_PID=$!
 STARTED+=("$GW_PID")
@@ -141,7 +143,7 @@ taskset -c "$LOAD_CPU" java $BENCH_JAVA_OPTS "$BENCH_GC_LOG" -jar "$BENCH_DIR/ta
   --nginx-pid "$NGINX_PID" --gateway-pid "$GW_PID" \
   --nginx-version "$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
   --commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-  --layout "$LAYOUT" --gateway-jvm "$GATEWAY_JAVA_OPTS" --gateway-env "$GATEWAY_ENV" \
+  --layout "$LAYOUT" --gateway-jvm "$GATEWAY_JAVA_OPTS $GATEWAY_LOGGING" --gateway-env "$GATEWAY_ENV" \
   --label "${BENCH_LABEL:-}" --only "${BENCH_ONLY:-}" --s2-seconds "${BENCH_S2_SECONDS:-}" --s2-reps "${BENCH_S2_REPS:-}" \
   --skip "${BENCH_SKIP:-}" &
 BENCH_PID=$!

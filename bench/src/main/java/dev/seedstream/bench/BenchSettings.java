@@ -6,6 +6,10 @@ import java.util.List;
  * The sizes of every scenario. {@link #full()} follows the design (reliability-and-performance.md §4.2) cut
  * to fit about 38 minutes on two cores; S2 measures 60 s (the design's lower end of 60–120 s) five times, the
  * design's number of repetitions, because a p99 over 20 s moves with every single collector pause of either JVM.
+ * Before it, S2 warms every comparator up as the design asks (at least 30 s, for the JIT): {@code smallWarmupSetups}
+ * one-event streams, so that a relay's per-stream setup path is compiled as in a long-running service (it runs
+ * once per stream, so 1,000 streams per repetition kept crossing compile thresholds), then {@code smallWarmupMs}
+ * of S2's own load, unrecorded.
  * S4 runs five repetitions too: with 100 events per size, one repetition's p50 moved by half between runs
  * (nginx's own added p50 for 8 MiB was 12.0–19.4 ms in three full runs). {@link #quick()} is a smoke run of
  * everything in about a minute.
@@ -17,6 +21,7 @@ record BenchSettings(
   int warmupStreams, long warmupMs,
   List<Integer> idleLevels, long idleWindowMs,
   int smallStreams, int smallEvents, long smallIntervalMs, long smallDiscardMs, int smallReps,
+  int smallWarmupSetups, long smallWarmupMs,
   int largeStreams, List<Integer> largeSizesMiB, int largeEvents, int largeMiBPerSecond, int largeReps,
   int slowStreams, int slowPayloadBytes, int slowEvents, long slowIntervalMs, int slowPausedEvery,
   double openRate, long openDurationMs, int openEvents, long openIntervalMs, long openPhaseMs) {
@@ -26,6 +31,7 @@ record BenchSettings(
       200, 6_000,
       List.of(1000, 4000, 8000), 10_000,
       1000, 60, 1000, 3_000, 5,
+      6_000, 30_000,
       50, List.of(1, 4, 8), 2, 40, 5,
       100, 256 << 10, 12, 1000, 10,
       20, 15_000, 2, 500, 200);
@@ -39,6 +45,7 @@ record BenchSettings(
     int events = (int) Math.max(1, seconds * 1000L / smallIntervalMs);
     return new BenchSettings(mode, warmupStreams, warmupMs, idleLevels, idleWindowMs,
       smallStreams, events, smallIntervalMs, smallDiscardMs, reps,
+      smallWarmupSetups, smallWarmupMs,
       largeStreams, largeSizesMiB, largeEvents, largeMiBPerSecond, largeReps,
       slowStreams, slowPayloadBytes, slowEvents, slowIntervalMs, slowPausedEvery,
       openRate, openDurationMs, openEvents, openIntervalMs, openPhaseMs);
@@ -49,6 +56,7 @@ record BenchSettings(
       50, 1_500,
       List.of(100, 200), 1_000,
       100, 6, 500, 1_000, 1,
+      300, 1_000,
       10, List.of(1), 2, 20, 1,
       40, 256 << 10, 4, 400, 10,
       10, 2_000, 2, 300, 100);
