@@ -39,8 +39,12 @@ public final class Job implements UpstreamEvents {
 
   private final List<JobEvent> log = new ArrayList<>();
   private final Set<JobStream> listeners = new LinkedHashSet<>();
-  /** What the job's JSON lists per image: a small record, not a JSON object, as {@link JobEvent} keeps bare bytes. */
-  private final List<Delivered> images = new ArrayList<>();
+  /**
+   * Images delivered so far. The job's JSON lists them from their {@code image} events' frames, not from a
+   * second copy kept per image: the log lives as long as the job, and every young collection that promotes
+   * it copies each byte of it once (results/2026-11-26-s2-start/).
+   */
+  private int deliveredImages;
   private final JsonArray failedImages = new JsonArray();
   private JobStatus status = JobStatus.RUNNING;
   private UpstreamCall call;
@@ -114,9 +118,13 @@ public final class Job implements UpstreamEvents {
     long now = System.nanoTime();
     metrics.imageDelivered(now - (lastImageNanos == 0 ? startNanos : lastImageNanos), lastImageNanos == 0);
     lastImageNanos = now;
-    Delivered delivered = new Delivered(image.index(), image.url(), image.size(), elapsedMs(), archive != null);
-    images.add(delivered);
-    JsonObject data = delivered.json(id);
+    deliveredImages++;
+    // What the job's JSON lists per image, too (delivered()), without the inline data.
+    JsonObject data = new JsonObject().put("index", image.index()).put("url", image.url()).put("size", image.size())
+      .put("elapsed_ms", elapsedMs());
+    if (archive != null) {
+      data.put("durable_url", ImageArchive.durableUrl(id, image.index()));
+    }
     append(image.b64Json() == null
       ? JobEvent.of(log.size() + 1, "image", data)
       : JobEvent.withInlineImage(log.size() + 1, "image", data, image.b64Json()));
@@ -139,7 +147,7 @@ public final class Job implements UpstreamEvents {
 
   @Override
   public void onCompleted(JsonObject usage) {
-    finish(JobStatus.COMPLETED, "completed", new JsonObject().put("generated_images", images.size())
+    finish(JobStatus.COMPLETED, "completed", new JsonObject().put("generated_images", deliveredImages)
       .put("failed_images", failedImages.size()).put("usage", usage).put("elapsed_ms", elapsedMs()));
   }
 
@@ -225,19 +233,12 @@ public final class Job implements UpstreamEvents {
 
   private JsonArray delivered() {
     JsonArray json = new JsonArray();
-    for (Delivered image : images) {
-      json.add(image.json(id));
+    for (JobEvent event : log) {
+      if (event.isImage()) {
+        json.add(event.dataWithoutImage());
+      }
     }
     return json;
-  }
-
-  private record Delivered(int index, String url, String size, long elapsedMs, boolean durable) {
-    /** The image as its {@code image} event shows it, without the inline data. */
-    JsonObject json(String jobId) {
-      JsonObject json = new JsonObject().put("index", index).put("url", url).put("size", size)
-        .put("elapsed_ms", elapsedMs);
-      return durable ? json.put("durable_url", ImageArchive.durableUrl(jobId, index)) : json;
-    }
   }
 
   private void append(String type, JsonObject data) {

@@ -95,6 +95,45 @@ final class JobEvent {
     return BufferInternal.buffer(Unpooled.wrappedBuffer(out));
   }
 
+  boolean isImage() {
+    return type.equals("image");
+  }
+
+  /**
+   * The event's data read back from its frame, without an image's {@code b64_json}: what a job's JSON lists
+   * per image. Parsed again each time; a job's JSON is asked for rarely, its events are kept all its life.
+   */
+  JsonObject dataWithoutImage() {
+    byte[] frame = head;
+    if (image != null) {
+      // Undo withInlineImage: drop the field's opening (with its comma, unless it was the only field) and
+      // close the object as the frame did.
+      boolean only = head[head.length - INLINE_FIELD.length] != ',';
+      int kept = head.length - INLINE_FIELD.length + (only ? 1 : 0);
+      frame = Arrays.copyOf(head, kept + 3);
+      frame[kept] = '}';
+      frame[kept + 1] = '\n';
+      frame[kept + 2] = '\n';
+    }
+    return new JsonObject(dataOf(new String(frame, StandardCharsets.UTF_8)));
+  }
+
+  /** The data of one frame as SseFrames wrote it: its {@code data:} lines, joined by LF. */
+  private static String dataOf(String frame) {
+    StringBuilder data = new StringBuilder(frame.length());
+    boolean first = true;
+    for (String line : frame.split("\n")) {
+      if (line.startsWith("data: ")) {
+        if (!first) {
+          data.append('\n');
+        }
+        data.append(line, 6, line.length());
+        first = false;
+      }
+    }
+    return data.toString();
+  }
+
   boolean terminal() {
     return type.equals("completed") || type.equals("error") || type.equals("cancelled");
   }

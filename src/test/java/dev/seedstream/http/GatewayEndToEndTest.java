@@ -143,7 +143,7 @@ class GatewayEndToEndTest extends GatewayTestBase {
     SseTestClient whole = Await.result(SseTestClient.get(vertx, http, port, events, null));
     Await.result(whole.ended());
     assertThat(whole.events()).extracting(SseEvent::event).containsExactly("started", "image", "image", "completed");
-    // The job's JSON lists each image exactly as its event showed it (the job keeps a summary, not the event).
+    // The job's JSON lists each image exactly as its event showed it (read back from the event's frame).
     JsonArray listed = api.get("/api/generations/" + body.getString("id")).json().getJsonArray("images");
     assertThat(listed).hasSize(2);
     for (int i = 0; i < 2; i++) {

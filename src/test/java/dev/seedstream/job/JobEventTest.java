@@ -55,4 +55,23 @@ class JobEventTest {
     Buffer frame = event.slice(0, event.length());
     assertThat(frame.toString()).isEqualTo("id: 1\nevent: image\ndata: {\"b64_json\":\"" + b64 + "\"}\n\n");
   }
+
+  @Test
+  @DisplayName("a job's JSON reads an image's fields back from its frame, without the inline data, even after release")
+  void dataReadBack() {
+    JsonObject data = new JsonObject().put("index", 3).put("url", null).put("size", "2048x2048")
+      .put("elapsed_ms", 41).put("note", "line\nbreak \"quoted\" 图1 </script> ,\"b64_json\":\"");
+    JobEvent inline = JobEvent.withInlineImage(9, "image", data.copy(), InlineImage.parse(jpegBase64(3_001)));
+    assertThat(inline.isImage()).isTrue();
+    assertThat(inline.dataWithoutImage()).isEqualTo(data);
+    inline.release();
+    assertThat(inline.dataWithoutImage()).as("the head is the job's own bytes").isEqualTo(data);
+
+    JobEvent only = JobEvent.withInlineImage(1, "image", new JsonObject(), InlineImage.parse(jpegBase64(12)));
+    assertThat(only.dataWithoutImage()).isEqualTo(new JsonObject());
+
+    JobEvent url = JobEvent.of(2, "image", data.copy().put("url", "https://example.test/a.jpeg?x=1&y=2"));
+    assertThat(url.dataWithoutImage()).isEqualTo(data.copy().put("url", "https://example.test/a.jpeg?x=1&y=2"));
+    assertThat(JobEvent.of(3, "completed", new JsonObject()).isImage()).isFalse();
+  }
 }
