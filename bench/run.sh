@@ -3,7 +3,7 @@
 # missing, starts the fake upstream + load client, nginx and the gateway pinned to cores, runs every
 # scenario and writes bench/results/<date>[-quick]/results.{md,json}. Stops everything it started on exit.
 #
-#   bench/run.sh           full run (about 38 minutes; run it on a quiet machine)
+#   bench/run.sh           full run (about 45 minutes; run it on a quiet machine)
 #   bench/run.sh --quick   smoke run of every scenario at small sizes (about 2 minutes with the builds)
 #
 # Environment: BENCH_UPSTREAM_PORT, BENCH_NGINX_PORT, BENCH_GATEWAY_PORT (18081-18083), GATEWAY_JAVA_OPTS,

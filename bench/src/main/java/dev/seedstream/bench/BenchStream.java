@@ -117,6 +117,9 @@ final class BenchStream implements EventStreamReader.Sink {
       stats.timeToFirstEvent.recordValue(Math.max(0, sinceStart));
     }
     if (stampNanos < run.recordFromNanos()) {
+      if (!paused) {
+        stats.openingLastByte.recordValue(Math.max(0, lastByteNanos - stampNanos));
+      }
       return;
     }
     if (paused) {

@@ -15,6 +15,8 @@ final class RunStats {
   final Histogram lastByte = histogram();
   final Histogram firstByte = histogram();
   final Histogram pausedLastByte = histogram();
+  /** Events before the run's measured window ({@link LoadClient.Run#recordFrom}), fast readers only. */
+  final Histogram openingLastByte = histogram();
   final Histogram timeToHead = histogram();
   final Histogram timeToFirstEvent = histogram();
   final Map<String, Integer> errors = new TreeMap<>();
@@ -65,6 +67,7 @@ final class RunStats {
       .put("image_failures", imageFailures).put("errors", errorsJson())
       .put("event_latency_last_byte", summary(lastByte)).put("event_latency_first_byte", summary(firstByte))
       .put("paused_readers_last_byte", summary(pausedLastByte))
+      .put("event_latency_before_measured_window", summary(openingLastByte))
       .put("time_to_head", summary(timeToHead)).put("time_to_first_event", summary(timeToFirstEvent));
   }
 }
