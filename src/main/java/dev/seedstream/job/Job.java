@@ -42,7 +42,7 @@ public final class Job implements UpstreamEvents {
   /**
    * Images delivered so far. The job's JSON lists them from their {@code image} events' frames, not from a
    * second copy kept per image: the log lives as long as the job, and every young collection that promotes
-   * it copies each byte of it once (results/2026-11-26-s2-start/).
+   * it copies each byte of it once (results/2026-11-26-s2-steady/).
    */
   private int deliveredImages;
   private final JsonArray failedImages = new JsonArray();

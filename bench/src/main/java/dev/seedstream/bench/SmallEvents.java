@@ -38,7 +38,7 @@ final class SmallEvents {
       .put("repetitions", s.smallReps())
       .put("warmup", s.smallWarmupSetups() + " one-event streams, then " + s.smallWarmupMs() / 1000
         + " s of this load, unmeasured, per comparator");
-    Table table = new Table("comparator", "events", "p50 µs", "p99 µs", "p99.9 µs", "added p50 µs", "added p99 µs",
+    Table table = new Table("comparator", "events received", "p50 µs", "p99 µs", "p99.9 µs", "added p50 µs", "added p99 µs",
       "added p99.9 µs", "added p99 ×nginx", "relay CPU µs/event (setup incl.)", "errors");
     for (Comparator c : h.comparators) {
       String n = c.name();
@@ -89,7 +89,7 @@ final class SmallEvents {
    * The design's warm-up (at least 30 s, for the JIT), per comparator. First many short streams: a relay's
    * per-stream setup (request parsing, validation, job, upstream connection) runs once per stream, so with
    * only S2's 1,000 streams per repetition a JVM relay kept crossing compile thresholds in every repetition,
-   * and its compiler took up to 2 s of the relay's only core while the events it was measured on queued
+   * and its compiler took 0.6–2.8 s of the relay's only core while the events it was measured on queued
    * (results/2026-11-26-s2-start/notes.md). Then S2's own load, so the measured repetitions start from a
    * relay in the state a long-running service is in.
    */
