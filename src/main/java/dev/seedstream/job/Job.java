@@ -39,12 +39,6 @@ public final class Job implements UpstreamEvents {
 
   private final List<JobEvent> log = new ArrayList<>();
   private final Set<JobStream> listeners = new LinkedHashSet<>();
-  /**
-   * Images delivered so far. The job's JSON lists them from their {@code image} events' frames, not from a
-   * second copy kept per image: the log lives as long as the job, and every young collection that promotes
-   * it copies each byte of it once (results/2026-11-26-s2-steady/).
-   */
-  private int deliveredImages;
   private final JsonArray failedImages = new JsonArray();
   private JobStatus status = JobStatus.RUNNING;
   private UpstreamCall call;
@@ -118,8 +112,9 @@ public final class Job implements UpstreamEvents {
     long now = System.nanoTime();
     metrics.imageDelivered(now - (lastImageNanos == 0 ? startNanos : lastImageNanos), lastImageNanos == 0);
     lastImageNanos = now;
-    deliveredImages++;
-    // What the job's JSON lists per image, too (delivered()), without the inline data.
+    // What the job's JSON lists per image, too (delivered()), without the inline data: it reads the fields
+    // back from this event's frame rather than keeping a second copy per image, because the log lives as
+    // long as the job and every young collection that promotes it copies it (results/2026-11-26-s2-steady/).
     JsonObject data = new JsonObject().put("index", image.index()).put("url", image.url()).put("size", image.size())
       .put("elapsed_ms", elapsedMs());
     if (archive != null) {
@@ -147,7 +142,7 @@ public final class Job implements UpstreamEvents {
 
   @Override
   public void onCompleted(JsonObject usage) {
-    finish(JobStatus.COMPLETED, "completed", new JsonObject().put("generated_images", deliveredImages)
+    finish(JobStatus.COMPLETED, "completed", new JsonObject().put("generated_images", log.stream().filter(JobEvent::isImage).count())
       .put("failed_images", failedImages.size()).put("usage", usage).put("elapsed_ms", elapsedMs()));
   }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * S2: many streams each receiving one small URL event per interval, their phases spread evenly, so the
@@ -25,8 +26,8 @@ final class SmallEvents {
     for (int rep = 0; rep < s.smallReps(); rep++) {
       Map<String, RunResult> byName = new LinkedHashMap<>();
       for (Comparator c : h.comparators) {
-        byName.put(c.name(), h.runFinite(c, s.smallStreams(), i -> new StreamProfile(s.smallEvents(),
-          s.smallIntervalMs(), i * s.smallIntervalMs() / s.smallStreams(), 0, false), 0, s.smallDiscardMs(), sendingMs));
+        byName.put(c.name(), h.runFinite(c, s.smallStreams(), spread(s, s.smallEvents()), 0, s.smallDiscardMs(),
+          sendingMs));
         BenchMain.log("S2 rep " + (rep + 1) + " " + c.name() + ": " + brief(byName.get(c.name())));
       }
       reps.add(byName);
@@ -98,11 +99,15 @@ final class SmallEvents {
     for (Comparator c : h.comparators) {
       RunResult setups = h.runFinite(c, s.smallWarmupSetups(), i -> new StreamProfile(1, 0, 0, 0, false), 0, 0, 0);
       int events = (int) Math.max(1, s.smallWarmupMs() / s.smallIntervalMs());
-      RunResult load = h.runFinite(c, s.smallStreams(), i -> new StreamProfile(events, s.smallIntervalMs(),
-        i * s.smallIntervalMs() / s.smallStreams(), 0, false), 0, 0, events * s.smallIntervalMs());
+      RunResult load = h.runFinite(c, s.smallStreams(), spread(s, events), 0, 0, events * s.smallIntervalMs());
       BenchMain.log("S2 warm-up " + c.name() + ": " + s.smallWarmupSetups() + " setups in "
         + Report.fmt(setups.meter().wallSeconds(), 1) + " s (errors " + setups.stats().errors + "); " + brief(load));
     }
+  }
+
+  /** S2's streams: {@code events} URL events each, their phases spread evenly over one interval. */
+  private static IntFunction<StreamProfile> spread(BenchSettings s, int events) {
+    return i -> new StreamProfile(events, s.smallIntervalMs(), i * s.smallIntervalMs() / s.smallStreams(), 0, false);
   }
 
   /** A ratio to a non-positive reference means nothing, so such repetitions are left out; say so. */
