@@ -33,7 +33,7 @@ public final class Main {
         handler.setFormatter(new JsonLogFormatter());
       }
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Gateway.newVertx();
     Gateway gateway;
     try {
       gateway = Gateway.start(vertx, config).await();

@@ -28,7 +28,7 @@ abstract class BrowserTestBase {
   static void startBrowser() {
     classStarted = System.nanoTime();
     HeadlessChromium.requireInstalled();
-    vertx = Vertx.vertx();
+    vertx = Gateway.newVertx();
     // 1000 px wide: two columns, and the screenshots stay small enough to commit.
     chromium = HeadlessChromium.start(1000, 900);
   }

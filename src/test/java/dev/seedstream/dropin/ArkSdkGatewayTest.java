@@ -45,7 +45,7 @@ class ArkSdkGatewayTest {
 
   @BeforeEach
   void setUp() {
-    vertx = Vertx.vertx();
+    vertx = Gateway.newVertx();
   }
 
   @AfterEach

@@ -1,5 +1,6 @@
 package dev.seedstream.http;
 
+import dev.seedstream.Gateway;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
 import dev.seedstream.support.FakeUpstream;
@@ -77,7 +78,7 @@ class LogRedactionTest {
     Logger.getLogger("").addHandler(capture);
     previousLevel = Logger.getLogger("dev.seedstream").getLevel();
     Logger.getLogger("dev.seedstream").setLevel(Level.ALL);
-    vertx = Vertx.vertx();
+    vertx = Gateway.newVertx();
     fake = Await.result(FakeUpstream.start(vertx));
     http = vertx.createHttpClient();
     port = Await.result(TestGateway.start(vertx, TestGateway.config(fake.url(), Map.of("SEEDSTREAM_TOKENS", "team:" + TOKEN))))

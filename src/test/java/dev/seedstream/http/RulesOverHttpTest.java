@@ -1,5 +1,6 @@
 package dev.seedstream.http;
 
+import dev.seedstream.Gateway;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
 import dev.seedstream.support.FakeUpstream;
@@ -38,7 +39,7 @@ class RulesOverHttpTest {
 
   @BeforeAll
   void start() {
-    vertx = Vertx.vertx();
+    vertx = Gateway.newVertx();
     fake = Await.result(FakeUpstream.start(vertx));
     HttpClient http = vertx.createHttpClient();
     int port = Await.result(TestGateway.start(vertx, TestGateway.config(fake.url(), Map.of()))).actualPort();

@@ -1,5 +1,6 @@
 package dev.seedstream.simulator;
 
+import dev.seedstream.Gateway;
 import com.volcengine.ark.runtime.model.images.generation.GenerateImagesRequest;
 import com.volcengine.ark.runtime.model.images.generation.ImageGenStreamEvent;
 import com.volcengine.ark.runtime.model.images.generation.ImagesResponse;
@@ -31,7 +32,7 @@ class ArkSdkSimulatorTest {
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
+    vertx = Gateway.newVertx();
     simulator = Simulator.start(vertx, SimulatorOptions.defaults(KEY).withDelays(2, 2)).await();
     ark = ArkService.builder()
       .apiKey(KEY)

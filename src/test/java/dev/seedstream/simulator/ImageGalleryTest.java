@@ -1,5 +1,6 @@
 package dev.seedstream.simulator;
 
+import dev.seedstream.Gateway;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,7 +15,7 @@ class ImageGalleryTest {
 
   @BeforeAll
   static void startVertx() {
-    vertx = Vertx.vertx();
+    vertx = Gateway.newVertx();
   }
 
   @AfterAll

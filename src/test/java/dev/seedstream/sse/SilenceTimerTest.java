@@ -1,5 +1,6 @@
 package dev.seedstream.sse;
 
+import dev.seedstream.Gateway;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -17,7 +18,7 @@ class SilenceTimerTest {
 
   private static final long SILENCE_MS = 150;
 
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = Gateway.newVertx();
 
   @AfterEach
   void close() throws Exception {

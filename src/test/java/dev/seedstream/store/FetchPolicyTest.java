@@ -1,5 +1,6 @@
 package dev.seedstream.store;
 
+import dev.seedstream.Gateway;
 import dev.seedstream.support.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisplayName("Image download policy")
 class FetchPolicyTest {
 
-  final Vertx vertx = Vertx.vertx();
+  final Vertx vertx = Gateway.newVertx();
 
   @AfterEach
   void tearDown() {

@@ -27,7 +27,7 @@ final class HistoryFixture {
 
   static final String MODEL = "doubao-seedream-4-5-251128";
 
-  final Vertx vertx = Vertx.vertx();
+  final Vertx vertx = Gateway.newVertx();
   final HttpClient http = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(20));
   final Gateway gateway;
   final TestHttp api;

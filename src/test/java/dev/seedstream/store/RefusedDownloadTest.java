@@ -1,5 +1,6 @@
 package dev.seedstream.store;
 
+import dev.seedstream.Gateway;
 import dev.seedstream.http.GatewayVerticle;
 import dev.seedstream.sse.SseEvent;
 import dev.seedstream.support.Await;
@@ -31,7 +32,7 @@ class RefusedDownloadTest {
   @TempDir
   Path dataDir;
 
-  final Vertx vertx = Vertx.vertx();
+  final Vertx vertx = Gateway.newVertx();
 
   @AfterEach
   void tearDown() {

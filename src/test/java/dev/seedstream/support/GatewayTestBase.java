@@ -1,5 +1,6 @@
 package dev.seedstream.support;
 
+import dev.seedstream.Gateway;
 import dev.seedstream.http.GatewayVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -24,7 +25,7 @@ public abstract class GatewayTestBase {
 
   @BeforeEach
   void startVertxAndFakeUpstream() {
-    vertx = Vertx.vertx();
+    vertx = Gateway.newVertx();
     fake = Await.result(FakeUpstream.start(vertx));
     // Room for the tests that hold hundreds of streams at once.
     http = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(2000));

@@ -1,5 +1,6 @@
 package dev.seedstream.validation;
 
+import dev.seedstream.Gateway;
 import dev.seedstream.support.TestHttp;
 
 import io.vertx.core.Future;
@@ -39,7 +40,7 @@ class UploadHandlerTest {
   private final MutableClock clock = new MutableClock();
   private final ModelCatalog catalog = ModelCatalog.load(Path.of("conf/models.json"));
   private final UploadStore store = new UploadStore(TTL, 64 * MIB, clock);
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = Gateway.newVertx();
   private final Promise<Long> serverBytesAtClose = Promise.promise();
   private HttpClient client;
   private int port;
