@@ -30,7 +30,7 @@ public final class BenchMain {
     Map<String, String> args = parse(argv);
     BenchSettings settings = "quick".equals(args.get("mode")) ? BenchSettings.quick() : BenchSettings.full();
     settings = settings.withSmallEvents(
-      intArg(args, "s2-seconds", (int) ((settings.smallEvents() * settings.smallIntervalMs() - settings.smallDiscardMs()) / 1000)),
+      intArg(args, "s2-seconds", settings.smallMeasuredSeconds()),
       intArg(args, "s2-reps", settings.smallReps()));
     long ticks = Long.parseLong(args.getOrDefault("clock-ticks", "100"));
     String loadBefore = MachineInfo.loadAverage();

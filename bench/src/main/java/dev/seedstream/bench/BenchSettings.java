@@ -40,6 +40,11 @@ record BenchSettings(
       20, 15_000, 2, 500, 200);
   }
 
+  /** How long each S2 repetition is measured: its sending time less the discarded start. */
+  int smallMeasuredSeconds() {
+    return (int) ((smallEvents * smallIntervalMs - smallDiscardMs) / 1000);
+  }
+
   /** These settings with S2 measuring {@code seconds} of events (one a second per stream, after its discarded start), {@code reps} times. */
   BenchSettings withSmallEvents(int seconds, int reps) {
     if (seconds < 1 || reps < 1) {
