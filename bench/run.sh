@@ -12,7 +12,8 @@
 # BENCH_ONLY (comma-separated scenarios to run, e.g. "S1,S4"; default all), BENCH_GATEWAY_DIR (the gateway
 # checkout to build and measure, default this one: e.g. a worktree of another branch, for before/after figures),
 # BENCH_S2_SECONDS and BENCH_S2_REPS (S2's measured length and repetitions; full run 60 s x 5), BENCH_SKIP=seedstream_v1
-# (leave /v1 out, for quicker experiments on /api).
+# (leave /v1 out, for quicker experiments on /api), BENCH_TRACE=<folder> (also write every measured event's
+# send stamp and latency there, for lining slow events up with perf or GC logs).
 set -euo pipefail
 
 MODE=full
@@ -50,6 +51,8 @@ STARTED=()
 cleanup() {
   local status=$?
   for pid in "${STARTED[@]}"; do
+    # The bench stops (SIGSTOP) the relays it is not measuring; a stopped process would not act on TERM.
+    kill -CONT "$pid" 2>/dev/null || true
     kill -TERM "$pid" 2>/dev/null || true
   done
   for pid in "${STARTED[@]}"; do

@@ -64,7 +64,12 @@ public final class BenchMain {
     ProcessProbe self = new ProcessProbe("bench", ProcessHandle.current().pid(), true, ticks);
     double othersBefore = MachineInfo.busyCpuSeconds(ticks) - ours(self, nginx, gateway);
     long started = System.nanoTime();
-    boolean ok = runAll(h, report, List.of(args.getOrDefault("only", "").split(",")));
+    boolean ok;
+    try {
+      ok = runAll(h, report, List.of(args.getOrDefault("only", "").split(",")));
+    } finally {
+      h.thawAll();
+    }
     double othersCpu = MachineInfo.busyCpuSeconds(ticks) - ours(self, nginx, gateway) - othersBefore;
     double wall = (System.nanoTime() - started) / 1e9;
     report.note("load_average_after", MachineInfo.loadAverage());

@@ -126,6 +126,7 @@ final class BenchStream implements EventStreamReader.Sink {
       stats.pausedLastByte.recordValue(Math.max(0, lastByteNanos - stampNanos));
     } else {
       stats.lastByte.recordValue(Math.max(0, lastByteNanos - stampNanos));
+      stats.trace(stampNanos, lastByteNanos - stampNanos);
       stats.firstByte.recordValue(Math.max(0, firstByteNanos - stampNanos));
     }
   }

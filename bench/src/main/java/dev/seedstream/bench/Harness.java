@@ -26,6 +26,29 @@ final class Harness {
     return comparators.stream().filter(c -> !c.isDirect()).toList();
   }
 
+  /**
+   * Before each run: the relay under test runs, every other relay is stopped (SIGSTOP). They share the relay
+   * core, and an idle JVM still wakes its housekeeping threads (PerfData sampling every 50 ms, monitor
+   * deflation, Vert.x's blocked-thread check, its own timers); on this VM each wake-up that lands while another
+   * relay is handling an event cost that relay's event 3–5 ms (results/2026-11-26-intrusions/). An idle nginx
+   * wakes nothing, so without this only nginx's measurements carried the other relay's noise.
+   */
+  void focus(Comparator target) {
+    for (Comparator c : relays()) {
+      if (c.relay() != target.relay()) {
+        c.relay().freeze();
+      }
+    }
+    if (target.relay() != null) {
+      target.relay().thaw();
+    }
+  }
+
+  /** Every relay running again: between scenarios' own probes, at the end, and before the script stops them. */
+  void thawAll() {
+    relays().forEach(c -> c.relay().thaw());
+  }
+
   /** The result of one run: what the client measured and what the relay spent. */
   record RunResult(Comparator comparator, RunStats stats, RelayMeter meter) {
   }
@@ -42,6 +65,7 @@ final class Harness {
   /** The same, also sampling a Seedstream relay's off-heap buffer memory ({@link DirectMemorySampler}). */
   RunResult runFinite(Comparator target, int streams, IntFunction<StreamProfile> profileOf, int pausedEvery,
                       long discardMs, long sendingMs, boolean sampleDirectMemory) {
+    focus(target);
     upstream.prepare(profileOf.apply(0).payloadBytes());
     collectOwnHeap();
     long start = System.nanoTime();
@@ -53,6 +77,7 @@ final class Harness {
       await(run.resumePaused(), 10_000);
     }
     finish(run, sendingMs + 60_000);
+    run.stats.writeTrace(target.name());
     return new RunResult(target, run.stats, meter.stop());
   }
 

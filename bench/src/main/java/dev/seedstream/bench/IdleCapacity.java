@@ -33,6 +33,7 @@ final class IdleCapacity {
       "live heap KiB/stream", "relay fds", "idle CPU % (per 1k streams)");
     Set<Long> settled = new HashSet<>();
     for (Comparator c : h.relays()) {
+      h.focus(c);
       if (c.relay().jvm() && settled.add(c.relay().pid())) {
         Harness.sleep(SETTLE_MS);
       }

@@ -22,6 +22,7 @@ final class OpenArrivals {
     Map<String, RunResult> byName = new LinkedHashMap<>();
     StreamProfile profile = new StreamProfile(s.openEvents(), s.openIntervalMs(), s.openPhaseMs(), 0, false);
     for (Comparator c : h.comparators) {
+      h.focus(c);
       Harness.collectOwnHeap();
       RelayMeter meter = RelayMeter.start(c.relay());
       LoadClient.Run run = h.client.run(c);

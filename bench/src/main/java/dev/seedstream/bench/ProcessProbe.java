@@ -43,6 +43,30 @@ final class ProcessProbe {
     return jvm;
   }
 
+  /** SIGSTOP: the process keeps its memory and sockets but takes no CPU and wakes no thread until {@link #thaw()}. */
+  void freeze() {
+    signal("-STOP");
+  }
+
+  /** SIGCONT. Harmless on a process that is not stopped. */
+  void thaw() {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", signal, Long.toString(pid)).redirectErrorStream(true).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill " + signal + " " + pid + " (" + name + ") failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("kill " + signal + " " + pid, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   boolean alive() {
     return Files.exists(proc("stat"));
   }

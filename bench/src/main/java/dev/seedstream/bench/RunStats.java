@@ -3,6 +3,11 @@ package dev.seedstream.bench;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -27,6 +32,14 @@ final class RunStats {
   long eventBytes;
   long imageFailures;
   long notAvailable;
+  /**
+   * With BENCH_TRACE set to a folder, the send stamp and latency of every measured event too, written there
+   * after the run: stamps are System.nanoTime(), CLOCK_MONOTONIC, so slow events can be lined up with
+   * `perf record -k mono` and `-Xlog:...:timenanos` (results/2026-11-26-intrusions/). Off by default.
+   */
+  private static final String TRACE_DIR = System.getenv("BENCH_TRACE");
+  private final long[] trace = TRACE_DIR == null ? null : new long[2_000_000];
+  private int traced;
 
   private static Histogram histogram() {
     return new Histogram(3);
@@ -38,6 +51,28 @@ final class RunStats {
 
   long errorCount() {
     return errors.values().stream().mapToLong(Integer::longValue).sum();
+  }
+
+  void trace(long stampNanos, long latencyNanos) {
+    if (trace != null && traced + 2 <= trace.length) {
+      trace[traced++] = stampNanos;
+      trace[traced++] = latencyNanos;
+    }
+  }
+
+  /** One "stamp latency" line per traced event, in {@code <BENCH_TRACE>/<comparator>-<nanoTime>.txt}. */
+  void writeTrace(String comparator) {
+    if (trace == null || traced == 0) {
+      return;
+    }
+    Path file = Path.of(TRACE_DIR, comparator + "-" + System.nanoTime() + ".txt");
+    try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file))) {
+      for (int i = 0; i < traced; i += 2) {
+        out.println(trace[i] + " " + trace[i + 1]);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static double micros(Histogram h, double percentile) {
