@@ -34,13 +34,14 @@ GW_PORT=${BENCH_GATEWAY_PORT:-18083}
 # machine a first touch of a page is slow, and without it young-generation pauses that promote into fresh
 # old-generation pages ran 2-4x longer (bench/results/2026-11-25-pretouch/). The gateway's images live in
 # off-heap blocks, so 1 GiB of heap is the working size; the 4 GiB ceiling is headroom, never pre-touched.
-# A 64 MiB young generation on both: a relay's per-connection state lives as long as its stream, and a
-# young collection copies whatever of it arrived since the last one. With the default third of the heap
+# A small young generation: a relay's per-connection state lives as long as its stream, and a young
+# collection copies whatever of it arrived since the last one. With the default third of the heap
 # (341 MiB) collections came about once a minute and copied a thousand streams' state at once (120-390 ms);
-# with 64 MiB they come every few seconds, the state moves out while its streams open, and the pauses in
-# steady relaying stay short (bench/results/2026-11-26-young/). The load client holds two connections per
-# stream and had the same once-a-minute pause, which landed on whichever comparator was running.
-GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms1g -Xmx4g -Xmn64m -XX:+UseSerialGC -XX:+AlwaysPreTouch}
+# with 64 MiB they come every few seconds (bench/results/2026-11-26-young/), and the gateway's 16 MiB makes
+# them 4-7 ms every 2.7 s in steady relaying instead of 10-25 ms every 11 s, which took its small-event p99.9
+# from 14-16 ms to 9-10 ms (bench/results/2026-11-26-focus/). The load client holds two connections per
+# stream and had the same once-a-minute pause, which landed on whichever comparator was running; it keeps 64 MiB.
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms1g -Xmx4g -Xmn16m -XX:+UseSerialGC -XX:+AlwaysPreTouch}
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx3g -Xmn64m -XX:+UseSerialGC -XX:+AlwaysPreTouch}
 SUFFIX=$([ "$MODE" = quick ] && echo "-quick" || true)
 OUT=${BENCH_OUT:-$BENCH_DIR/results/$(date +%F)$SUFFIX}
