@@ -29,8 +29,8 @@ final class Harness {
   /**
    * Before each run: the relay under test runs, every other relay is stopped (SIGSTOP). They share the relay
    * core, and an idle JVM still wakes its housekeeping threads (PerfData sampling every 50 ms, monitor
-   * deflation, Vert.x's blocked-thread check, its own timers); on this VM each wake-up that lands while another
-   * relay is handling an event cost that relay's event 3–5 ms (results/2026-11-26-intrusions/). An idle nginx
+   * deflation, Vert.x's blocked-thread check, its own timers), and on this VM such a wake-up could hold the core
+   * for 3–7 ms while the other relay had events to pass on (results/2026-11-26-intrusions/). An idle nginx
    * wakes nothing, so without this only nginx's measurements carried the other relay's noise.
    */
   void focus(Comparator target) {
@@ -44,7 +44,7 @@ final class Harness {
     }
   }
 
-  /** Every relay running again: between scenarios' own probes, at the end, and before the script stops them. */
+  /** Every relay running again, at the end of the bench: the script then stops them with TERM. */
   void thawAll() {
     relays().forEach(c -> c.relay().thaw());
   }

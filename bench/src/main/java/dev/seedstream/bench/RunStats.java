@@ -35,7 +35,8 @@ final class RunStats {
   /**
    * With BENCH_TRACE set to a folder, the send stamp and latency of every measured event too, written there
    * after the run: stamps are System.nanoTime(), CLOCK_MONOTONIC, so slow events can be lined up with
-   * `perf record -k mono` and `-Xlog:...:timenanos` (results/2026-11-26-intrusions/). Off by default.
+   * `perf record -k mono` and `-Xlog:...:timenanos` (results/2026-11-26-intrusions/). At most a million events
+   * per run are kept (16 MB); off by default.
    */
   private static final String TRACE_DIR = System.getenv("BENCH_TRACE");
   private final long[] trace = TRACE_DIR == null ? null : new long[2_000_000];
