@@ -39,7 +39,7 @@ GW_PORT=${BENCH_GATEWAY_PORT:-18083}
 # (341 MiB) collections came about once a minute and copied a thousand streams' state at once (120-390 ms);
 # with 64 MiB they come every few seconds (bench/results/2026-11-26-young/), and the gateway's 16 MiB makes
 # them 4-7 ms every 2.7 s in steady relaying instead of 10-25 ms every 11 s, which took its small-event p99.9
-# from 14-16 ms to 9-10 ms (bench/results/2026-11-26-focus/). The load client holds two connections per
+# from 14-16 ms to 8.6-9.9 ms (bench/results/2026-11-26-focus/, -focus-full/). The load client holds two connections per
 # stream and had the same once-a-minute pause, which landed on whichever comparator was running; it keeps 64 MiB.
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms1g -Xmx4g -Xmn16m -XX:+UseSerialGC -XX:+AlwaysPreTouch}
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx3g -Xmn64m -XX:+UseSerialGC -XX:+AlwaysPreTouch}
