@@ -1,10 +1,10 @@
 package dev.seedstream.simulator;
 
-import dev.seedstream.Gateway;
 import com.volcengine.ark.runtime.model.images.generation.GenerateImagesRequest;
 import com.volcengine.ark.runtime.model.images.generation.ImageGenStreamEvent;
 import com.volcengine.ark.runtime.model.images.generation.ImagesResponse;
 import com.volcengine.ark.runtime.service.ArkService;
+import dev.seedstream.Gateway;
 import io.vertx.core.Vertx;
 import okhttp3.ConnectionPool;
 import org.junit.jupiter.api.AfterEach;

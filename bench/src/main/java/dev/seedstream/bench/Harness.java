@@ -34,9 +34,9 @@ final class Harness {
    * wakes nothing, so without this only nginx's measurements carried the other relay's noise.
    */
   void focus(Comparator target) {
-    for (Comparator c : relays()) {
-      if (c.relay() != target.relay()) {
-        c.relay().freeze();
+    for (ProcessProbe relay : relayProcesses()) {
+      if (relay != target.relay()) {
+        relay.freeze();
       }
     }
     if (target.relay() != null) {
@@ -46,7 +46,12 @@ final class Harness {
 
   /** Every relay running again, at the end of the bench: the script then stops them with TERM. */
   void thawAll() {
-    relays().forEach(c -> c.relay().thaw());
+    relayProcesses().forEach(ProcessProbe::thaw);
+  }
+
+  /** Each relay process once: Seedstream's /v1 and /api are one process. */
+  private List<ProcessProbe> relayProcesses() {
+    return relays().stream().map(Comparator::relay).distinct().toList();
   }
 
   /** The result of one run: what the client measured and what the relay spent. */
