@@ -29,7 +29,9 @@ public final class ConfigLoader {
     "upstream_retry_max_delay_ms", "log_format", "models_file", "web_root", "sim_first_image_delay_ms",
     "sim_between_images_delay_ms", "sim_image_scale", "images_per_minute_per_client", "image_hosts",
     "header_timeout_ms", "body_timeout_ms", "store_images", "data_dir", "store_concurrency",
-    "store_fetch_timeout_ms", "store_allow_private", "store_max_age_ms", "store_max_bytes");
+    "store_fetch_timeout_ms", "store_allow_private", "store_max_age_ms", "store_max_bytes", "max_json_bytes",
+    "max_prompt_chars", "max_uploads_per_client", "max_listeners_per_job", "max_listeners_per_client", "max_listeners",
+    "allowed_hosts");
 
   private final JsonObject file;
   private final Map<String, String> env;
@@ -104,7 +106,16 @@ public final class ConfigLoader {
       imageHosts(),
       number("header_timeout_ms", 10000, 100, 600_000),
       number("body_timeout_ms", 120000, 100, 3_600_000),
-      store());
+      store(),
+      new RequestLimits(
+        number("max_json_bytes", 1L << 20, 1024, 1L << 30),
+        (int) number("max_prompt_chars", 4000, 1, 1_000_000),
+        (int) number("max_uploads_per_client", 4, 1, 1000)),
+      new ListenerLimits(
+        (int) number("max_listeners_per_job", 4000, 1, 1_000_000),
+        (int) number("max_listeners_per_client", 10000, 1, 1_000_000),
+        (int) number("max_listeners", 20000, 1, 1_000_000)),
+      new AccessSettings(list("allowed_hosts"), metricsToken()));
   }
 
   private StoreSettings store() {
@@ -222,6 +233,18 @@ public final class ConfigLoader {
       }
     }
     return hosts;
+  }
+
+  /** A secret like the API key: from the environment only, and long enough not to be guessed. */
+  private String metricsToken() {
+    String value = env.get(PREFIX + "METRICS_TOKEN");
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    if (value.trim().length() < 16) {
+      throw new ConfigException(PREFIX + "METRICS_TOKEN: must be at least 16 characters");
+    }
+    return value.trim();
   }
 
   /** The seed names the key ARK_API_KEY; ours wins when both are set. Secrets never come from the file. */

@@ -41,7 +41,10 @@ public record GatewayConfig(
   List<String> imageHosts,
   long headerTimeoutMs,
   long bodyTimeoutMs,
-  StoreSettings store) {
+  StoreSettings store,
+  RequestLimits requestLimits,
+  ListenerLimits listenerLimits,
+  AccessSettings access) {
 
   /** Whether the embedded simulator stands in for the upstream. */
   public enum Simulate { AUTO, TRUE, FALSE }
@@ -56,7 +59,8 @@ public record GatewayConfig(
       firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
       maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, maxBufferedBytes, upstreamRetries,
       upstreamRetryMaxDelayMs, logFormat, modelsFile, webRoot, simFirstImageDelayMs, simBetweenImagesDelayMs,
-      simImageScale, imagesPerMinutePerClient, imageHosts, headerTimeoutMs, bodyTimeoutMs, store);
+      simImageScale, imagesPerMinutePerClient, imageHosts, headerTimeoutMs, bodyTimeoutMs, store, requestLimits,
+      listenerLimits, access);
   }
 
   /** A copy with other image-store settings: how the simulator's own origin becomes fetchable. */
@@ -65,7 +69,8 @@ public record GatewayConfig(
       firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
       maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, maxBufferedBytes, upstreamRetries,
       upstreamRetryMaxDelayMs, logFormat, modelsFile, webRoot, simFirstImageDelayMs, simBetweenImagesDelayMs,
-      simImageScale, imagesPerMinutePerClient, imageHosts, headerTimeoutMs, bodyTimeoutMs, settings);
+      simImageScale, imagesPerMinutePerClient, imageHosts, headerTimeoutMs, bodyTimeoutMs, settings, requestLimits,
+      listenerLimits, access);
   }
 
   /** A copy that also admits images from {@code origin}: the simulator serves its images itself. */
@@ -79,7 +84,8 @@ public record GatewayConfig(
       firstEventTimeoutMs, idleTimeoutMs, totalTimeoutMs, retentionMs, abandonMs, writeTimeoutMs, maxActiveJobs,
       maxJobsPerClient, drainMs, tokens, corsOrigins, maxEventBytes, maxRequestBytes, maxBufferedBytes, upstreamRetries,
       upstreamRetryMaxDelayMs, logFormat, modelsFile, webRoot, simFirstImageDelayMs, simBetweenImagesDelayMs,
-      simImageScale, imagesPerMinutePerClient, List.copyOf(hosts), headerTimeoutMs, bodyTimeoutMs, store);
+      simImageScale, imagesPerMinutePerClient, List.copyOf(hosts), headerTimeoutMs, bodyTimeoutMs, store, requestLimits,
+      listenerLimits, access);
   }
 
   @Override
