@@ -3,6 +3,7 @@ package dev.seedstream;
 import dev.seedstream.config.ConfigException;
 import dev.seedstream.config.ConfigLoader;
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.observe.DrainLogManager;
 import dev.seedstream.observe.JsonLogFormatter;
 import io.vertx.core.Vertx;
 
@@ -16,6 +17,10 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    // Before anything touches java.util.logging: the drain on SIGTERM must still be able to log.
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", DrainLogManager.class.getName());
+    }
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
     }

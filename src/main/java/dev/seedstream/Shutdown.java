@@ -18,7 +18,8 @@ final class Shutdown {
   }
 
   static void run(Vertx vertx, Gateway gateway, long drainMs) {
-    LOG.info("shutting down: draining running jobs for up to " + drainMs + " ms");
+    long started = System.nanoTime();
+    LOG.info("shutting down (signal received)");
     try {
       gateway.verticle().drain(drainMs).toCompletionStage().toCompletableFuture()
         .get(drainMs + 1000, TimeUnit.MILLISECONDS);
@@ -30,6 +31,6 @@ final class Shutdown {
     } catch (Exception e) {
       LOG.warning("Vert.x did not close in time: " + e);
     }
-    LOG.info("stopped");
+    LOG.info("stopped after " + (System.nanoTime() - started) / 1_000_000 + " ms");
   }
 }

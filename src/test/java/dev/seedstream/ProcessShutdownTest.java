@@ -25,6 +25,9 @@ class ProcessShutdownTest {
 
   private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
 
+  // Everything the child printed after it started listening.
+  private final StringBuffer childLog = new StringBuffer();
+
   @Test
   @DisplayName("a running stream gets shutting_down, and the process is gone within the deadline plus 2 s")
   void sigtermDrainsAndExits() throws Exception {
@@ -54,7 +57,8 @@ class ProcessShutdownTest {
         // read up to the started event: the job is running upstream now
       }
       long start = System.nanoTime();
-      process.destroy();
+      // SIGTERM through the handle: Process.destroy() would also close our end of the child's output.
+      process.toHandle().destroy();
       StringBuilder rest = new StringBuilder();
       while (lines.hasNext()) {
         rest.append(lines.next()).append('\n');
@@ -64,19 +68,32 @@ class ProcessShutdownTest {
       System.out.println("SIGTERM -> exit: " + ms + " ms (drain deadline 500 ms), exit code " + process.exitValue());
       assertThat(rest.toString()).contains("event: error").contains("\"code\":\"shutting_down\"").contains("\"retryable\":true");
       assertThat(ms).isLessThan(2500);
+      assertThat(awaitLog("stopped after")).as("item 9: the drain is logged with counts")
+        .contains("draining: 1 running job(s)")
+        .contains("drain deadline passed: ending 1 of 1 job(s) with shutting_down")
+        .contains("stopped after");
     } finally {
       process.destroyForcibly();
     }
   }
 
-  private static int awaitPort(BufferedReader output) throws Exception {
+  /** The child's output once it contains {@code text}; the process has exited, so its last lines are on their way. */
+  private String awaitLog(String text) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (!childLog.toString().contains(text) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    return childLog.toString();
+  }
+
+  private int awaitPort(BufferedReader output) throws Exception {
     String line;
     while ((line = output.readLine()) != null) {
       Matcher matcher = LISTENING.matcher(line);
       if (matcher.find()) {
         Thread drainer = new Thread(() -> {
           try {
-            output.lines().forEach(l -> { });
+            output.lines().forEach(l -> childLog.append(l).append('\n'));
           } catch (java.io.UncheckedIOException closedWithTheProcess) {
             // the child is gone; nothing more to read
           }

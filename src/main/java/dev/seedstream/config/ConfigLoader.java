@@ -89,7 +89,7 @@ public final class ConfigLoader {
       (int) number("max_jobs_per_client", 32, 1, 100_000),
       number("drain_ms", 25000, 0, 3_600_000),
       tokens(),
-      list("cors_origins"),
+      corsOrigins(),
       (int) number("max_event_bytes", 32L << 20, 1024, 1L << 30),
       number("max_request_bytes", 64L << 20, 1024, 1L << 31),
       number("max_buffered_bytes", 1L << 30, 1 << 20, 1L << 40),
@@ -213,6 +213,31 @@ public final class ConfigLoader {
     String value = optional(key);
     return value == null ? List.of()
       : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /**
+   * Origins are compared exactly with the browser's {@code Origin} header, and credentials are allowed, so each
+   * must be a plain {@code scheme://host[:port]}. {@code null} is refused: sandboxed frames and local files send
+   * it, and would get credentialed access. {@code *} is refused for the same reason: with credentials the
+   * gateway could honour it only by reflecting every origin, which is no restriction at all.
+   */
+  private List<String> corsOrigins() {
+    List<String> origins = list("cors_origins");
+    for (String origin : origins) {
+      if (origin.equals("*")) {
+        throw new ConfigException(source("cors_origins") + ": '*' is not accepted because the gateway allows "
+          + "credentials; list each origin, such as https://app.example.com");
+      }
+      if (origin.equalsIgnoreCase("null")) {
+        throw new ConfigException(source("cors_origins") + ": 'null' is not accepted: sandboxed pages and local "
+          + "files send it, and would get access with credentials");
+      }
+      if (!origin.matches("https?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|https?://\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?")) {
+        throw new ConfigException(source("cors_origins") + ": '" + origin + "' is not an origin; write "
+          + "scheme://host[:port] with no path or trailing slash");
+      }
+    }
+    return origins;
   }
 
   /** Parsed once here so that a malformed token list stops start-up; the gateway parses it again to use it. */

@@ -13,28 +13,47 @@ import java.util.List;
  */
 public class ApiException extends RuntimeException {
 
+  /** Violations listed in one answer; the rest are counted, so that no request can make the answer huge. */
+  public static final int MAX_LISTED_VIOLATIONS = 50;
+
   private final int status;
   private final String code;
   private final List<Violation> violations;
   private final Long retryAfterSeconds;
+  private final int omittedViolations;
+  private final JsonObject details;
 
   public ApiException(int status, String code, String message) {
     this(status, code, message, List.of(), null);
   }
 
   public ApiException(int status, String code, String message, List<Violation> violations, Long retryAfterSeconds) {
+    this(status, code, message, violations, retryAfterSeconds, new JsonObject());
+  }
+
+  private ApiException(int status, String code, String message, List<Violation> violations, Long retryAfterSeconds,
+                       JsonObject details) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
-    this.violations = List.copyOf(violations);
+    this.violations = List.copyOf(violations.subList(0, Math.min(violations.size(), MAX_LISTED_VIOLATIONS)));
+    this.omittedViolations = violations.size() - this.violations.size();
     this.retryAfterSeconds = retryAfterSeconds;
+    this.details = details;
   }
 
   public static ApiException invalid(List<Violation> violations) {
     String message = violations.size() == 1
       ? violations.get(0).field() + ": " + violations.get(0).message()
+      : violations.size() > MAX_LISTED_VIOLATIONS
+      ? violations.size() + " problems in the request; the first " + MAX_LISTED_VIOLATIONS + " are listed"
       : violations.size() + " problems in the request";
     return new ApiException(400, "invalid_request", message, violations, null);
+  }
+
+  /** A copy whose error object also carries {@code name}, such as the limit a 413 refers to. */
+  public ApiException withDetail(String name, Object value) {
+    return new ApiException(status, code, getMessage(), violations, retryAfterSeconds, details.copy().put(name, value));
   }
 
   public int status() {
@@ -61,6 +80,10 @@ public class ApiException extends RuntimeException {
       violations.forEach(v -> list.add(new JsonObject().put("field", v.field()).put("message", v.message())));
       error.put("violations", list);
     }
+    if (omittedViolations > 0) {
+      error.put("violations_omitted", omittedViolations);
+    }
+    details.forEach(detail -> error.put(detail.getKey(), detail.getValue()));
     return new JsonObject().put("error", error);
   }
 }

@@ -84,6 +84,30 @@ final class ClientAccess {
     return null;
   }
 
+  /**
+   * {@code /metrics}: with {@code SEEDSTREAM_METRICS_TOKEN} set, that token (a scraper needs no client token);
+   * else, when client tokens are on, any client token, because the figures describe every client's traffic;
+   * else open, like the rest of a token-less gateway.
+   */
+  void handleMetrics(RoutingContext ctx, String metricsToken) {
+    String header = ctx.request().getHeader("Authorization");
+    String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
+    boolean allowed;
+    if (metricsToken != null) {
+      allowed = presented != null && java.security.MessageDigest.isEqual(
+        presented.getBytes(java.nio.charset.StandardCharsets.UTF_8), metricsToken.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } else {
+      allowed = tokens == null || presented != null && tokens.authenticate(presented).isPresent();
+    }
+    if (!allowed) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"seedstream-metrics\"");
+      ctx.fail(new ApiException(401, "unauthorized", metricsToken != null
+        ? "send Authorization: Bearer <SEEDSTREAM_METRICS_TOKEN>" : "send Authorization: Bearer <token> with a client token"));
+      return;
+    }
+    ctx.next();
+  }
+
   static Caller caller(RoutingContext ctx) {
     return ctx.get(CALLER);
   }

@@ -1,6 +1,8 @@
 package dev.seedstream.http;
 
 import dev.seedstream.upstream.ErrorEnvelope;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -15,6 +17,7 @@ import java.util.logging.Logger;
 final class ErrorResponses {
 
   private static final Logger LOG = Logger.getLogger(ErrorResponses.class.getName());
+  static final long LINGER_MS = 1000;
 
   private ErrorResponses() {
   }
@@ -29,11 +32,28 @@ final class ErrorResponses {
       response.reset();
       return;
     }
+    closeAfterAnswerIfBodyUnread(ctx);
     if (ctx.request().path().startsWith("/v1/")) {
       sendEnvelope(response, error);
     } else {
       send(response, error);
     }
+  }
+
+  /*
+   * A request refused before its body was read (too large, malformed early, too many fields) must not be read
+   * to the end: that is the cost the refusal saves. Closing at once would make the kernel answer the unread
+   * bytes with RST, which can destroy the answer in the client's receive buffer (RFC 9112 section 9.6), so the
+   * connection is closed a moment after the answer, unread.
+   */
+  private static void closeAfterAnswerIfBodyUnread(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (request.isEnded()) {
+      return;
+    }
+    request.pause();
+    ctx.response().putHeader(HttpHeaders.CONNECTION, "close")
+      .endHandler(v -> ctx.vertx().setTimer(LINGER_MS, t -> request.connection().close()));
   }
 
   static void send(HttpServerResponse response, ApiException error) {

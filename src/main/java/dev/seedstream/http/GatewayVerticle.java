@@ -19,7 +19,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.StaticHandler;
 
@@ -30,6 +29,8 @@ import java.time.Duration;
  * loop and needs no locks. The route table below is the table of contents of the public API.
  */
 public final class GatewayVerticle extends VerticleBase {
+
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(GatewayVerticle.class.getName());
 
   private final GatewayConfig config;
   private final boolean simulated;
@@ -56,7 +57,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Future<?> serve(ImageArchive openedArchive) {
     archive = openedArchive;
     catalog = ModelCatalog.load(config.modelsFile());
-    UploadStore uploads = new UploadStore(Duration.ofMinutes(30), 256L << 20, java.time.Clock.systemUTC());
+    UploadStore uploads = new UploadStore(Duration.ofMinutes(30), 256L << 20, 128L << 20, java.time.Clock.systemUTC());
     metrics = new GatewayMetrics();
     if (archive != null) {
       metrics.watchStore(archive::counters);
@@ -65,14 +66,18 @@ public final class GatewayVerticle extends VerticleBase {
     jobs = new JobRegistry(vertx, config, upstream, metrics, archive);
     access = new ClientAccess(config.tokens() == null ? null : ClientTokens.parse(config.tokens()),
       new EventAccess(java.time.Clock.systemUTC()));
-    RequestValidator validator = new RequestValidator(catalog, uploads);
+    RequestValidator validator = new RequestValidator(catalog, uploads, config.requestLimits().maxPromptChars());
     GenerationRoutes generations = new GenerationRoutes(validator, jobs, access);
+    JsonBodyReader jsonBody = new JsonBodyReader(config.maxRequestBytes(), config.requestLimits().maxJsonBytes(),
+      catalog.uploadRules().maxBytes());
     ReadDeadlines deadlines = new ReadDeadlines(vertx, config.headerTimeoutMs(), config.bodyTimeoutMs());
 
     Router router = Router.router(vertx);
     router.route().handler(AccessLog::handle);
+    router.route().handler(AmbiguousLength::closeAfterAnswer);
     router.route().handler(deadlines::onRequest);
     router.route().handler(new SecurityHeaders(config.imageHosts())::apply);
+    router.route().handler(new RequestOrigin(config.host(), config.access().allowedHosts(), config.corsOrigins())::handle);
     router.route().handler(new Cors(config.corsOrigins())::handle);
     router.route("/api/*").handler(access::handle);
     router.route("/v1/*").handler(access::handle);
@@ -80,17 +85,17 @@ public final class GatewayVerticle extends VerticleBase {
       new HistoryRoutes(vertx, jobs, archive).mount(router);
     }
     router.get("/api/models").handler(this::models);
-    router.post("/api/generations").handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()))
-      .handler(generations::create);
+    router.post("/api/generations").handler(jsonBody).handler(generations::create);
     router.get("/api/generations/:id/events").handler(generations::events);
     router.get("/api/generations/:id").handler(generations::snapshot);
     router.delete("/api/generations/:id").handler(generations::cancel);
-    router.post("/api/uploads").handler(new UploadHandler(catalog, uploads, config.maxRequestBytes()));
+    UploadHandler uploadHandler = new UploadHandler(catalog, uploads, config.maxRequestBytes(),
+      config.requestLimits().maxUploadsPerClient());
+    router.post("/api/uploads").handler(ctx -> uploadHandler.handle(ctx, ClientAccess.caller(ctx).key()));
     router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::ready);
-    router.post("/v1/images/generations").handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()))
-      .handler(new V1Routes(validator, jobs, upstream)::generate);
-    router.get("/metrics").handler(ctx -> ctx.response()
+    router.post("/v1/images/generations").handler(jsonBody).handler(new V1Routes(validator, jobs, upstream)::generate);
+    router.get("/metrics").handler(ctx -> access.handleMetrics(ctx, config.access().metricsToken())).handler(ctx -> ctx.response()
       .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     router.route("/api/*").handler(ctx -> ctx.fail(404));
     router.route("/v1/*").handler(ctx -> ctx.fail(404));
@@ -102,7 +107,11 @@ public final class GatewayVerticle extends VerticleBase {
     // headers (the h2c upgrade check waits for them), so the header deadline covers slow first requests.
     HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
       .setMaxHeaderSize(8192).setHttp2ClearTextEnabled(false);
-    server = vertx.createHttpServer(options).connectionHandler(deadlines::onConnection).requestHandler(router);
+    AmbiguousLength ambiguousLength = new AmbiguousLength(options);
+    server = vertx.createHttpServer(options).connectionHandler(connection -> {
+      ambiguousLength.onConnection(connection);
+      deadlines.onConnection(connection);
+    }).requestHandler(router);
     return server.listen();
   }
 
@@ -132,14 +141,21 @@ public final class GatewayVerticle extends VerticleBase {
     Promise<Void> drained = Promise.promise();
     context.runOnContext(v -> {
       jobs.stopAccepting();
+      int atStart = jobs.running();
+      LOG.info("draining: " + atStart + " running job(s); new jobs are refused; up to " + deadlineMs + " ms");
       long started = System.nanoTime();
-      long poll = vertx.setPeriodic(20, id -> {
+      vertx.setPeriodic(20, id -> {
         boolean late = (System.nanoTime() - started) / 1_000_000 >= deadlineMs;
-        if (late) {
+        int left = jobs.running();
+        if (late && left > 0) {
+          LOG.warning("drain deadline passed: ending " + left + " of " + atStart + " job(s) with shutting_down");
           jobs.abortAll("the gateway is shutting down; retry the generation");
         }
-        if (late || jobs.running() == 0) {
+        if (late || left == 0) {
           vertx.cancelTimer(id);
+          if (left == 0) {
+            LOG.info("drained: all " + atStart + " job(s) ended on their own in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+          }
           // A moment for the terminal events just written to reach the clients before sockets close.
           vertx.setTimer(late ? 300 : 1, t -> server.shutdown(500, java.util.concurrent.TimeUnit.MILLISECONDS).onComplete(ar -> drained.tryComplete()));
         }

@@ -5,9 +5,7 @@ import dev.seedstream.job.JobRegistry;
 import dev.seedstream.validation.RequestValidator;
 import dev.seedstream.validation.ValidatedRequest;
 import dev.seedstream.validation.Violation;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -20,6 +18,8 @@ import java.util.logging.Logger;
 final class GenerationRoutes {
 
   private static final Logger LOG = Logger.getLogger(GenerationRoutes.class.getName());
+  // About a quarter of a megabyte of base64: below it, checking the images takes well under a millisecond.
+  private static final long OFF_LOOP_IMAGE_CHARS = 256 * 1024;
 
   private final RequestValidator validator;
   private final JobRegistry jobs;
@@ -33,21 +33,42 @@ final class GenerationRoutes {
 
   /** POST /api/generations: validate everything first, so a bad request costs nothing upstream. */
   void create(RoutingContext ctx) {
-    ValidatedRequest request = validator.validate(jsonBody(ctx));
+    // map, not onSuccess: a refusal thrown while starting (limits, Idempotency-Key) must reach the error answer.
+    validate(ctx, validator).map(request -> start(ctx, request)).onFailure(ctx::fail);
+  }
+
+  private Void start(RoutingContext ctx, ValidatedRequest request) {
     if ("true".equals(ctx.request().getParam("dry_run"))) {
       sendJson(ctx, 200, dryRun(request));
-      return;
+      return null;
+    }
+    if (ctx.response().closed()) {
+      return null; // the client left while its images were checked: start nothing it would pay for
     }
     Job job = jobs.create(request, ClientAccess.caller(ctx).key(), idempotencyKey(ctx));
     LOG.info("job " + job.id() + " started: model=" + request.model() + " images<=" + request.requestedImages());
     if (wantsEventStream(ctx)) {
       jobs.attach(job, ctx.response(), 0);
-      return;
+      return null;
     }
     String location = "/api/generations/" + job.id();
     ctx.response().putHeader("Location", location);
     sendJson(ctx, 202, new JsonObject().put("id", job.id()).put("status", job.status().wireName())
       .put("events_url", access.eventsUrl(job.id())).put("warnings", new JsonArray(new ArrayList<>(job.warnings()))));
+    return null;
+  }
+
+  /**
+   * Checks the body {@link JsonBodyReader} read. A request with inline images is checked on a worker thread:
+   * decoding and inspecting megabytes of base64 would hold the event loop, and every stream on it, for that long.
+   */
+  static Future<ValidatedRequest> validate(RoutingContext ctx, RequestValidator validator) {
+    JsonObject body = ctx.get(JsonBodyReader.BODY);
+    long imageChars = ctx.get(JsonBodyReader.IMAGE_CHARS, 0L);
+    if (imageChars < OFF_LOOP_IMAGE_CHARS) {
+      return Future.future(done -> done.complete(validator.validate(body)));
+    }
+    return ctx.vertx().executeBlocking(() -> validator.validate(body), false);
   }
 
   /** GET …/{id}/events: replay after Last-Event-ID, then live. */
@@ -97,30 +118,6 @@ final class GenerationRoutes {
       // fall through to the error below
     }
     throw ApiException.invalid(List.of(new Violation("Last-Event-ID", "must be a non-negative event id")));
-  }
-
-  static JsonObject jsonBody(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
-      throw ApiException.invalid(List.of(new Violation("", "the body is empty; send a JSON object")));
-    }
-    try {
-      Object value = Json.decodeValue(body);
-      if (value instanceof JsonObject object) {
-        return object;
-      }
-    } catch (DecodeException e) {
-      throw ApiException.invalid(List.of(new Violation("", "the body is not valid JSON: " + firstLine(e.getMessage()))));
-    }
-    throw ApiException.invalid(List.of(new Violation("", "the body must be a JSON object")));
-  }
-
-  private static String firstLine(String text) {
-    if (text == null) {
-      return "";
-    }
-    int cut = text.indexOf('\n');
-    return cut < 0 ? text : text.substring(0, cut);
   }
 
   private static JsonObject dryRun(ValidatedRequest request) {

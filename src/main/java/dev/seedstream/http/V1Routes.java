@@ -26,12 +26,20 @@ final class V1Routes {
   }
 
   void generate(RoutingContext ctx) {
-    JsonObject body = GenerationRoutes.jsonBody(ctx);
-    ValidatedRequest request = validator.validate(body);
+    // map, not onSuccess: a limit refusal thrown while admitting the call must reach the error answer.
+    GenerationRoutes.validate(ctx, validator).map(request -> relay(ctx, request)).onFailure(ctx::fail);
+  }
+
+  private Void relay(RoutingContext ctx, ValidatedRequest request) {
+    if (ctx.response().closed()) {
+      return null; // the client left while its images were checked
+    }
+    JsonObject body = ctx.get(JsonBodyReader.BODY);
     // The validator always asks for a stream (the job API needs one); here the client's choice decides.
     boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
     Runnable release = jobs.admitRelay(ClientAccess.caller(ctx).key(), request.requestedImages());
     JsonObject upstreamBody = request.upstreamBody().copy().put("stream", stream);
     upstream.relay(upstreamBody, stream, ctx.response()).onComplete(ar -> release.run());
+    return null;
   }
 }

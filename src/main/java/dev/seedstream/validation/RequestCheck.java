@@ -23,6 +23,7 @@ final class RequestCheck {
 
   private final ModelCatalog catalog;
   private final ReferenceImageIntake intake;
+  private final int maxPromptChars;
   private final Findings findings = new Findings();
   private final JsonFields fields;
   private final JsonObject upstream = new JsonObject();
@@ -33,9 +34,10 @@ final class RequestCheck {
   private int referenceCount;
   private int requestedImages = 1;
 
-  RequestCheck(ModelCatalog catalog, ReferenceImageIntake intake, JsonObject body) {
+  RequestCheck(ModelCatalog catalog, ReferenceImageIntake intake, int maxPromptChars, JsonObject body) {
     this.catalog = catalog;
     this.intake = intake;
+    this.maxPromptChars = maxPromptChars;
     this.fields = new JsonFields(body, "", findings);
   }
 
@@ -78,6 +80,12 @@ final class RequestCheck {
     fields.string("prompt").ifPresent(prompt -> {
       if (prompt.isBlank()) {
         findings.violation("prompt", "must not be blank");
+      }
+      if (prompt.length() > maxPromptChars) {
+        // The guidance below only warns; this is the hard cap that keeps one prompt from filling the history.
+        findings.violation("prompt", "is " + prompt.length() + " characters; at most " + maxPromptChars
+          + " are accepted (SEEDSTREAM_MAX_PROMPT_CHARS), and the model works best under 300 Chinese characters or 600 English words");
+        return;
       }
       spec.ifPresent(model -> model.promptGuidance().advice(prompt).forEach(findings::warning));
       upstream.put("prompt", prompt);

@@ -14,16 +14,19 @@ public final class RequestValidator {
 
   private final ModelCatalog catalog;
   private final ReferenceImageIntake intake;
+  private final int maxPromptChars;
 
-  public RequestValidator(ModelCatalog catalog, UploadStore uploads) {
+  /** @param maxPromptChars hard cap on a prompt's length ({@code SEEDSTREAM_MAX_PROMPT_CHARS}) */
+  public RequestValidator(ModelCatalog catalog, UploadStore uploads, int maxPromptChars) {
     this.catalog = catalog;
     this.intake = new ReferenceImageIntake(uploads);
+    this.maxPromptChars = maxPromptChars;
   }
 
   public ValidatedRequest validate(JsonObject body) {
     if (body == null) {
       throw ApiException.invalid(List.of(new Violation("body", "must be a JSON object")));
     }
-    return new RequestCheck(catalog, intake, body).run();
+    return new RequestCheck(catalog, intake, maxPromptChars, body).run();
   }
 }

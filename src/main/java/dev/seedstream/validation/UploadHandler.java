@@ -1,12 +1,13 @@
 package dev.seedstream.validation;
 
 import dev.seedstream.http.ApiException;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -14,26 +15,39 @@ import java.util.Locale;
  * as a stream (never with BodyHandler) and counted as it arrives, so an oversized upload is
  * refused with 413 the moment it crosses a limit, without reading or buffering the rest.
  */
-public final class UploadHandler implements Handler<RoutingContext> {
+public final class UploadHandler {
 
   private final ReferenceImageSpec rules;
   private final UploadStore store;
   private final long maxRequestBytes;
+  private final int maxPerClient;
+  // Uploads being received, per client: each holds up to maxRequestBytes until it is checked and stored.
+  // Touched only on the gateway's one event loop.
+  private final Map<String, Integer> inFlight = new HashMap<>();
 
   /**
    * @param maxRequestBytes limit for the whole request body; each file is also limited to the
    *                        catalogue's {@code reference_images.max_bytes}
    */
-  public UploadHandler(ModelCatalog catalog, UploadStore store, long maxRequestBytes) {
+  public UploadHandler(ModelCatalog catalog, UploadStore store, long maxRequestBytes, int maxPerClient) {
     this.rules = catalog.uploadRules();
     this.store = store;
     this.maxRequestBytes = maxRequestBytes;
+    this.maxPerClient = maxPerClient;
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
+  /** Receives one upload request from {@code client} (the key per-client limits count on). */
+  public void handle(RoutingContext ctx, String client) {
     HttpServerRequest request = ctx.request();
-    var receiver = new UploadReceiver(ctx.vertx(), request, rules, store, maxRequestBytes);
+    var receiver = new UploadReceiver(ctx.vertx(), request, rules, store, maxRequestBytes, client);
+    if (inFlight.getOrDefault(client, 0) >= maxPerClient) {
+      receiver.refuse(new ApiException(429, "rate_limited", "this client already has " + maxPerClient
+        + " uploads in progress (SEEDSTREAM_MAX_UPLOADS_PER_CLIENT); wait for one to finish", List.of(), 1L));
+      return;
+    }
+    inFlight.merge(client, 1, Integer::sum);
+    ctx.response().closeHandler(v -> release(client));
+    ctx.response().endHandler(v -> release(client));
     if (declaredLength(request) > maxRequestBytes) {
       receiver.refuse(UploadReceiver.tooLarge("the request body is larger than " + maxRequestBytes + " bytes"));
     } else if (!isMultipart(request)) {
@@ -42,6 +56,10 @@ public final class UploadHandler implements Handler<RoutingContext> {
     } else {
       receiver.start();
     }
+  }
+
+  private void release(String client) {
+    inFlight.computeIfPresent(client, (key, count) -> count <= 1 ? null : count - 1);
   }
 
   private static long declaredLength(HttpServerRequest request) {

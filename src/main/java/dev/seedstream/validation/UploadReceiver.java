@@ -32,11 +32,14 @@ final class UploadReceiver {
   private final ReferenceImageSpec rules;
   private final UploadStore store;
   private final long maxRequestBytes;
+  private final String owner;
   private final List<Buffer> files = new ArrayList<>();
   private long requestBytes;
   private boolean answered;
 
-  UploadReceiver(Vertx vertx, HttpServerRequest request, ReferenceImageSpec rules, UploadStore store, long maxRequestBytes) {
+  UploadReceiver(Vertx vertx, HttpServerRequest request, ReferenceImageSpec rules, UploadStore store, long maxRequestBytes,
+                 String owner) {
+    this.owner = owner;
     this.vertx = vertx;
     this.request = request;
     this.rules = rules;
@@ -120,7 +123,7 @@ final class UploadReceiver {
     var uploads = new JsonArray();
     try {
       for (int i = 0; i < contents.size(); i++) {
-        Upload upload = store.put(contents.get(i), infos.get(i));
+        Upload upload = store.put(owner, contents.get(i), infos.get(i));
         uploads.add(new JsonObject().put("id", upload.id()).put("width", upload.width()).put("height", upload.height())
           .put("bytes", upload.bytes()).put("format", upload.format()));
       }
@@ -132,6 +135,9 @@ final class UploadReceiver {
   }
 
   void refuse(ApiException error) {
+    if (error.retryAfterSeconds() != null) {
+      request.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(error.retryAfterSeconds()));
+    }
     answer(error.status(), error.toJson());
   }
 

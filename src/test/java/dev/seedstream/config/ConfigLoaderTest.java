@@ -49,6 +49,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("item 6: CORS origins 'null', '*' and origins with a path stop start-up with the reason")
+  void badCorsOrigins() {
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CORS_ORIGINS", "https://a.example,null")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("SEEDSTREAM_CORS_ORIGINS").hasMessageContaining("'null'");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CORS_ORIGINS", "*")))
+      .hasMessageContaining("'*' is not accepted");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CORS_ORIGINS", "https://a.example/app/")))
+      .hasMessageContaining("is not an origin");
+    assertThat(ConfigLoader.load(Map.of("SEEDSTREAM_CORS_ORIGINS", "http://localhost:3000,https://[::1]:8443")).corsOrigins())
+      .hasSize(2);
+  }
+
+  @Test
+  @DisplayName("the metrics token comes from the environment only and must be long enough")
+  void metricsToken() {
+    assertThat(ConfigLoader.load(Map.of()).access().metricsToken()).isNull();
+    assertThat(ConfigLoader.load(Map.of("SEEDSTREAM_METRICS_TOKEN", "scrape-0123456789abcdef")).access().metricsToken())
+      .isEqualTo("scrape-0123456789abcdef");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_METRICS_TOKEN", "short")))
+      .hasMessageContaining("SEEDSTREAM_METRICS_TOKEN");
+  }
+
+  @Test
   @DisplayName("a bad value stops start-up with a message naming the key and the reason")
   void badValues() {
     assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_PORT", "eighty")))

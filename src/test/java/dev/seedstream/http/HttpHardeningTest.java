@@ -154,7 +154,8 @@ class HttpHardeningTest extends GatewayTestBase {
   void oversizedChunked() {
     startGateway(Map.of("SEEDSTREAM_MAX_REQUEST_BYTES", "4096"));
     RawSocket socket = raw();
-    String chunk = "x".repeat(5000);
+    // Valid JSON so far: the size, not the syntax, is what must refuse it.
+    String chunk = "{\"prompt\":\"" + "x".repeat(5000);
     socket.write("POST /v1/images/generations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
       + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
     Await.result(when(() -> socket.received().contains("\r\n\r\n")));

@@ -27,7 +27,7 @@ class ImageHeaderReaderTest {
   private static final String MODEL = "doubao-seedream-4-0-250828";
   private static final RequestValidator VALIDATOR = new RequestValidator(
     ModelCatalog.load(Path.of("conf/models.json")),
-    new UploadStore(Duration.ofMinutes(10), 64L << 20, Clock.systemUTC()));
+    new UploadStore(Duration.ofMinutes(10), 64L << 20, 64L << 20, Clock.systemUTC()), 4000);
 
   @Test
   @DisplayName("a 1x1 PNG and a 1x1 JPEG header are read")

@@ -35,8 +35,8 @@ class RequestValidatorTest {
   private static final Duration TTL = Duration.ofMinutes(10);
 
   private final MutableClock clock = new MutableClock();
-  private final UploadStore uploads = new UploadStore(TTL, 64L << 20, clock);
-  private final RequestValidator validator = new RequestValidator(ModelCatalog.load(Path.of("conf/models.json")), uploads);
+  private final UploadStore uploads = new UploadStore(TTL, 64L << 20, 64L << 20, clock);
+  private final RequestValidator validator = new RequestValidator(ModelCatalog.load(Path.of("conf/models.json")), uploads, 4000);
 
   // ---- one case per seed rule: the rule's name, a request breaking it, the field and what the message says
 
@@ -280,7 +280,7 @@ class RequestValidatorTest {
   @DisplayName("upload:<id> is inlined as a data URI of the stored bytes")
   void inlinesUploads() {
     byte[] content = TestImages.real("png", 64, 48);
-    Upload upload = uploads.put(content, ImageHeaderReader.read(content));
+    Upload upload = uploads.put("client", content, ImageHeaderReader.read(content));
     JsonObject body = withImages(V45, new JsonArray().add(URL).add("upload:" + upload.id()));
     assertThat(validator.validate(body).upstreamBody().getJsonArray("image")).containsExactly(
       URL, "data:image/png;base64," + Base64.getEncoder().encodeToString(content));
@@ -290,7 +290,7 @@ class RequestValidatorTest {
   @DisplayName("an upload is checked against the chosen model's rules and refused once expired")
   void refusesExpiredUploads() {
     byte[] content = png(20, 20);
-    Upload upload = uploads.put(content, ImageHeaderReader.read(content));
+    Upload upload = uploads.put("client", content, ImageHeaderReader.read(content));
     JsonObject body = withImages(V40, new JsonArray().add("upload:" + upload.id()));
     assertThat(validator.validate(body).upstreamBody().getJsonArray("image")).hasSize(1);
     clock.advance(TTL);

@@ -39,7 +39,7 @@ class UploadHandlerTest {
 
   private final MutableClock clock = new MutableClock();
   private final ModelCatalog catalog = ModelCatalog.load(Path.of("conf/models.json"));
-  private final UploadStore store = new UploadStore(TTL, 64 * MIB, clock);
+  private final UploadStore store = new UploadStore(TTL, 64 * MIB, 64 * MIB, clock);
   private final Vertx vertx = Gateway.newVertx();
   private final Promise<Long> serverBytesAtClose = Promise.promise();
   private HttpClient client;
@@ -139,7 +139,7 @@ class UploadHandlerTest {
     start(64 * MIB);
     Answer answer = post(multipart(List.of(TestImages.png(100, 100))));
     String id = answer.body().getJsonArray("uploads").getJsonObject(0).getString("id");
-    var validator = new RequestValidator(catalog, store);
+    var validator = new RequestValidator(catalog, store, 4000);
     JsonObject request = new JsonObject().put("model", "doubao-seedream-4-0-250828").put("prompt", "a cat")
       .put("image", "upload:" + id);
     assertThat(validator.validate(request).upstreamBody().getString("image")).startsWith("data:image/png;base64,");
@@ -153,7 +153,8 @@ class UploadHandlerTest {
 
   private void start(long maxRequestBytes) {
     Router router = Router.router(vertx);
-    router.post("/api/uploads").handler(this::recordConnection).handler(new UploadHandler(catalog, store, maxRequestBytes));
+    UploadHandler uploads = new UploadHandler(catalog, store, maxRequestBytes, 4);
+    router.post("/api/uploads").handler(this::recordConnection).handler(ctx -> uploads.handle(ctx, "client"));
     port = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await().actualPort();
     client = vertx.createHttpClient();
   }
