@@ -9,6 +9,13 @@ import java.util.List;
  * @param allowedHosts extra host names (no port) the gateway answers to, besides loopback names and the host it
  *                     listens on; {@code *} turns the check off
  * @param metricsToken when set, {@code /metrics} needs {@code Authorization: Bearer <metricsToken>}; else null
+ * @param publicUrl    {@code SEEDSTREAM_PUBLIC_URL} without a trailing slash: the base of every URL the gateway hands
+ *                     out, so that a front-end on another origin needs no guess; null when URLs stay relative
  */
-public record AccessSettings(List<String> allowedHosts, String metricsToken) {
+public record AccessSettings(List<String> allowedHosts, String metricsToken, String publicUrl) {
+
+  /** {@code path} (starting with /) as the gateway hands it out: absolute on the public URL when one is set. */
+  public String link(String path) {
+    return publicUrl == null ? path : publicUrl + path;
+  }
 }

@@ -31,7 +31,12 @@ public final class ConfigLoader {
     "header_timeout_ms", "body_timeout_ms", "store_images", "data_dir", "store_concurrency",
     "store_fetch_timeout_ms", "store_allow_private", "store_max_age_ms", "store_max_bytes", "max_json_bytes",
     "max_prompt_chars", "max_uploads_per_client", "max_listeners_per_job", "max_listeners_per_client", "max_listeners",
-    "allowed_hosts");
+    "allowed_hosts", "public_url");
+
+  // Read from the environment only: secrets, and the name of the file itself.
+  private static final Set<String> ENV_ONLY = Set.of(PREFIX + "CONFIG", PREFIX + "API_KEY", PREFIX + "TOKENS",
+    PREFIX + "METRICS_TOKEN");
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ConfigLoader.class.getName());
 
   private final JsonObject file;
   private final Map<String, String> env;
@@ -48,7 +53,67 @@ public final class ConfigLoader {
 
   public static GatewayConfig load(Map<String, String> env) {
     Path path = Path.of(env.getOrDefault(PREFIX + "CONFIG", "conf/config.json"));
-    return new ConfigLoader(readFile(path), env).build();
+    unknownSettings(env).forEach(LOG::warning);
+    GatewayConfig config = new ConfigLoader(readFile(path), env).build();
+    if (config.simulate() == GatewayConfig.Simulate.FALSE && config.apiKey() == null) {
+      throw new ConfigException(PREFIX + "SIMULATE=false turns the simulator off, but no upstream key is set: set "
+        + PREFIX + "API_KEY (or ARK_API_KEY), or let " + PREFIX + "SIMULATE be auto");
+    }
+    return config;
+  }
+
+  /**
+   * A warning for every {@code SEEDSTREAM_*} variable the gateway does not read, naming the closest one it
+   * does: a typo such as {@code SEEDSTREAM_MAX_JOB_PER_CLIENT} would otherwise leave the default in force
+   * without a word.
+   */
+  static List<String> unknownSettings(Map<String, String> env) {
+    Set<String> known = knownVariables();
+    return env.keySet().stream()
+      .filter(name -> name.startsWith(PREFIX) && !known.contains(name))
+      .sorted()
+      .map(name -> "ignoring " + name + ": the gateway has no such setting; did you mean " + closest(name, known) + "?")
+      .toList();
+  }
+
+  private static Set<String> knownVariables() {
+    Set<String> names = new java.util.TreeSet<>();
+    KEYS.forEach(key -> names.add(PREFIX + key.toUpperCase(Locale.ROOT)));
+    names.addAll(ENV_ONLY);
+    return names;
+  }
+
+  private static String closest(String name, Set<String> known) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : known) {
+      int distance = editDistance(name, candidate);
+      if (distance < bestDistance) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  /** Levenshtein distance: insertions, deletions and substitutions each cost one. */
+  static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   private static JsonObject readFile(Path path) {
@@ -115,7 +180,7 @@ public final class ConfigLoader {
         (int) number("max_listeners_per_job", 4000, 1, 1_000_000),
         (int) number("max_listeners_per_client", 10000, 1, 1_000_000),
         (int) number("max_listeners", 20000, 1, 1_000_000)),
-      new AccessSettings(list("allowed_hosts"), metricsToken()));
+      new AccessSettings(list("allowed_hosts"), metricsToken(), publicUrl()));
   }
 
   private StoreSettings store() {
@@ -258,6 +323,26 @@ public final class ConfigLoader {
       }
     }
     return hosts;
+  }
+
+  /** The base URL clients reach the gateway at, when it differs from a relative link on the gateway's origin. */
+  private String publicUrl() {
+    String value = optional("public_url");
+    if (value == null) {
+      return null;
+    }
+    String trimmed = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+    try {
+      URI uri = URI.create(trimmed);
+      boolean web = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+      if (!web || uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null) {
+        throw new ConfigException(source("public_url") + ": '" + value + "' must be an http(s) URL such as "
+          + "https://images.example.com or https://example.com/seedstream, without query or fragment");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source("public_url") + ": '" + value + "' is not a URL: " + e.getMessage());
+    }
+    return trimmed;
   }
 
   /** A secret like the API key: from the environment only, and long enough not to be guessed. */

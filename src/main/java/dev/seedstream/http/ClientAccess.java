@@ -2,6 +2,7 @@ package dev.seedstream.http;
 
 import dev.seedstream.access.ClientTokens;
 import dev.seedstream.access.EventAccess;
+import dev.seedstream.config.AccessSettings;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
@@ -28,11 +29,13 @@ final class ClientAccess {
 
   private final ClientTokens tokens;
   private final EventAccess events;
+  private final AccessSettings settings;
 
   /** {@code tokens} null: the gateway is open, and a client is its address. */
-  ClientAccess(ClientTokens tokens, EventAccess events) {
+  ClientAccess(ClientTokens tokens, EventAccess events, AccessSettings settings) {
     this.tokens = tokens;
     this.events = events;
+    this.settings = settings;
   }
 
   boolean required() {
@@ -115,6 +118,11 @@ final class ClientAccess {
   /** Where the job's stream is; with tokens it carries a fresh signed {@code access} parameter. */
   String eventsUrl(String jobId) {
     String path = "/api/generations/" + jobId + "/events";
-    return tokens == null ? path : path + "?access=" + events.issue(jobId);
+    return link(tokens == null ? path : path + "?access=" + events.issue(jobId));
+  }
+
+  /** A path as handed to clients: absolute on {@code SEEDSTREAM_PUBLIC_URL} when set, else relative. */
+  String link(String path) {
+    return settings.link(path);
   }
 }

@@ -26,6 +26,11 @@ final class Cors {
 
   void handle(RoutingContext ctx) {
     if (origins.isEmpty()) {
+      if (isPreflight(ctx)) {
+        // Answered as CORS intends, with no allow headers: the browser then reports a CORS refusal, not a 404.
+        ctx.response().setStatusCode(204).end();
+        return;
+      }
       ctx.next();
       return;
     }

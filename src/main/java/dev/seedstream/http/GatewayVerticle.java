@@ -65,7 +65,7 @@ public final class GatewayVerticle extends VerticleBase {
     upstream = new HttpUpstreamClient(vertx, config, metrics);
     jobs = new JobRegistry(vertx, config, upstream, metrics, archive);
     access = new ClientAccess(config.tokens() == null ? null : ClientTokens.parse(config.tokens()),
-      new EventAccess(java.time.Clock.systemUTC()));
+      new EventAccess(java.time.Clock.systemUTC()), config.access());
     RequestValidator validator = new RequestValidator(catalog, uploads, config.requestLimits().maxPromptChars());
     GenerationRoutes generations = new GenerationRoutes(validator, jobs, access);
     JsonBodyReader jsonBody = new JsonBodyReader(config.maxRequestBytes(), config.requestLimits().maxJsonBytes(),
@@ -77,7 +77,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(AmbiguousLength::closeAfterAnswer);
     router.route().handler(deadlines::onRequest);
     router.route().handler(new SecurityHeaders(config.imageHosts())::apply);
-    router.route().handler(new RequestOrigin(config.host(), config.access().allowedHosts(), config.corsOrigins())::handle);
+    router.route().handler(new RequestOrigin(config.host(), config.access(), config.corsOrigins())::handle);
     router.route().handler(new Cors(config.corsOrigins())::handle);
     router.route("/api/*").handler(access::handle);
     router.route("/v1/*").handler(access::handle);
@@ -112,7 +112,18 @@ public final class GatewayVerticle extends VerticleBase {
       ambiguousLength.onConnection(connection);
       deadlines.onConnection(connection);
     }).requestHandler(router);
-    return server.listen();
+    return server.listen().recover(this::explainListenFailure);
+  }
+
+  /** A port in use is the most common start-up failure: say which address, and which setting moves it. */
+  private Future<HttpServer> explainListenFailure(Throwable failure) {
+    // NIO reports a BindException; the epoll transport an IOException carrying the same errno text.
+    if (failure instanceof java.net.BindException || String.valueOf(failure.getMessage()).contains("already in use")) {
+      return Future.failedFuture(new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
+        + ": " + failure.getMessage() + " (another Seedstream or another program has it?); set SEEDSTREAM_PORT to a "
+        + "free port, or 0 for any free one, or SEEDSTREAM_HOST for another address", failure));
+    }
+    return Future.failedFuture(failure);
   }
 
   @Override

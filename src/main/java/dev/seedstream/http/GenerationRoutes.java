@@ -51,7 +51,7 @@ final class GenerationRoutes {
       jobs.attach(job, ctx.response(), 0);
       return null;
     }
-    String location = "/api/generations/" + job.id();
+    String location = access.link("/api/generations/" + job.id());
     ctx.response().putHeader("Location", location);
     sendJson(ctx, 202, new JsonObject().put("id", job.id()).put("status", job.status().wireName())
       .put("events_url", access.eventsUrl(job.id())).put("warnings", new JsonArray(new ArrayList<>(job.warnings()))));

@@ -1,8 +1,10 @@
 package dev.seedstream.http;
 
+import dev.seedstream.config.AccessSettings;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -34,12 +36,15 @@ final class RequestOrigin {
   private final boolean anyHost;
   private final Set<String> corsOrigins;
 
+  private final String publicOrigin;
+
   /**
-   * @param listenHost   the address the gateway listens on; a name there is one it is known by
-   * @param allowedHosts {@code SEEDSTREAM_ALLOWED_HOSTS}: exact names, {@code *.suffix} patterns, or {@code *}
+   * @param listenHost the address the gateway listens on; a name there is one it is known by
+   * @param access     {@code SEEDSTREAM_ALLOWED_HOSTS} (exact names, {@code *.suffix} patterns, or {@code *}) and the
+   *                   public URL, whose host is known too and whose origin is the gateway's own
    */
-  RequestOrigin(String listenHost, List<String> allowedHosts, List<String> corsOrigins) {
-    List<String> names = allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+  RequestOrigin(String listenHost, AccessSettings access, List<String> corsOrigins) {
+    List<String> names = access.allowedHosts().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
     this.anyHost = names.contains("*");
     this.hosts = names.stream().filter(h -> !h.startsWith("*")).collect(Collectors.toSet());
     this.suffixes = names.stream().filter(h -> h.startsWith("*.")).map(h -> h.substring(1)).toList();
@@ -47,6 +52,14 @@ final class RequestOrigin {
     if (!listenHost.isEmpty() && !isIpLiteral(listenHost)) {
       hosts.add(listenHost.toLowerCase(Locale.ROOT));
     }
+    this.publicOrigin = access.publicUrl() == null ? null : originOf(URI.create(access.publicUrl()));
+    if (access.publicUrl() != null) {
+      hosts.add(URI.create(access.publicUrl()).getHost().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private static String originOf(URI uri) {
+    return (uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())).toLowerCase(Locale.ROOT);
   }
 
   void handle(RoutingContext ctx) {
@@ -74,7 +87,7 @@ final class RequestOrigin {
   private boolean crossSite(RoutingContext ctx, String host) {
     String origin = ctx.request().getHeader("Origin");
     if (origin != null) {
-      return !corsOrigins.contains(origin) && !sameOrigin(origin, host);
+      return !corsOrigins.contains(origin) && !sameOrigin(origin, host) && !origin.equalsIgnoreCase(publicOrigin == null ? "" : publicOrigin);
     }
     String site = ctx.request().getHeader("Sec-Fetch-Site");
     return site != null && (site.equalsIgnoreCase("cross-site") || site.equalsIgnoreCase("same-site"));

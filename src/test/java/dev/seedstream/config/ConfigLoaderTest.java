@@ -62,6 +62,36 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("issue 20 item 8: SEEDSTREAM_SIMULATE=false without a key refuses to start, naming both settings")
+  void simulatorOffNeedsAKey() {
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_SIMULATE", "false")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("SEEDSTREAM_SIMULATE=false")
+      .hasMessageContaining("SEEDSTREAM_API_KEY");
+    assertThat(ConfigLoader.load(Map.of("SEEDSTREAM_SIMULATE", "false", "ARK_API_KEY", "ark-key")).useSimulator()).isFalse();
+  }
+
+  @Test
+  @DisplayName("issue 20 item 9: an unknown SEEDSTREAM_ variable is named in a warning with the closest known one")
+  void unknownVariablesAreNamed() {
+    assertThat(ConfigLoader.unknownSettings(Map.of("SEEDSTREAM_MAX_JOB_PER_CLIENT", "4", "SEEDSTREAM_PORT", "1",
+      "SEEDSTREAM_API_KEY", "k", "HOME", "/root")))
+      .containsExactly("ignoring SEEDSTREAM_MAX_JOB_PER_CLIENT: the gateway has no such setting; did you mean "
+        + "SEEDSTREAM_MAX_JOBS_PER_CLIENT?");
+    assertThat(ConfigLoader.unknownSettings(Map.of("SEEDSTREAM_CORS_ORIGIN", "x"))).singleElement().asString()
+      .contains("SEEDSTREAM_CORS_ORIGINS");
+  }
+
+  @Test
+  @DisplayName("issue 20 item 6: SEEDSTREAM_PUBLIC_URL is an http(s) base without a trailing slash")
+  void publicUrl() {
+    assertThat(ConfigLoader.load(Map.of()).access().publicUrl()).isNull();
+    assertThat(ConfigLoader.load(Map.of("SEEDSTREAM_PUBLIC_URL", "https://img.example.com/seedstream/")).access()
+      .link("/api/x")).isEqualTo("https://img.example.com/seedstream/api/x");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_PUBLIC_URL", "img.example.com")))
+      .hasMessageContaining("SEEDSTREAM_PUBLIC_URL");
+  }
+
+  @Test
   @DisplayName("the metrics token comes from the environment only and must be long enough")
   void metricsToken() {
     assertThat(ConfigLoader.load(Map.of()).access().metricsToken()).isNull();
