@@ -45,7 +45,7 @@ final class StoredImageRoute {
         if (mayRedirect(image, now)) {
           redirect(ctx, image.upstreamUrl());
         } else if (mayWait) {
-          archive.settled(image.jobId(), image.index()).compose(v -> archive.image(image.jobId(), image.index()))
+          archive.outcome(image.jobId(), image.index()).compose(v -> archive.image(image.jobId(), image.index()))
             .onSuccess(settled -> answer(ctx, settled, false)).onFailure(ctx::fail);
         } else {
           ctx.fail(new ApiException(503, "not_ready", "the image is still being stored; retry shortly", List.of(), 1L));

@@ -38,7 +38,8 @@ public final class ImageArchive {
   /** An image whose final state is not in the database yet: {@code image} is its state now. */
   private static final class Tracked {
     private StoredImage image;
-    private final Promise<Void> settled = Promise.promise();
+    private final Promise<Void> decided = Promise.promise();
+    private final Promise<Void> recorded = Promise.promise();
 
     private Tracked(StoredImage image) {
       this.image = image;
@@ -151,17 +152,27 @@ public final class ImageArchive {
   }
 
   /**
-   * Completes once the image is stored or given up on (at once when it is not in flight). Callable from
-   * any thread, so tests and measurements can wait on it too.
+   * Completes once the image is stored or given up on and the history has recorded it (at once when it is
+   * not in flight). While the database refuses writes that waits for space; {@link #outcome} does not.
+   * Callable from any thread, so tests and measurements can wait on it too.
    */
   public Future<Void> settled(String jobId, int index) {
+    return whenTracked(jobId, index, pending -> pending.recorded.future());
+  }
+
+  /** Completes once the image is stored on disk or given up on, whether or not the history has it yet. */
+  public Future<Void> outcome(String jobId, int index) {
+    return whenTracked(jobId, index, pending -> pending.decided.future());
+  }
+
+  private Future<Void> whenTracked(String jobId, int index, java.util.function.Function<Tracked, Future<Void>> stage) {
     if (Vertx.currentContext() != context) {
       Promise<Void> hop = Promise.promise();
-      context.runOnContext(v -> settled(jobId, index).onComplete(hop));
+      context.runOnContext(v -> whenTracked(jobId, index, stage).onComplete(hop));
       return hop.future();
     }
     Tracked pending = tracked.get(key(jobId, index));
-    return pending == null ? Future.succeededFuture() : pending.settled.future();
+    return pending == null ? Future.succeededFuture() : stage.apply(pending);
   }
 
   public Path file(StoredImage image) {
@@ -189,7 +200,8 @@ public final class ImageArchive {
   /**
    * One page of the history, newest first: {@code {"generations":[…], "next_before": id|null}}; with an
    * {@code owner}, that owner's jobs only. Fails with {@link UnknownCursorException} when {@code beforeId}
-   * names no job the owner may see, so a cursor cannot probe for other owners' jobs either.
+   * names no job the owner may see, so a cursor cannot probe for other owners' jobs either. Each row is
+   * bounded whatever it holds: a prompt preview and no over-long settings (see {@link JobRows#page}).
    */
   public Future<JsonObject> page(int limit, String beforeId, String owner) {
     return db.run(c -> {
@@ -308,8 +320,11 @@ public final class ImageArchive {
       .recover(failure -> Future.succeededFuture(giveUp(image, failure)))
       .onSuccess(outcome -> {
         pending.image = outcome;
-        pending.settled.complete();
-        record(outcome).onComplete(done -> tracked.remove(key, pending));
+        pending.decided.complete();
+        record(outcome).onComplete(done -> {
+          tracked.remove(key, pending);
+          pending.recorded.complete();
+        });
       });
   }
 
