@@ -118,8 +118,20 @@
     return list;
   }
 
-  function rerun(job) {
-    document.dispatchEvent(new CustomEvent('seedstream:rerun', { detail: job.params || {} }));
+  // A page lists a long prompt (or long settings) cut short; the job's own snapshot has all of it.
+  async function rerun(job) {
+    let params = job.params || {};
+    if (job.prompt_truncated || job.params_truncated) {
+      try {
+        const response = await fetch(`/api/generations/${encodeURIComponent(job.id)}`, { headers: apiHeaders('application/json') });
+        if (!response.ok) throw new Error(String(response.status));
+        params = (await response.json()).params || {};
+      } catch {
+        els.status.textContent = 'The settings of that generation could not be loaded.';
+        return;
+      }
+    }
+    document.dispatchEvent(new CustomEvent('seedstream:rerun', { detail: params }));
     els.status.textContent = 'The form now holds the settings of that generation.';
   }
 

@@ -50,7 +50,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Future<ImageArchive> opened = config.store().enabled()
-      ? ImageArchive.open(vertx, config.store(), config.maxEventBytes()) : Future.succeededFuture(null);
+      ? ImageArchive.open(vertx, config.store(), config.maxEventBytes(), config.imageHosts()) : Future.succeededFuture(null);
     return opened.compose(this::serve);
   }
 
@@ -175,10 +175,19 @@ public final class GatewayVerticle extends VerticleBase {
     return drained.future();
   }
 
+  /** A degraded store keeps the gateway ready: relaying works without it; the answer says so and why. */
   private void ready(RoutingContext ctx) {
     boolean ready = jobs.accepting();
+    JsonObject body = new JsonObject().put("ready", ready);
+    if (archive != null) {
+      String degraded = archive.degradedReason();
+      body.put("store", degraded == null ? "ok" : "degraded");
+      if (degraded != null) {
+        body.put("store_reason", degraded);
+      }
+    }
     ctx.response().setStatusCode(ready ? 200 : 503);
-    ctx.json(new JsonObject().put("ready", ready));
+    ctx.json(body);
   }
 
   private void models(RoutingContext ctx) {

@@ -54,12 +54,17 @@ final class HistoryRoutes {
       .handler(new StoredImageRoute(archive)::handle);
   }
 
-  /** GET /api/generations?limit=&before=: newest first, a page at a time; {@code next_before} continues. */
+  /**
+   * GET /api/generations?limit=&before=: newest first, a page at a time; {@code next_before} continues.
+   * Every row is bounded (see {@link ImageArchive#page}); the body is encoded inside the future, so a
+   * failure there answers 500 like a database error rather than leaving the request hanging.
+   */
   private void list(RoutingContext ctx) {
     int limit = limit(ctx.request().getParam("limit"));
     String before = ctx.request().getParam("before");
     archive.page(limit, before == null || before.isEmpty() ? null : before, owner(ctx))
-      .onSuccess(page -> GenerationRoutes.sendJson(ctx, 200, page.put("store", archive.counters())))
+      .map(page -> page.put("store", archive.counters()).toBuffer())
+      .onSuccess(body -> ctx.response().putHeader("Content-Type", "application/json; charset=utf-8").end(body))
       .onFailure(e -> ctx.fail(e instanceof UnknownCursorException
         ? ApiException.invalid(List.of(new Violation("before", "names no job in the history"))) : e));
   }

@@ -9,9 +9,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code GET /api/images/{jobId}/{index}}, the durable URL of a generated image. Once the gateway has its
- * copy: the file, immutable, with ETag (its sha256) and byte ranges. Before that: a 307 to the upstream's
- * URL while it is still valid, or, for inline images being written, the file a moment later.
+ * {@code GET /api/images/{jobId}/{index}}, the durable URL of a generated image. It is handed out with the
+ * image event, before the copy is written, so it only ever answers with what has been written. Once the
+ * gateway has its copy: the file, immutable, with ETag (its sha256) and byte ranges. Before that: a 307 to
+ * the upstream's URL while it is valid and allowed (see {@link ImageArchive#redirectProblem}), else the
+ * file once written, or 503 with Retry-After while it is still being written. Not kept: the same 307, or
+ * 404 saying why the gateway has no copy.
  */
 final class StoredImageRoute {
 
@@ -39,24 +42,40 @@ final class StoredImageRoute {
     switch (image.status()) {
       case STORED -> send(ctx, image);
       case PENDING -> {
-        if (image.upstreamUrlValid(now)) {
+        if (mayRedirect(image, now)) {
           redirect(ctx, image.upstreamUrl());
         } else if (mayWait) {
-          archive.settled(image.jobId(), image.index()).compose(v -> archive.image(image.jobId(), image.index()))
+          archive.outcome(image.jobId(), image.index()).compose(v -> archive.image(image.jobId(), image.index()))
             .onSuccess(settled -> answer(ctx, settled, false)).onFailure(ctx::fail);
         } else {
           ctx.fail(new ApiException(503, "not_ready", "the image is still being stored; retry shortly", List.of(), 1L));
         }
       }
       case NOT_PERSISTED -> {
-        if (image.upstreamUrlValid(now)) {
+        if (mayRedirect(image, now)) {
           redirect(ctx, image.upstreamUrl());
         } else {
           ctx.fail(new ApiException(404, "not_found", "the gateway could not keep this image (" + image.reason()
-            + ") and its upstream URL has expired"));
+            + ") and " + withoutRedirect(image, now)));
         }
       }
     }
+  }
+
+  private boolean mayRedirect(StoredImage image, long now) {
+    return image.upstreamUrlValid(now) && archive.redirectProblem(image.upstreamUrl()).isEmpty();
+  }
+
+  /** Why there is no redirect either, worded to follow "the gateway could not keep this image (…) and". */
+  private String withoutRedirect(StoredImage image, long now) {
+    if (image.upstreamUrl() == null) {
+      return "the upstream sent it inline";
+    }
+    if (!image.upstreamUrlValid(now)) {
+      return "its upstream URL has expired";
+    }
+    return "its upstream URL is not one the gateway redirects to: " + archive.redirectProblem(image.upstreamUrl())
+      .orElse("");
   }
 
   private static void redirect(RoutingContext ctx, String url) {

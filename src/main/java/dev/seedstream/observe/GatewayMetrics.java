@@ -138,6 +138,17 @@ public final class GatewayMetrics {
       .description("generated images that could not be kept (download or disk failure)").register(registry);
     Gauge.builder("seedstream.images.storing", counters, c -> c.get().getLong("in_flight", 0L))
       .description("images being downloaded or written").register(registry);
+    Gauge.builder("seedstream.store.degraded", counters, c -> c.get().getBoolean("degraded", false) ? 1 : 0)
+      .description("1 while image files or history writes fail (the relay goes on), else 0").register(registry);
+    Gauge.builder("seedstream.store.unrecorded.writes", counters, c -> c.get().getLong("unrecorded_writes", 0L))
+      .description("history writes waiting for the database to accept them").register(registry);
+    JsonObject failures = counters.get().getJsonObject("failures", new JsonObject());
+    for (String reason : failures.fieldNames()) {
+      FunctionCounter.builder("seedstream.store.failures", counters,
+          c -> c.get().getJsonObject("failures", new JsonObject()).getLong(reason, 0L))
+        .tag("reason", reason).description("images not kept, and history writes dropped, by what failed")
+        .register(registry);
+    }
   }
 
   public String scrape() {

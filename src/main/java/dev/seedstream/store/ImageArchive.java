@@ -9,7 +9,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,44 +24,72 @@ import java.util.logging.Logger;
  * named by sha256. Jobs report to it as they run; it never delays them and never fails them: an image it
  * cannot keep is marked {@code not_persisted} with the reason. All methods run on the gateway's event loop;
  * SQL and file work go to worker threads.
+ *
+ * <p>A full or failing disk degrades the store, never the relay: an image file that cannot be written makes
+ * its image {@code not_persisted} ("disk error: …"), and history writes the database refuses wait in order
+ * in {@link HistoryWrites} until it takes them again. Until its final state is in the database, an image's
+ * state is answered from memory, so its durable URL never claims more than has been written.
  */
 public final class ImageArchive {
 
   private static final Logger LOG = Logger.getLogger(ImageArchive.class.getName());
   private static final long RETENTION_PERIOD_MS = 60_000;
 
-  private record InFlight(StoredImage image, Promise<Void> settled) {
+  /** An image whose final state is not in the database yet: {@code image} is its state now. */
+  private static final class Tracked {
+    private StoredImage image;
+    private final Promise<Void> decided = Promise.promise();
+    private final Promise<Void> recorded = Promise.promise();
+
+    private Tracked(StoredImage image) {
+      this.image = image;
+    }
   }
 
   private final Vertx vertx;
   private final Context context;
   private final StoreSettings settings;
-  private final Database db;
+  /** Package-private so a test can impose a real SQLite limit on the live connection (a full disk). */
+  final Database db;
   private final BlobFiles files;
   private final HistoryPruner pruner;
+  private final FetchPolicy policy;
   private final ImageFetcher fetcher;
   private final DownloadQueue queue;
-  private final Map<String, InFlight> inFlight = new HashMap<>();
+  private final HistoryWrites writes;
+  private final Map<String, Tracked> tracked = new HashMap<>();
+  private final Map<StoreFailure.Kind, Long> failures = new EnumMap<>(StoreFailure.Kind.class);
   private long storedCount;
   private long notPersistedCount;
   private long retentionTimer = -1;
+  /** Why the last image file could not be written, until one is again; null while files are written. */
+  private String diskProblem;
 
-  private ImageArchive(Vertx vertx, StoreSettings settings, Database db, long maxImageBytes) {
+  private ImageArchive(Vertx vertx, StoreSettings settings, Database db, long maxImageBytes, List<String> imageHosts) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.settings = settings;
     this.db = db;
     this.files = new BlobFiles(settings.dataDir());
     this.pruner = new HistoryPruner(files);
-    FetchPolicy policy = new FetchPolicy(vertx, settings.trustedOrigin(), settings.allowPrivate());
+    this.policy = new FetchPolicy(vertx, settings.trustedOrigin(), settings.allowPrivate(), imageHosts);
     this.fetcher = new ImageFetcher(vertx, files, policy, settings.concurrency(), maxImageBytes, settings.fetchTimeoutMs());
     this.queue = new DownloadQueue(settings.concurrency());
+    this.writes = new HistoryWrites(vertx, db);
+    for (StoreFailure.Kind kind : StoreFailure.Kind.values()) {
+      failures.put(kind, 0L);
+    }
   }
 
-  /** Opens (or creates and migrates) the history, then recovers what the last process left unfinished. */
-  public static Future<ImageArchive> open(Vertx vertx, StoreSettings settings, long maxImageBytes) {
+  /**
+   * Opens (or creates and migrates) the history, then recovers what the last process left unfinished.
+   * {@code imageHosts}: the configured image origins, the only ones a durable URL may redirect to (empty: any
+   * host the store itself would download from).
+   */
+  public static Future<ImageArchive> open(Vertx vertx, StoreSettings settings, long maxImageBytes,
+                                          List<String> imageHosts) {
     return Database.open(vertx, settings.dataDir().resolve("seedstream.db"))
-      .map(db -> new ImageArchive(vertx, settings, db, maxImageBytes))
+      .map(db -> new ImageArchive(vertx, settings, db, maxImageBytes, imageHosts))
       .compose(archive -> archive.recover().map(archive));
   }
 
@@ -88,38 +118,61 @@ public final class ImageArchive {
     } else if (url != null) {
       keep(image, () -> fetcher.download(url));
     } else {
-      keep(image, () -> Future.failedFuture(new StoreFailure("the image event had neither a URL nor inline data")));
+      keep(image, () -> Future.failedFuture(new StoreFailure(StoreFailure.Kind.INVALID,
+        "the image event had neither a URL nor inline data")));
     }
   }
 
   public void jobFinished(String id, String status, JsonObject terminal, JsonArray failedImages) {
     long now = System.currentTimeMillis();
-    write("finish job " + id, c -> JobRows.finish(c, id, status, terminal, failedImages, now));
+    write("finish job " + id, c -> {
+      if (JobRows.finish(c, id, status, terminal, failedImages, now) == 0) {
+        LOG.warning("history: job " + id + " finished, but the history has no row for it");
+      }
+    });
   }
 
   // ----------------------------------------------------------------- reads
 
-  /** The image's state: in flight (from memory) or as the database has it. */
+  /** The image's state: from memory until its final state is recorded, then as the database has it. */
   public Future<Optional<StoredImage>> image(String jobId, int index) {
-    InFlight pending = inFlight.get(key(jobId, index));
+    Tracked pending = tracked.get(key(jobId, index));
     if (pending != null) {
-      return Future.succeededFuture(Optional.of(pending.image()));
+      return Future.succeededFuture(Optional.of(pending.image));
     }
     return db.run(c -> ImageRows.find(c, jobId, index));
   }
 
   /**
-   * Completes once the image is stored or given up on (at once when it is not in flight). Callable from
-   * any thread, so tests and measurements can wait on it too.
+   * Why a durable URL must not redirect to this upstream URL, if it must not: the same rules as for the
+   * store's own downloads, and the configured image hosts.
+   */
+  public Optional<String> redirectProblem(String upstreamUrl) {
+    return policy.redirectProblem(upstreamUrl);
+  }
+
+  /**
+   * Completes once the image is stored or given up on and the history has recorded it (at once when it is
+   * not in flight). While the database refuses writes that waits for space; {@link #outcome} does not.
+   * Callable from any thread, so tests and measurements can wait on it too.
    */
   public Future<Void> settled(String jobId, int index) {
+    return whenTracked(jobId, index, pending -> pending.recorded.future());
+  }
+
+  /** Completes once the image is stored on disk or given up on, whether or not the history has it yet. */
+  public Future<Void> outcome(String jobId, int index) {
+    return whenTracked(jobId, index, pending -> pending.decided.future());
+  }
+
+  private Future<Void> whenTracked(String jobId, int index, java.util.function.Function<Tracked, Future<Void>> stage) {
     if (Vertx.currentContext() != context) {
       Promise<Void> hop = Promise.promise();
-      context.runOnContext(v -> settled(jobId, index).onComplete(hop));
+      context.runOnContext(v -> whenTracked(jobId, index, stage).onComplete(hop));
       return hop.future();
     }
-    InFlight pending = inFlight.get(key(jobId, index));
-    return pending == null ? Future.succeededFuture() : pending.settled().future();
+    Tracked pending = tracked.get(key(jobId, index));
+    return pending == null ? Future.succeededFuture() : stage.apply(pending);
   }
 
   public Path file(StoredImage image) {
@@ -147,7 +200,8 @@ public final class ImageArchive {
   /**
    * One page of the history, newest first: {@code {"generations":[…], "next_before": id|null}}; with an
    * {@code owner}, that owner's jobs only. Fails with {@link UnknownCursorException} when {@code beforeId}
-   * names no job the owner may see, so a cursor cannot probe for other owners' jobs either.
+   * names no job the owner may see, so a cursor cannot probe for other owners' jobs either. Each row is
+   * bounded whatever it holds: a prompt preview and no over-long settings (see {@link JobRows#page}).
    */
   public Future<JsonObject> page(int limit, String beforeId, String owner) {
     return db.run(c -> {
@@ -169,16 +223,32 @@ public final class ImageArchive {
     return db.run(c -> ImageRows.ofJob(c, jobId)).map(rows -> {
       Map<Integer, JsonObject> byIndex = new HashMap<>();
       rows.forEach(row -> byIndex.put(row.index(), row.storageJson()));
-      inFlight.values().stream().filter(p -> p.image().jobId().equals(jobId))
-        .forEach(p -> byIndex.put(p.image().index(), p.image().storageJson()));
+      tracked.values().stream().filter(p -> p.image.jobId().equals(jobId))
+        .forEach(p -> byIndex.put(p.image.index(), p.image.storageJson()));
       return byIndex;
     });
   }
 
-  /** Counts since start-up, for logs and metrics. */
+  /** Counts since start-up, for logs and metrics, and whether the store is degraded. */
   public JsonObject counters() {
+    JsonObject byKind = new JsonObject();
+    failures.forEach((kind, count) -> byKind.put(kind.label(), count));
+    long storing = tracked.values().stream().filter(t -> t.image.status() == StorageStatus.PENDING).count();
     return new JsonObject().put("stored", storedCount).put("not_persisted", notPersistedCount)
-      .put("in_flight", inFlight.size());
+      .put("in_flight", storing).put("unrecorded_writes", writes.waiting()).put("degraded", degradedReason() != null)
+      .put("failures", byKind);
+  }
+
+  /**
+   * Why the store is degraded, or null while it writes normally: image files cannot be written (since
+   * the last failed file, until one is written again), or the history database refuses writes (until it
+   * takes the one that waits). The relay goes on either way; see {@code /readyz}.
+   */
+  public String degradedReason() {
+    if (writes.refusal() != null) {
+      return "the history database refuses writes: " + writes.refusal();
+    }
+    return diskProblem == null ? null : "image files cannot be written: " + diskProblem;
   }
 
   // ----------------------------------------------------------------- deletion and retention
@@ -203,6 +273,7 @@ public final class ImageArchive {
 
   public Future<Void> close() {
     vertx.cancelTimer(retentionTimer);
+    writes.close();
     return fetcher.close().eventually(db::close);
   }
 
@@ -232,46 +303,97 @@ public final class ImageArchive {
     if (image.upstreamUrlValid(now)) {
       keep(image, () -> fetcher.download(image.upstreamUrl()));
     } else {
-      keep(image, () -> Future.failedFuture(new StoreFailure(
+      keep(image, () -> Future.failedFuture(new StoreFailure(StoreFailure.Kind.DOWNLOAD,
         "the gateway stopped before the copy was stored, and the upstream URL is no longer valid")));
     }
   }
 
+  /**
+   * Fetches and writes the image, then records its final state. The outcome is known (and answered from
+   * memory) as soon as the file is written or given up on; the record may wait for the database.
+   */
   private void keep(StoredImage image, Supplier<Future<Blob>> source) {
     String key = key(image.jobId(), image.index());
-    InFlight pending = new InFlight(image, Promise.promise());
-    inFlight.put(key, pending);
-    queue.submit(source).compose(blob -> commit(image, blob)).recover(failure -> giveUp(image, reason(failure)))
-      .onComplete(done -> {
-        inFlight.remove(key, pending);
-        pending.settled().complete();
+    Tracked pending = new Tracked(image);
+    tracked.put(key, pending);
+    queue.submit(source).compose(blob -> commit(image, blob))
+      .recover(failure -> Future.succeededFuture(giveUp(image, failure)))
+      .onSuccess(outcome -> {
+        pending.image = outcome;
+        pending.decided.complete();
+        record(outcome).onComplete(done -> {
+          tracked.remove(key, pending);
+          pending.recorded.complete();
+        });
       });
   }
 
-  /** Moves the file into place and records it, on the database thread (see {@link HistoryPruner}). */
-  private Future<Void> commit(StoredImage image, Blob blob) {
+  /** Moves the file into place on the database thread, where retention deletes files (see {@link HistoryPruner}). */
+  private Future<StoredImage> commit(StoredImage image, Blob blob) {
     long now = System.currentTimeMillis();
     return db.run(c -> {
       try {
         files.commit(blob);
       } catch (IOException e) {
         BlobFiles.discard(blob.file());
-        throw new StoreFailure("the image could not be written to disk: " + e);
+        throw StoreFailure.disk(e);
       }
-      if (ImageRows.markStored(c, image.jobId(), image.index(), blob, now) == 0) {
-        pruner.removeIfUnreferenced(c, blob.sha256(), blob.format()); // the job was deleted meanwhile
+      return image.stored(blob, now);
+    }).onSuccess(stored -> {
+      storedCount++;
+      if (diskProblem != null) {
+        LOG.info("image files are written again");
+        diskProblem = null;
       }
-      return (Void) null;
-    }).onSuccess(v -> storedCount++);
+    });
   }
 
-  private Future<Void> giveUp(StoredImage image, String reason) {
+  private StoredImage giveUp(StoredImage image, Throwable failure) {
+    StoreFailure.Kind kind = kind(failure);
+    String reason = reason(failure);
     notPersistedCount++;
+    failures.merge(kind, 1L, Long::sum);
+    if (kind == StoreFailure.Kind.DISK) {
+      diskProblem = reason;
+    }
     LOG.warning("image " + key(image.jobId(), image.index()) + " not persisted: " + reason);
-    return db.run(c -> {
-      ImageRows.markNotPersisted(c, image.jobId(), image.index(), reason);
-      return null;
+    return image.notPersisted(reason);
+  }
+
+  /**
+   * Writes the image's whole final row, so it lands whether or not the pending row before it did. A job
+   * deleted meanwhile takes its images with it: then the file goes too, unless another image has it.
+   */
+  private Future<Void> record(StoredImage outcome) {
+    return write("record image " + key(outcome.jobId(), outcome.index()), c -> {
+      if (!JobRows.exists(c, outcome.jobId())) {
+        if (outcome.status() == StorageStatus.STORED) {
+          pruner.removeIfUnreferenced(c, outcome.sha256(), outcome.format());
+        }
+        return;
+      }
+      if (outcome.status() == StorageStatus.STORED && !Files.exists(file(outcome))) {
+        // Retention removed a file with the same bytes between the write and this record.
+        ImageRows.insert(c, outcome.notPersisted("the image file was removed by retention before it was recorded"));
+        return;
+      }
+      ImageRows.insert(c, outcome);
     });
+  }
+
+  /** Every history write goes through here: a write the database drops counts as a database failure. */
+  private Future<Void> write(String what, HistoryWrites.Write work) {
+    return writes.submit(what, work).onFailure(e -> failures.merge(StoreFailure.Kind.DATABASE, 1L, Long::sum));
+  }
+
+  private static StoreFailure.Kind kind(Throwable failure) {
+    if (failure instanceof StoreFailure store) {
+      return store.kind();
+    }
+    if (failure instanceof UnsupportedImageException) {
+      return StoreFailure.Kind.INVALID;
+    }
+    return failure instanceof IOException ? StoreFailure.Kind.DISK : StoreFailure.Kind.DATABASE;
   }
 
   private static String reason(Throwable failure) {
@@ -282,19 +404,6 @@ public final class ImageArchive {
       return "disk error: " + failure;
     }
     return "unexpected error: " + failure;
-  }
-
-  private void write(String what, SqlWrite work) {
-    db.run(c -> {
-      work.apply(c);
-      return null;
-    }).onFailure(e -> LOG.warning("history: could not " + what + ": " + e));
-  }
-
-  /** A statement with no result. */
-  @FunctionalInterface
-  private interface SqlWrite {
-    void apply(java.sql.Connection c) throws Exception;
   }
 
   private static JsonArray imagesJson(List<StoredImage> images) {

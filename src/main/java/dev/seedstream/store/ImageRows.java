@@ -52,16 +52,6 @@ final class ImageRows {
     }
   }
 
-  static void markNotPersisted(Connection c, String jobId, int index, String reason) throws SQLException {
-    try (PreparedStatement sql = c.prepareStatement("UPDATE images SET status = 'not_persisted', reason = ?"
-      + " WHERE job_id = ? AND image_index = ?")) {
-      sql.setString(1, reason);
-      sql.setString(2, jobId);
-      sql.setInt(3, index);
-      sql.executeUpdate();
-    }
-  }
-
   static Optional<StoredImage> find(Connection c, String jobId, int index) throws SQLException {
     try (PreparedStatement sql = c.prepareStatement("SELECT " + COLUMNS + " FROM images WHERE job_id = ? AND image_index = ?")) {
       sql.setString(1, jobId);

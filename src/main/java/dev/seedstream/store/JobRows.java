@@ -15,8 +15,20 @@ import java.util.Optional;
 final class JobRows {
 
   static final String INTERRUPTED = "interrupted";
+  /** A history page lists at most this much of each prompt; the job's own snapshot has all of it. */
+  static final int PROMPT_PREVIEW_CHARS = 2000;
+  /** A history page omits settings longer than this (without the prompt); the job's own snapshot has them. */
+  static final int PARAMS_PREVIEW_CHARS = 16_384;
   private static final String COLUMNS = "id, prompt, model, params, requested_images, status, created, finished,"
     + " error, usage, terminal, failed_images";
+  /**
+   * {@link #COLUMNS} bounded for a page: the prompt cut in SQL, so a huge one is never read whole, and the
+   * settings without their prompt (rows written before the prompt was kept once still have one there).
+   */
+  private static final String PAGE_COLUMNS = "id, substr(prompt, 1, " + PROMPT_PREVIEW_CHARS + "), model,"
+    + " CASE WHEN length(p) <= " + PARAMS_PREVIEW_CHARS + " THEN p END, requested_images, status, created, finished,"
+    + " error, usage, terminal, failed_images, length(prompt) > " + PROMPT_PREVIEW_CHARS + ", length(p) > "
+    + PARAMS_PREVIEW_CHARS;
 
   private JobRows() {
   }
@@ -35,7 +47,8 @@ final class JobRows {
     }
   }
 
-  static void finish(Connection c, String id, String status, JsonObject terminal, JsonArray failedImages, long now)
+  /** Returns the rows changed: 0 when the history has no such job. */
+  static int finish(Connection c, String id, String status, JsonObject terminal, JsonArray failedImages, long now)
     throws SQLException {
     try (PreparedStatement sql = c.prepareStatement("UPDATE jobs SET status = ?, finished = ?, error = ?, usage = ?,"
       + " terminal = ?, failed_images = ? WHERE id = ?")) {
@@ -47,7 +60,16 @@ final class JobRows {
       sql.setString(5, terminal.encode());
       sql.setString(6, failedImages.encode());
       sql.setString(7, id);
-      sql.executeUpdate();
+      return sql.executeUpdate();
+    }
+  }
+
+  static boolean exists(Connection c, String id) throws SQLException {
+    try (PreparedStatement sql = c.prepareStatement("SELECT 1 FROM jobs WHERE id = ?")) {
+      sql.setString(1, id);
+      try (ResultSet row = sql.executeQuery()) {
+        return row.next();
+      }
     }
   }
 
@@ -70,13 +92,15 @@ final class JobRows {
       + ownerFilter(owner))) {
       sql.setString(1, id);
       setOwner(sql, 2, owner);
-      return read(sql).stream().findFirst();
+      return read(sql, false).stream().findFirst();
     }
   }
 
   /**
    * Newest first; with {@code beforeId}, only jobs older than that one (ties broken by id); with an
-   * {@code owner}, only that owner's jobs, so every page is full of them (see {@link #find}).
+   * {@code owner}, only that owner's jobs, so every page is full of them (see {@link #find}). Each job is
+   * bounded: its prompt is a preview ({@code prompt_truncated} when cut) and over-long settings are left
+   * out ({@code params_truncated}).
    */
   static List<JsonObject> page(Connection c, int limit, Long beforeCreated, String beforeId, String owner)
     throws SQLException {
@@ -88,8 +112,9 @@ final class JobRows {
       conditions.add("(created < ? OR (created = ? AND id < ?))");
     }
     String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-    try (PreparedStatement sql = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs" + where
-      + " ORDER BY created DESC, id DESC LIMIT ?")) {
+    try (PreparedStatement sql = c.prepareStatement("SELECT " + PAGE_COLUMNS + " FROM (SELECT *,"
+      + " json_remove(params, '$.prompt') AS p FROM jobs" + where + " ORDER BY created DESC, id DESC LIMIT ?)"
+      + " ORDER BY created DESC, id DESC")) {
       int at = setOwner(sql, 1, owner);
       if (beforeId != null) {
         sql.setLong(at++, beforeCreated);
@@ -97,7 +122,7 @@ final class JobRows {
         sql.setString(at++, beforeId);
       }
       sql.setInt(at, limit);
-      return read(sql);
+      return read(sql, true);
     }
   }
 
@@ -151,22 +176,39 @@ final class JobRows {
     }
   }
 
-  private static List<JsonObject> read(PreparedStatement sql) throws SQLException {
+  /** {@code page}: the rows were selected with {@link #PAGE_COLUMNS}. */
+  private static List<JsonObject> read(PreparedStatement sql, boolean page) throws SQLException {
     List<JsonObject> jobs = new ArrayList<>();
     try (ResultSet row = sql.executeQuery()) {
       while (row.next()) {
-        jobs.add(toJson(row));
+        jobs.add(toJson(row, page));
       }
     }
     return jobs;
   }
 
-  /** Shaped like a live job's snapshot, plus what only the history has (prompt, params, finish time). */
-  private static JsonObject toJson(ResultSet row) throws SQLException {
+  /**
+   * Shaped like a live job's snapshot, plus what only the history has (prompt, params, finish time). The
+   * prompt is kept once, in its column; {@code params} gets it back here, ready for a re-run, unless this is
+   * a page's preview of it.
+   */
+  private static JsonObject toJson(ResultSet row, boolean page) throws SQLException {
     String status = row.getString(6);
+    String prompt = row.getString(2);
+    boolean promptCut = page && row.getBoolean(13);
     JsonObject json = new JsonObject().put("id", row.getString(1)).put("status", status).put("model", row.getString(3))
-      .put("prompt", row.getString(2)).put("params", new JsonObject(row.getString(4)))
-      .put("requested_images", row.getInt(5)).put("created", row.getLong(7) / 1000)
+      .put("prompt", prompt);
+    if (promptCut) {
+      json.put("prompt_truncated", true);
+    }
+    String params = row.getString(4);
+    if (params != null) {
+      JsonObject settings = new JsonObject(params);
+      json.put("params", promptCut ? settings : settings.put("prompt", prompt));
+    } else {
+      json.put("params_truncated", true);
+    }
+    json.put("requested_images", row.getInt(5)).put("created", row.getLong(7) / 1000)
       .put("created_ms", row.getLong(7));
     long finished = row.getLong(8);
     if (!row.wasNull()) {

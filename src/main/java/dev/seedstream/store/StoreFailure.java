@@ -1,8 +1,44 @@
 package dev.seedstream.store;
 
-/** Why one image could not be stored, worded for the snapshot's {@code storage.reason}. */
+import java.util.Locale;
+
+/** Why one image could not be stored, worded for the snapshot's {@code storage.reason}, and of which kind. */
 final class StoreFailure extends Exception {
-  StoreFailure(String reason) {
+
+  /**
+   * What failed, as the {@code reason} label of the store's failure counter. Only {@link #DISK} and
+   * {@link #DATABASE} are the gateway's own storage failing; the others are about the image or its source.
+   */
+  enum Kind {
+    /** The image could not be fetched: DNS, connection, HTTP status, time. */
+    DOWNLOAD,
+    /** The URL is one the gateway does not download from. */
+    REFUSED,
+    /** The bytes are not a storable image: not JPEG/PNG, too large, bad base64. */
+    INVALID,
+    /** The image file could not be written. */
+    DISK,
+    /** The history database refused the write. */
+    DATABASE;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final Kind kind;
+
+  StoreFailure(Kind kind, String reason) {
     super(reason, null, false, false);
+    this.kind = kind;
+  }
+
+  /** A failure to write an image file: the disk is full, read-only or gone. */
+  static StoreFailure disk(Throwable cause) {
+    return new StoreFailure(Kind.DISK, "disk error: " + cause);
+  }
+
+  Kind kind() {
+    return kind;
   }
 }

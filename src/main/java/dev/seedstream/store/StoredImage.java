@@ -15,6 +15,17 @@ public record StoredImage(String jobId, int index, String size, long bytes, Stri
       null, now, 0);
   }
 
+  /** This image, kept: its bytes are in {@code blob}'s file, now in place. */
+  StoredImage stored(Blob blob, long now) {
+    return new StoredImage(jobId, index, size, blob.bytes(), blob.sha256(), blob.format(), blob.crc32(), upstreamUrl,
+      urlExpiresMs, StorageStatus.STORED, null, createdMs, now);
+  }
+
+  StoredImage notPersisted(String why) {
+    return new StoredImage(jobId, index, size, 0, null, null, 0, upstreamUrl, urlExpiresMs,
+      StorageStatus.NOT_PERSISTED, why, createdMs, 0);
+  }
+
   /** Whether the upstream URL can still be handed out (a minute of margin for the client's own fetch). */
   public boolean upstreamUrlValid(long nowMs) {
     return upstreamUrl != null && nowMs + 60_000 < urlExpiresMs;

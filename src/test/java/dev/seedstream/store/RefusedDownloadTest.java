@@ -40,7 +40,7 @@ class RefusedDownloadTest {
   }
 
   @Test
-  @DisplayName("the job completes, the image is not_persisted with the reason, and its durable URL redirects upstream")
+  @DisplayName("the job completes, the image is not_persisted with the reason, and its durable URL answers 404 with it, not a redirect")
   void refusedUrl() {
     FakeUpstream fake = Await.result(FakeUpstream.start(vertx));
     GatewayVerticle gateway = Await.result(TestGateway.start(vertx, TestGateway.config(fake.url(),
@@ -62,9 +62,12 @@ class RefusedDownloadTest {
       .getJsonObject("storage");
     assertThat(storage.getString("status")).isEqualTo("not_persisted");
     assertThat(storage.getString("reason")).isEqualTo("only https image URLs are downloaded");
+    // The gateway sends no browser where it would not go itself: no redirect, and the answer says why.
     TestHttp.Response durable = api.get("/api/images/" + id + "/0");
-    assertThat(durable.status()).isEqualTo(307);
-    assertThat(durable.header("Location")).isEqualTo(upstreamUrl);
+    assertThat(durable.status()).isEqualTo(404);
+    assertThat(durable.header("Location")).isNull();
     assertThat(durable.header("Cache-Control")).isEqualTo("no-store");
+    assertThat(durable.json().getJsonObject("error").getString("message"))
+      .contains("only https image URLs are downloaded").contains("not one the gateway redirects to");
   }
 }

@@ -1,0 +1,154 @@
+package dev.seedstream.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.logging.Logger;
+
+/**
+ * The history's writes, applied one at a time in the order they were submitted, so a job's row is always
+ * written before its images' rows. A write the disk refuses ({@code SQLITE_FULL}, an I/O error, a
+ * read-only or locked file) is not dropped: it stays first in line, the writes behind it wait, and it is
+ * tried again when the next write arrives and every {@link #RETRY_MS}, so once space returns the history
+ * catches up in order. Any other failure (a constraint, a bug) is logged and that write alone is dropped.
+ * While a write waits the store is degraded. Event loop only.
+ */
+final class HistoryWrites {
+
+  /** A statement, or a few, run on the database thread. */
+  @FunctionalInterface
+  interface Write {
+    void apply(Connection connection) throws Exception;
+  }
+
+  private record Pending(String what, Write work, Promise<Void> done) {
+  }
+
+  static final long RETRY_MS = 1_000;
+  /** Writes waiting behind a refused one; past this, new ones are dropped rather than held without bound. */
+  static final int MAX_WAITING = 10_000;
+
+  private static final Logger LOG = Logger.getLogger(HistoryWrites.class.getName());
+
+  private final Vertx vertx;
+  private final Database db;
+  private final Deque<Pending> waiting = new ArrayDeque<>();
+  private boolean writing;
+  private long retryTimer = -1;
+  private String refusal;
+  private long dropped;
+
+  HistoryWrites(Vertx vertx, Database db) {
+    this.vertx = vertx;
+    this.db = db;
+  }
+
+  /**
+   * Queues {@code work}; completes once it is written, or fails when it was dropped (the failure says why).
+   * {@code what} names it in logs.
+   */
+  Future<Void> submit(String what, Write work) {
+    Promise<Void> done = Promise.promise();
+    if (waiting.size() >= MAX_WAITING) {
+      dropped++;
+      LOG.warning("history: could not " + what + ": " + MAX_WAITING + " writes already wait for the disk");
+      done.fail(new StoreFailure(StoreFailure.Kind.DATABASE, "the history database refuses writes (" + refusal + ")"));
+      return done.future();
+    }
+    waiting.add(new Pending(what, work, done));
+    writeNext();
+    return done.future();
+  }
+
+  /** Why the history refuses writes now, or null when it takes them. */
+  String refusal() {
+    return refusal;
+  }
+
+  int waiting() {
+    return waiting.size();
+  }
+
+  /** Writes dropped since start-up, whether refused for good or past {@link #MAX_WAITING}. */
+  long dropped() {
+    return dropped;
+  }
+
+  void close() {
+    vertx.cancelTimer(retryTimer);
+  }
+
+  private void writeNext() {
+    Pending next = waiting.peek();
+    if (writing || next == null) {
+      return;
+    }
+    writing = true;
+    db.run(c -> {
+      next.work().apply(c);
+      return null;
+    }).onComplete(result -> {
+      writing = false;
+      if (result.succeeded()) {
+        written(next);
+      } else if (diskRefused(result.cause())) {
+        refused(next, result.cause());
+        return;
+      } else {
+        failed(next, result.cause());
+      }
+      writeNext();
+    });
+  }
+
+  private void written(Pending write) {
+    waiting.remove();
+    if (refusal != null) {
+      LOG.info("history: writes are accepted again");
+      refusal = null;
+    }
+    write.done().complete();
+  }
+
+  /** Stays first in line; the timer (or the next submission) tries it again. */
+  private void refused(Pending write, Throwable cause) {
+    if (refusal == null) {
+      LOG.warning("history: could not " + write.what() + ", " + waiting.size() + " write(s) wait: " + cause);
+    }
+    refusal = String.valueOf(cause.getMessage());
+    if (retryTimer < 0) {
+      retryTimer = vertx.setTimer(RETRY_MS, t -> {
+        retryTimer = -1;
+        writeNext();
+      });
+    }
+  }
+
+  private void failed(Pending write, Throwable cause) {
+    waiting.remove();
+    dropped++;
+    LOG.warning("history: could not " + write.what() + ": " + cause);
+    write.done().fail(cause);
+  }
+
+  /** Whether the file system, not the statement, refused the write: then the same write can succeed later. */
+  static boolean diskRefused(Throwable cause) {
+    if (cause instanceof IOException) {
+      return true;
+    }
+    if (!(cause instanceof SQLiteException sqlite)) {
+      return false;
+    }
+    int primary = sqlite.getResultCode().code & 0xff;
+    return primary == SQLiteErrorCode.SQLITE_FULL.code || primary == SQLiteErrorCode.SQLITE_IOERR.code
+      || primary == SQLiteErrorCode.SQLITE_READONLY.code || primary == SQLiteErrorCode.SQLITE_CANTOPEN.code
+      || primary == SQLiteErrorCode.SQLITE_BUSY.code || primary == SQLiteErrorCode.SQLITE_LOCKED.code;
+  }
+}

@@ -1,0 +1,137 @@
+package dev.seedstream.store;
+
+import dev.seedstream.Gateway;
+import dev.seedstream.support.Await;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The history's write queue against a real SQLite file made full with {@code PRAGMA max_page_count}: SQLite
+ * itself answers {@code SQLITE_FULL}, as it does when the disk is full.
+ */
+@DisplayName("History writes on a full database")
+class HistoryWritesTest {
+
+  @TempDir
+  Path dataDir;
+
+  final Vertx vertx = Gateway.newVertx();
+  final Context context = vertx.getOrCreateContext();
+
+  @AfterEach
+  void tearDown() {
+    Await.result(vertx.close());
+  }
+
+  /** Runs {@code action} on the queue's event loop, as the archive does. */
+  <T> T onContext(Supplier<T> action) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> result.complete(action.get()));
+    return Await.result(result.future());
+  }
+
+  static HistoryWrites.Write insert(String value) {
+    return c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.executeUpdate("INSERT INTO notes (text) VALUES ('" + value + "')");
+      }
+    };
+  }
+
+  static List<String> notes(Connection c) throws Exception {
+    List<String> notes = new ArrayList<>();
+    try (Statement sql = c.createStatement(); ResultSet row = sql.executeQuery("SELECT text FROM notes ORDER BY rowid")) {
+      while (row.next()) {
+        notes.add(row.getString(1).length() > 10 ? "big" : row.getString(1));
+      }
+    }
+    return notes;
+  }
+
+  @Test
+  @DisplayName("a write refused with SQLITE_FULL waits, with the writes behind it, and all land in order once space returns")
+  void fullDatabaseWaitsAndCatchesUp() {
+    Database db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
+    Await.result(db.run(c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
+        ResultSet pages = sql.executeQuery("PRAGMA page_count");
+        pages.next();
+        sql.execute("PRAGMA max_page_count = " + pages.getLong(1));
+      }
+      return null;
+    }));
+    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, db));
+    // Too big for the pages there are (the small one alone would fit): it must not be dropped or skipped.
+    Future<Void> big = onContext(() -> writes.submit("big", insert("x".repeat(20_000))));
+    Future<Void> small = onContext(() -> writes.submit("small", insert("small")));
+    Await.result(onContext(() -> {
+      Promise<Void> refused = Promise.promise();
+      vertx.setPeriodic(5, id -> {
+        if (writes.refusal() != null) {
+          vertx.cancelTimer(id);
+          refused.complete();
+        }
+      });
+      return refused.future();
+    }));
+    assertThat(onContext(writes::refusal)).contains("SQLITE_FULL");
+    assertThat(onContext(writes::waiting)).isEqualTo(2);
+    assertThat(big.isComplete()).isFalse();
+    assertThat(small.isComplete()).isFalse();
+    assertThat(Await.result(db.run(HistoryWritesTest::notes))).isEmpty();
+
+    Await.result(db.run(c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.execute("PRAGMA max_page_count = 1000000");
+      }
+      return null;
+    }));
+    Await.result(onContext(() -> writes.submit("after", insert("after"))));
+    assertThat(big.succeeded()).isTrue();
+    assertThat(small.succeeded()).isTrue();
+    assertThat(Await.result(db.run(HistoryWritesTest::notes))).containsExactly("big", "small", "after");
+    assertThat(onContext(writes::refusal)).isNull();
+    assertThat(onContext(writes::waiting)).isZero();
+    assertThat(onContext(writes::dropped)).isZero();
+  }
+
+  @Test
+  @DisplayName("a write that fails for another reason is dropped alone and does not hold up the rest")
+  void brokenWriteIsDropped() {
+    Database db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
+    Await.result(db.run(c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
+      }
+      return null;
+    }));
+    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, db));
+    Future<Void> broken = onContext(() -> writes.submit("broken", c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.executeUpdate("INSERT INTO notes (text) VALUES (NULL)");
+      }
+    }));
+    Await.result(onContext(() -> writes.submit("fine", insert("fine"))));
+    assertThat(broken.failed()).isTrue();
+    assertThat(Await.result(db.run(HistoryWritesTest::notes))).containsExactly("fine");
+    assertThat(onContext(writes::refusal)).isNull();
+    assertThat(onContext(writes::dropped)).isEqualTo(1);
+  }
+}
