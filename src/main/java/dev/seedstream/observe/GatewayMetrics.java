@@ -33,6 +33,7 @@ public final class GatewayMetrics {
   private final Timer firstImage;
   private final Timer betweenImages;
   private final AtomicLong activeJobs = new AtomicLong();
+  private Supplier<JsonObject> storeCounters;
   private final AtomicLong listeners = new AtomicLong();
   private final AtomicLong bufferedBytes = new AtomicLong();
 
@@ -132,6 +133,9 @@ public final class GatewayMetrics {
   }
 
   public void watchStore(Supplier<JsonObject> counters) {
+    // Micrometer holds a function meter's object weakly: without this reference the supplier (a fresh method
+    // reference) was collected, and the store's meters read 0 and NaN however many images were stored.
+    this.storeCounters = counters;
     FunctionCounter.builder("seedstream.images.stored", counters, c -> c.get().getLong("stored", 0L))
       .description("generated images kept durably").register(registry);
     FunctionCounter.builder("seedstream.images.not.persisted", counters, c -> c.get().getLong("not_persisted", 0L))

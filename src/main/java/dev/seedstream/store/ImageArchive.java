@@ -232,7 +232,10 @@ public final class ImageArchive {
   /** Counts since start-up, for logs and metrics, and whether the store is degraded. */
   public JsonObject counters() {
     JsonObject byKind = new JsonObject();
-    failures.forEach((kind, count) -> byKind.put(kind.label(), count));
+    // Every kind, at 0 until it happens: the metrics register one counter per kind they see here at start.
+    for (StoreFailure.Kind kind : StoreFailure.Kind.values()) {
+      byKind.put(kind.label(), failures.getOrDefault(kind, 0L));
+    }
     long storing = tracked.values().stream().filter(t -> t.image.status() == StorageStatus.PENDING).count();
     return new JsonObject().put("stored", storedCount).put("not_persisted", notPersistedCount)
       .put("in_flight", storing).put("unrecorded_writes", writes.waiting()).put("degraded", degradedReason() != null)

@@ -79,6 +79,19 @@ class DurableImagesTest {
   }
 
   @Test
+  @DisplayName("issue 20 item 17: /metrics counts stored images and those in flight, after a garbage collection too")
+  void metricsCountStoredImages() throws Exception {
+    HistoryFixture gw = gateway(Map.of());
+    String id = HistoryFixture.jobId(gw.run(HistoryFixture.body("three owls", 3, "")));
+    gw.settled(id, 3);
+    // The meters' state objects were held only weakly: a collection made them read 0 and NaN.
+    System.gc();
+    String metrics = gw.get("/metrics").body().toString();
+    assertThat(metrics).contains("seedstream_images_stored_total 3.0").contains("seedstream_images_storing 0.0")
+      .contains("seedstream_store_failures_total{reason=\"disk\"} 0.0").doesNotContain("NaN");
+  }
+
+  @Test
   @DisplayName("a restart on the same data dir keeps the history and the images; a job cut off is marked interrupted")
   void restartKeepsHistory() throws Exception {
     HistoryFixture before = gateway(Map.of());
