@@ -84,6 +84,16 @@ class UpstreamFaultsTest extends GatewayTestBase {
   }
 
   @Test
+  @DisplayName("a Retry-After beyond a day is capped at a day, and the 429 is not retried at once")
+  void retryAfterCapped() {
+    startGateway(fake.url(), Map.of("SEEDSTREAM_UPSTREAM_RETRIES", "2"));
+    List<SseEvent> events = run(ex -> ex.error(429, ARK_429, "999999"));
+    assertThat(last(events).getString("code")).isEqualTo("upstream_rate_limited");
+    assertThat(last(events).getLong("retry_after")).isEqualTo(86_400L);
+    assertThat(fake.requestCount()).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("connection refused is upstream_unavailable, fast")
   void connectionRefused() {
     FakeUpstream closed = Await.result(FakeUpstream.start(vertx));
@@ -138,6 +148,30 @@ class UpstreamFaultsTest extends GatewayTestBase {
     assertThat(events).extracting(SseEvent::event).containsExactly("started", "image", "error");
     assertThat(last(events).getString("code")).isEqualTo("upstream_timeout");
     assertThat(last(events).getString("message")).contains("silent");
+  }
+
+  @Test
+  @DisplayName("a malformed image event is an image_failed upstream_protocol, counted, at its index or the next one")
+  void malformedImageEventIsReported() {
+    startGateway(fake.url(), Map.of());
+    List<SseEvent> events = run(ex -> ex.streamHead().image(0, "https://tos.example.com/0.jpeg")
+      .write("event: image_generation.partial_succeeded\ndata: {\"type\":\"image_generation.partial_succeeded\","
+        + "\"image_index\":2,\"url\":\"https://tos.example.com/2.jpeg\"\n\n")
+      .write("data: {\"type\":\"image_generation.partial_succeeded\",\"url\":\"https://tos.example.com/3.jpeg\",\n\n")
+      .completed(1).done().end());
+    assertThat(events).extracting(SseEvent::event)
+      .containsExactly("started", "image", "image_failed", "image_failed", "completed");
+    JsonObject first = new JsonObject(events.get(2).data());
+    JsonObject second = new JsonObject(events.get(3).data());
+    assertThat(first.getInteger("index")).isEqualTo(2);
+    assertThat(first.getJsonObject("error").getString("code")).isEqualTo("upstream_protocol");
+    assertThat(second.getInteger("index")).isEqualTo(3);
+    assertThat(second.getJsonObject("error").getString("code")).isEqualTo("upstream_protocol");
+    assertThat(last(events).getInteger("failed_images")).isEqualTo(2);
+    String id = new JsonObject(events.get(0).data()).getString("id");
+    JsonObject job = api.get("/api/generations/" + id).json();
+    assertThat(job.getJsonArray("failed_images")).hasSize(2);
+    assertThat(job.getJsonArray("failed_images").getJsonObject(0).getInteger("index")).isEqualTo(2);
   }
 
   @Test
