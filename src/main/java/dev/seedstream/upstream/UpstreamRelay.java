@@ -30,8 +30,8 @@ import java.util.Locale;
 public final class UpstreamRelay {
 
   private static final int MAX_ERROR_BODY = 64 * 1024;
-  private static final List<CharSequence> PASSED_HEADERS =
-    List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.CONTENT_ENCODING, "x-request-id");
+  /** No Content-Encoding: the gateway asks for none, and an encoded body could not be checked for the key. */
+  private static final List<CharSequence> PASSED_HEADERS = List.of(HttpHeaders.CONTENT_TYPE, "x-request-id");
 
   private final HttpClientAgent http;
   private final GatewayConfig config;
@@ -83,6 +83,12 @@ public final class UpstreamRelay {
         + errors.sanitise(type) + " instead of an event stream or JSON"));
       return;
     }
+    String encoding = response.getHeader(HttpHeaders.CONTENT_ENCODING);
+    if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+      fail(UpstreamFailure.of("upstream_protocol", "the upstream sent a " + errors.sanitise(encoding)
+        + "-encoded body the gateway did not ask for"));
+      return;
+    }
     RelayedBodyFilter filter = new RelayedBodyFilter(errors, client::write);
     client.setStatusCode(response.statusCode()).setChunked(true);
     copyHeaders(response.headers());
@@ -132,7 +138,7 @@ public final class UpstreamRelay {
     for (CharSequence name : PASSED_HEADERS) {
       String value = upstream.get(name);
       if (value != null) {
-        client.putHeader(name, value);
+        client.putHeader(name, errors.key().redact(value));
       }
     }
   }

@@ -155,6 +155,28 @@ class DropInRelayTest extends GatewayTestBase {
   }
 
   @Test
+  @DisplayName("a body encoded though the gateway asked for none is a 502, since it cannot be checked; x-request-id is")
+  void encodedBodyRefusedAndHeadersChecked() {
+    startGateway(Map.of());
+    fake.autoScript(exchange -> {
+      exchange.response().putHeader("Content-Type", "application/json")
+        .putHeader("x-request-id", "req-" + TestGateway.CANARY_KEY.toUpperCase());
+      if (exchange.body().getString("prompt").equals("gzip")) {
+        exchange.response().putHeader("Content-Encoding", "gzip");
+      }
+      exchange.response().end("{\"data\":[]}");
+    });
+    RawCall encoded = post(JSON_BODY.replace("a fox", "gzip"));
+    Await.result(encoded.ended());
+    assertThat(encoded.response().statusCode()).isEqualTo(502);
+    assertThat(new JsonObject(encoded.bytes()).getJsonObject("error").getString("type")).isEqualTo("upstream_protocol");
+    RawCall plain = post(JSON_BODY);
+    Await.result(plain.ended());
+    assertThat(plain.response().statusCode()).isEqualTo(200);
+    assertThat(plain.response().getHeader("x-request-id")).isEqualTo("req-[redacted]");
+  }
+
+  @Test
   @DisplayName("a client that goes away resets the upstream request at once")
   void clientDisconnectResetsUpstream() {
     startGateway(Map.of());
