@@ -1,6 +1,10 @@
 package dev.seedstream.upstream;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Takes the upstream key out of text the gateway is about to send or log. An upstream that echoes the key
@@ -61,6 +65,26 @@ public final class KeyRedactor {
     }
     scan.finish();
     return out.toString();
+  }
+
+  /** A copy of decoded JSON (object, array or scalar) with the key taken out of every name and string. */
+  public Object redactJson(Object value) {
+    if (value instanceof String s) {
+      return redact(s);
+    }
+    if (value instanceof JsonObject object) {
+      JsonObject copy = new JsonObject();
+      for (Map.Entry<String, Object> field : object) {
+        copy.put(redact(field.getKey()), redactJson(field.getValue()));
+      }
+      return copy;
+    }
+    if (value instanceof JsonArray array) {
+      JsonArray copy = new JsonArray();
+      array.forEach(item -> copy.add(redactJson(item)));
+      return copy;
+    }
+    return value;
   }
 
   /** A scan over characters that arrive in pieces, writing what is safe to {@code out} as soon as it is. */

@@ -3,11 +3,9 @@ package dev.seedstream.upstream;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -127,9 +125,8 @@ final class RelayedBodyFilter {
     if (json.getValue("error") != null && json.getValue("type") == null) {
       return prefix.appendBuffer(errors.sanitisedEnvelope(json.getValue("error")).toBuffer());
     }
-    Redaction redaction = new Redaction();
-    Object clean = redaction.of(json);
-    return redaction.changed ? prefix.appendBuffer(((JsonObject) clean).toBuffer()) : null;
+    Object clean = errors.key().redactJson(json);
+    return clean.equals(json) ? null : prefix.appendBuffer(((JsonObject) clean).toBuffer());
   }
 
   private static JsonObject jsonObject(Buffer payload) {
@@ -211,33 +208,6 @@ final class RelayedBodyFilter {
     if (text.length() > 0) {
       out.accept(text);
       text = Buffer.buffer();
-    }
-  }
-
-  /** A copy of decoded JSON with the key taken out of every name and string, noting whether any was. */
-  private final class Redaction {
-
-    private boolean changed;
-
-    Object of(Object value) {
-      if (value instanceof String s) {
-        String clean = errors.key().redact(s);
-        changed |= !clean.equals(s);
-        return clean;
-      }
-      if (value instanceof JsonObject object) {
-        JsonObject copy = new JsonObject();
-        for (Map.Entry<String, Object> field : object) {
-          copy.put((String) of(field.getKey()), of(field.getValue()));
-        }
-        return copy;
-      }
-      if (value instanceof JsonArray array) {
-        JsonArray copy = new JsonArray();
-        array.forEach(item -> copy.add(of(item)));
-        return copy;
-      }
-      return value;
     }
   }
 }

@@ -198,9 +198,10 @@ final class UpstreamEventMapper {
   /** {@code inline} is the event's b64_json when it was read without copying; otherwise it is in {@code json}. */
   private void image(int index, JsonObject json, InlineImage inline) {
     nextIndex = Math.max(nextIndex, index + 1);
-    String url = json.getValue("url") instanceof String s ? s : null;
+    // Upstream text like any other: an image's fields are checked for the key as its errors are.
+    String url = json.getValue("url") instanceof String s ? errors.key().redact(s) : null;
     String b64 = json.getValue("b64_json") instanceof String s ? s : null;
-    String size = json.getValue("size") instanceof String s ? s : null;
+    String size = json.getValue("size") instanceof String s ? errors.key().redact(s) : null;
     InlineImage image = inline != null ? inline : b64 == null ? null : InlineImage.parse(b64);
     String problem = unsafe(url, inline != null || b64 != null, image, imageHosts);
     if (problem != null) {
@@ -228,8 +229,9 @@ final class UpstreamEventMapper {
       ? n.intValue() : nextIndex;
   }
 
-  private static JsonObject object(JsonObject json, String key, JsonObject fallback) {
-    return json.getValue(key) instanceof JsonObject o ? o : fallback;
+  /** The field when it is an object, with the key taken out of it: usage reaches clients as sent. */
+  private JsonObject object(JsonObject json, String key, JsonObject fallback) {
+    return json.getValue(key) instanceof JsonObject o ? (JsonObject) errors.key().redactJson(o) : fallback;
   }
 
   private void complete(JsonObject usage) {

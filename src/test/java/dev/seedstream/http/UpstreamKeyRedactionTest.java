@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * An upstream that echoes the gateway's key, whole, upper-cased or cut short, in every place it can put
- * text: error answers, per-image failures, an event type the gateway logs, an error frame inside a 200 stream (JSON-escaped there), and a
+ * text: error answers, per-image failures, an image URL, an event type the gateway logs, an error frame inside a 200 stream (JSON-escaped there), and a
  * field of an image event too long to be read whole. Neither endpoint lets any twelve characters of the
  * key in a row reach a client or the log, and /v1 keeps its framing and the image's bytes.
  */
@@ -122,6 +122,7 @@ class UpstreamKeyRedactionTest extends GatewayTestBase {
       .write("event: image_generation.partial_succeeded\ndata: {\"type\":\"image_generation.partial_succeeded\","
         + "\"image_index\":1,\"b64_json\":\"" + B64 + "\",\"size\":\"2048x2048\",\"revised_prompt\":\"asked with "
         + echo + "\"}\n\n")
+      .image(2, "https://tos.example.com/" + echo + ".jpeg")
       .write("data: {\"type\":\"notice for " + echo + "\"}\n\n")
       .write("data: {\"error\":{\"code\":\"InternalServiceError\",\"message\":\"key " + escaped(echo)
         + " failed\",\"param\":\"\",\"type\":\"\"}}\n\n")
