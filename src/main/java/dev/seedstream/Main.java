@@ -5,8 +5,11 @@ import dev.seedstream.config.ConfigLoader;
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.observe.DrainLogManager;
 import dev.seedstream.observe.JsonLogFormatter;
+import dev.seedstream.observe.KeyRedactingFormatter;
+import dev.seedstream.upstream.KeyRedactor;
 import io.vertx.core.Vertx;
 
+import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Logger;
 
@@ -33,10 +36,10 @@ public final class Main {
       System.exit(2);
       return;
     }
-    if (config.logFormat().equals("json")) {
-      for (Handler handler : Logger.getLogger("").getHandlers()) {
-        handler.setFormatter(new JsonLogFormatter());
-      }
+    KeyRedactor key = new KeyRedactor(config.apiKey());
+    for (Handler handler : Logger.getLogger("").getHandlers()) {
+      Formatter format = config.logFormat().equals("json") ? new JsonLogFormatter() : handler.getFormatter();
+      handler.setFormatter(new KeyRedactingFormatter(format, key));
     }
     Vertx vertx = Gateway.newVertx();
     Gateway gateway;

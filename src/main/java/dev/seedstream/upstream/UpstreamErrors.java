@@ -2,6 +2,7 @@ package dev.seedstream.upstream;
 
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -14,14 +15,21 @@ import java.util.regex.Pattern;
 public final class UpstreamErrors {
 
   private static final int MAX_MESSAGE = 400;
+  /** The longest wait the gateway passes on, on both endpoints: a day. */
+  static final long MAX_RETRY_AFTER_SECONDS = 86_400;
   private static final Pattern KEY_LIKE = Pattern.compile("(?i)(sk-[A-Za-z0-9_\\-]{6,}|bearer\\s+\\S+)");
   private static final Pattern SIGNED_QUERY = Pattern.compile("(?i)(x-tos-(signature|credential)=)[^&\\s\"]+");
   private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\u2028\\u2029]+");
 
-  private final String apiKey;
+  private final KeyRedactor key;
 
   public UpstreamErrors(String apiKey) {
-    this.apiKey = apiKey;
+    this.key = new KeyRedactor(apiKey);
+  }
+
+  /** The redaction of the key alone, for text that must otherwise reach the client unchanged. */
+  KeyRedactor key() {
+    return key;
   }
 
   /** An HTTP error response; {@code body} is at most a bounded prefix of what the upstream sent. */
@@ -48,15 +56,26 @@ public final class UpstreamErrors {
     return new UpstreamFailure(code, sanitise(describe(error)), !code.equals("upstream_rejected"), null, null);
   }
 
+  /**
+   * The upstream's own envelope, {@code {"error":{"code","message","param","type"}}}, for the drop-in endpoint:
+   * the fields SDKs read, each sanitised; an error that is not an object becomes the message.
+   */
+  JsonObject sanitisedEnvelope(Object error) {
+    JsonObject details = error instanceof JsonObject o ? o : new JsonObject().put("message", String.valueOf(error));
+    JsonObject clean = new JsonObject();
+    for (String field : List.of("code", "message", "param", "type")) {
+      Object value = details.getValue(field);
+      clean.put(field, value == null ? "" : sanitise(String.valueOf(value)));
+    }
+    return new JsonObject().put("error", clean);
+  }
+
   /** Strips control characters (no line can be forged), credentials and signatures, and bounds the length. */
   public String sanitise(String text) {
     if (text == null) {
       return "";
     }
-    String clean = text;
-    if (apiKey != null && !apiKey.isEmpty()) {
-      clean = clean.replace(apiKey, "[redacted]");
-    }
+    String clean = key.redact(text);
     clean = KEY_LIKE.matcher(clean).replaceAll("[redacted]");
     clean = SIGNED_QUERY.matcher(clean).replaceAll("$1[redacted]");
     clean = CONTROL.matcher(clean).replaceAll(" ").strip();
@@ -117,16 +136,19 @@ public final class UpstreamErrors {
     return "upstream_unavailable";
   }
 
-  /** Retry-After in whole seconds; HTTP-date forms and nonsense are ignored rather than guessed at. */
+  /**
+   * Retry-After in whole seconds, at most {@value #MAX_RETRY_AFTER_SECONDS}; HTTP-date forms and nonsense are
+   * ignored rather than guessed at. A longer wait is capped, not dropped: dropping it would tell a client (and
+   * the gateway's own retry) that it may try again at once, the opposite of what the upstream said.
+   */
   static Long parseRetryAfter(String header) {
     if (header == null) {
       return null;
     }
-    try {
-      long seconds = Long.parseLong(header.trim());
-      return seconds >= 0 && seconds <= 86_400 ? seconds : null;
-    } catch (NumberFormatException e) {
+    String value = header.trim();
+    if (!value.matches("[0-9]{1,64}")) {
       return null;
     }
+    return value.length() > 18 ? MAX_RETRY_AFTER_SECONDS : Math.min(Long.parseLong(value), MAX_RETRY_AFTER_SECONDS);
   }
 }

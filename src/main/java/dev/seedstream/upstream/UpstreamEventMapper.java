@@ -7,8 +7,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Maps what the upstream says, one parsed event (or one non-streamed JSON body) at a time, onto
@@ -21,6 +24,9 @@ final class UpstreamEventMapper {
 
   private static final Logger LOG = Logger.getLogger(UpstreamEventMapper.class.getName());
   private static final String PREFIX = "image_generation.";
+  /** Enough for every field Ark or a relay sends before an image's {@code b64_json}. */
+  private static final int HEAD_BYTES = 1024;
+  private static final Pattern IMAGE_INDEX = Pattern.compile("\"image_index\"\\s*:\\s*(\\d+)");
 
   private final UpstreamEvents events;
   private final UpstreamErrors errors;
@@ -71,6 +77,12 @@ final class UpstreamEventMapper {
     } catch (IOException | RuntimeException e) {
       // One corrupt frame must not sink the images around it; if it hid the end, EOF reports truncation.
       LOG.warning("upstream sent an event whose data is not a JSON object (" + data.size() + " bytes); skipped");
+      if (looksLikeImage(event, data)) {
+        // Whoever paid for the image must be told why it did not come.
+        int index = indexIn(data);
+        nextIndex = Math.max(nextIndex, index + 1);
+        events.onImageFailed(index, "upstream_protocol", "the upstream sent this image's event as data that is not valid JSON");
+      }
       return;
     }
     JsonObject json = payload.fields();
@@ -80,6 +92,39 @@ final class UpstreamEventMapper {
       return;
     }
     dispatch(type == null ? "" : type, json, payload.inlineImage());
+  }
+
+  /**
+   * Whether an event that could not be parsed was meant to carry an image, told from its event name or,
+   * failing that, from the head of its data: an image event names its type or its image field early, and
+   * reading only the head keeps a corrupt multi-megabyte frame from being decoded as text.
+   */
+  private static boolean looksLikeImage(SseEvent event, EventData data) {
+    String name = event.event() == null ? "" : event.event();
+    if (name.equals(PREFIX + "partial_succeeded") || name.equals(PREFIX + "partial_failed")) {
+      return true;
+    }
+    String head = head(data);
+    if (name.equals(PREFIX + "partial_image") || head.contains("partial_image")) {
+      return false; // a preview, not an image anyone is owed
+    }
+    return head.contains("partial_succeeded") || head.contains("partial_failed")
+      || head.contains("\"b64_json\"") || head.contains("\"url\"");
+  }
+
+  /** The image's index when the head of its data still shows one; else the next index expected. */
+  private int indexIn(EventData data) {
+    Matcher index = IMAGE_INDEX.matcher(head(data));
+    if (index.find() && index.group(1).length() < 6) {
+      return Integer.parseInt(index.group(1));
+    }
+    return nextIndex;
+  }
+
+  private static String head(EventData data) {
+    byte[] head = new byte[(int) Math.min(HEAD_BYTES, data.size())];
+    data.copy(0, head, 0, head.length);
+    return new String(head, StandardCharsets.UTF_8);
   }
 
   /** {@code [DONE]}, give or take surrounding whitespace, told from the first bytes: an image event is never decoded. */
@@ -127,7 +172,7 @@ final class UpstreamEventMapper {
       case PREFIX + "partial_image" -> {
         // Previews of an unfinished image (OpenAI style); Seedream's finished images are what users wait for.
       }
-      default -> LOG.fine("ignored upstream event type " + type);
+      default -> LOG.fine("ignored upstream event type " + errors.sanitise(type));
     }
   }
 
@@ -153,9 +198,10 @@ final class UpstreamEventMapper {
   /** {@code inline} is the event's b64_json when it was read without copying; otherwise it is in {@code json}. */
   private void image(int index, JsonObject json, InlineImage inline) {
     nextIndex = Math.max(nextIndex, index + 1);
-    String url = json.getValue("url") instanceof String s ? s : null;
+    // Upstream text like any other: an image's fields are checked for the key as its errors are.
+    String url = json.getValue("url") instanceof String s ? errors.key().redact(s) : null;
     String b64 = json.getValue("b64_json") instanceof String s ? s : null;
-    String size = json.getValue("size") instanceof String s ? s : null;
+    String size = json.getValue("size") instanceof String s ? errors.key().redact(s) : null;
     InlineImage image = inline != null ? inline : b64 == null ? null : InlineImage.parse(b64);
     String problem = unsafe(url, inline != null || b64 != null, image, imageHosts);
     if (problem != null) {
@@ -183,8 +229,9 @@ final class UpstreamEventMapper {
       ? n.intValue() : nextIndex;
   }
 
-  private static JsonObject object(JsonObject json, String key, JsonObject fallback) {
-    return json.getValue(key) instanceof JsonObject o ? o : fallback;
+  /** The field when it is an object, with the key taken out of it: usage reaches clients as sent. */
+  private JsonObject object(JsonObject json, String key, JsonObject fallback) {
+    return json.getValue(key) instanceof JsonObject o ? (JsonObject) errors.key().redactJson(o) : fallback;
   }
 
   private void complete(JsonObject usage) {

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
- * One upstream generation: the HTTP exchange, its three timers (first event, idle between events, total)
+ * One upstream generation: the HTTP exchange, its three timers (first bytes, idle between bytes, total)
  * and the decoding of the answer. Everything runs on the context that started it, so no locking.
  * Exactly one terminal event reaches the listener, and none after {@link #cancel()}.
  */
@@ -139,6 +139,8 @@ final class UpstreamExchange implements UpstreamCall {
     if (done) {
       return;
     }
+    // Any byte is life: a large image arrives over many chunks, and a slow link must not pass for a silent one.
+    timers.activity();
     if (mode == Mode.UNDECIDED) {
       decideMode(chunk);
     }

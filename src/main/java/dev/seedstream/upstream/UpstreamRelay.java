@@ -15,20 +15,23 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One drop-in generation ({@code POST /v1/images/generations}): the upstream's answer goes to the client
  * byte for byte, in the upstream's own framing, because strict official SDKs reject any line they do not
- * expect (so no heartbeat, no {@code retry:}). Reading follows the client's pace: the upstream response is
- * paused while the client's write queue is full. The job timeouts apply, counting any bytes as life. Error
- * answers keep their status and shape, with their text sanitised. A client that goes away resets the
- * upstream request at once; nothing is kept afterwards.
+ * expect (so no heartbeat, no {@code retry:}). Only the upstream key is taken out on the way (see
+ * {@link RelayedBodyFilter}), and a body that is neither an event stream nor JSON is not passed on.
+ * Reading follows the client's pace: the upstream response is paused while the client's write queue is
+ * full. The job timeouts apply, counting any bytes as life. Error answers keep their status and shape,
+ * with their text sanitised and Retry-After capped as the job API caps it. A client that goes away resets
+ * the upstream request at once; nothing is kept afterwards.
  */
 public final class UpstreamRelay {
 
   private static final int MAX_ERROR_BODY = 64 * 1024;
-  private static final List<CharSequence> PASSED_HEADERS =
-    List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.CONTENT_ENCODING, "x-request-id");
+  /** No Content-Encoding: the gateway asks for none, and an encoded body could not be checked for the key. */
+  private static final List<CharSequence> PASSED_HEADERS = List.of(HttpHeaders.CONTENT_TYPE, "x-request-id");
 
   private final HttpClientAgent http;
   private final GatewayConfig config;
@@ -73,15 +76,30 @@ public final class UpstreamRelay {
   }
 
   private void relay(HttpClientResponse response, boolean stream) {
+    String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (!isEventStreamOrJson(type)) {
+      // A proxy's HTML page, say: nothing an SDK can read, and nothing to pass on unread.
+      fail(UpstreamFailure.of("upstream_protocol", "the upstream answered " + response.statusCode() + " with "
+        + errors.sanitise(type) + " instead of an event stream or JSON"));
+      return;
+    }
+    String encoding = response.getHeader(HttpHeaders.CONTENT_ENCODING);
+    if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+      fail(UpstreamFailure.of("upstream_protocol", "the upstream sent a " + errors.sanitise(encoding)
+        + "-encoded body the gateway did not ask for"));
+      return;
+    }
+    RelayedBodyFilter filter = new RelayedBodyFilter(errors, client::write);
     client.setStatusCode(response.statusCode()).setChunked(true);
     copyHeaders(response.headers());
     if (stream) {
       client.putHeader("X-Accel-Buffering", "no");
     }
     client.writeHead();
-    response.handler(chunk -> onChunk(response, chunk));
+    response.handler(chunk -> onChunk(response, filter, chunk));
     response.endHandler(v -> {
       if (!done) {
+        filter.end();
         client.end();
         finish(false);
       }
@@ -89,12 +107,21 @@ public final class UpstreamRelay {
     response.exceptionHandler(e -> fail(UpstreamFailure.of("upstream_unavailable", "the upstream connection broke mid-stream")));
   }
 
-  private void onChunk(HttpClientResponse response, Buffer chunk) {
+  /** No type is taken as the upstream meaning its usual answer; the body's first byte tells which. */
+  private static boolean isEventStreamOrJson(String contentType) {
+    if (contentType == null) {
+      return true;
+    }
+    String type = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+    return type.equals("text/event-stream") || type.equals("application/json");
+  }
+
+  private void onChunk(HttpClientResponse response, RelayedBodyFilter filter, Buffer chunk) {
     if (done) {
       return;
     }
     timers.activity();
-    client.write(chunk);
+    filter.accept(chunk);
     if (client.writeQueueFull()) {
       response.pause();
       timers.suspendIdle();
@@ -111,7 +138,7 @@ public final class UpstreamRelay {
     for (CharSequence name : PASSED_HEADERS) {
       String value = upstream.get(name);
       if (value != null) {
-        client.putHeader(name, value);
+        client.putHeader(name, errors.key().redact(value));
       }
     }
   }
@@ -131,7 +158,8 @@ public final class UpstreamRelay {
       }
       String retryAfter = response.getHeader(HttpHeaders.RETRY_AFTER);
       JsonObject envelope = sanitisedEnvelope(response.statusCode(), retryAfter, body.toString(StandardCharsets.UTF_8));
-      answer(response.statusCode(), retryAfter, envelope);
+      Long seconds = UpstreamErrors.parseRetryAfter(retryAfter);
+      answer(response.statusCode(), seconds == null ? null : String.valueOf(seconds), envelope);
       finish(false);
     });
   }
@@ -147,12 +175,7 @@ public final class UpstreamRelay {
       UpstreamFailure failure = errors.fromResponse(status, retryAfter, body);
       return ErrorEnvelope.of(failure.code(), failure.getMessage(), "");
     }
-    JsonObject clean = new JsonObject();
-    for (String field : List.of("code", "message", "param", "type")) {
-      Object value = error.getValue(field);
-      clean.put(field, value == null ? "" : errors.sanitise(String.valueOf(value)));
-    }
-    return new JsonObject().put("error", clean);
+    return errors.sanitisedEnvelope(error);
   }
 
   private void fail(UpstreamFailure failure) {

@@ -8,8 +8,9 @@ import java.util.function.Consumer;
 
 /**
  * The deadlines of one upstream call: the total deadline, the first sign of life after the request, and
- * the longest silence between two signs of life. What counts as a sign of life is the caller's choice
- * (a decoded event for jobs, any bytes for the raw relay). A timeout is reported once, with its reason.
+ * the longest silence between two signs of life. Any bytes of the answer are a sign of life, for jobs and
+ * the raw relay alike: an image of several megabytes on a slow link is one event but many chunks, and
+ * only the total deadline may cut an upstream that is still sending. A timeout is reported once, with its reason.
  */
 final class UpstreamTimers {
 
@@ -25,14 +26,14 @@ final class UpstreamTimers {
     this.config = config;
     this.onTimeout = onTimeout;
     this.idle = new SilenceTimer(vertx, config.idleTimeoutMs(),
-      () -> fire("the upstream was silent for " + config.idleTimeoutMs() + " ms between events"));
+      () -> fire("the upstream was silent for " + config.idleTimeoutMs() + " ms"));
   }
 
   void start() {
     totalTimer = vertx.setTimer(config.totalTimeoutMs(),
       id -> fire("the generation exceeded the total deadline of " + config.totalTimeoutMs() + " ms"));
     firstEventTimer = vertx.setTimer(config.firstEventTimeoutMs(),
-      id -> fire("no upstream event within " + config.firstEventTimeoutMs() + " ms of the request"));
+      id -> fire("nothing from the upstream within " + config.firstEventTimeoutMs() + " ms of the request"));
   }
 
   /** The upstream just showed life: the idle deadline starts again. Called per event or chunk, so it is cheap. */

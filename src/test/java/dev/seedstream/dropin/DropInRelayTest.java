@@ -123,6 +123,60 @@ class DropInRelayTest extends GatewayTestBase {
   }
 
   @Test
+  @DisplayName("a Retry-After beyond a day is capped at a day, as the job API caps it")
+  void retryAfterCapped() {
+    startGateway(Map.of());
+    fake.autoScript(exchange -> exchange.error(429, "{\"error\":{\"code\":\"ModelAccountIpmRateLimitExceeded\","
+      + "\"message\":\"IPM limit exceeded.\",\"param\":\"\",\"type\":\"TooManyRequests\"}}", "999999"));
+    RawCall limited = post(JSON_BODY);
+    Await.result(limited.ended());
+    assertThat(limited.response().statusCode()).isEqualTo(429);
+    assertThat(limited.response().getHeader("Retry-After")).isEqualTo("86400");
+  }
+
+  @Test
+  @DisplayName("a 200 that is neither JSON nor an event stream (a proxy's HTML page) is a 502 JSON error, sanitised")
+  void htmlAnswerBecomesJsonError() {
+    startGateway(Map.of());
+    fake.autoScript(exchange -> exchange.response().putHeader("Content-Type", "text/html; charset=utf-8")
+      .end("<html><body>Bad gateway for " + TestGateway.CANARY_KEY + "</body></html>"));
+    for (String body : new String[] {JSON_BODY, STREAM_BODY}) {
+      RawCall client = post(body);
+      Await.result(client.ended());
+      assertThat(client.response().statusCode()).isEqualTo(502);
+      assertThat(client.response().getHeader("Content-Type")).startsWith("application/json");
+      String text = client.bytes().toString(StandardCharsets.UTF_8);
+      JsonObject error = new JsonObject(text).getJsonObject("error");
+      assertThat(error.fieldNames()).containsExactlyInAnyOrder("code", "message", "param", "type");
+      assertThat(error.getString("type")).isEqualTo("upstream_protocol");
+      assertThat(error.getString("message")).contains("text/html");
+      assertThat(text).doesNotContain("<html>").doesNotContain("CANARY");
+    }
+  }
+
+  @Test
+  @DisplayName("a body encoded though the gateway asked for none is a 502, since it cannot be checked; x-request-id is")
+  void encodedBodyRefusedAndHeadersChecked() {
+    startGateway(Map.of());
+    fake.autoScript(exchange -> {
+      exchange.response().putHeader("Content-Type", "application/json")
+        .putHeader("x-request-id", "req-" + TestGateway.CANARY_KEY.toUpperCase());
+      if (exchange.body().getString("prompt").equals("gzip")) {
+        exchange.response().putHeader("Content-Encoding", "gzip");
+      }
+      exchange.response().end("{\"data\":[]}");
+    });
+    RawCall encoded = post(JSON_BODY.replace("a fox", "gzip"));
+    Await.result(encoded.ended());
+    assertThat(encoded.response().statusCode()).isEqualTo(502);
+    assertThat(new JsonObject(encoded.bytes()).getJsonObject("error").getString("type")).isEqualTo("upstream_protocol");
+    RawCall plain = post(JSON_BODY);
+    Await.result(plain.ended());
+    assertThat(plain.response().statusCode()).isEqualTo(200);
+    assertThat(plain.response().getHeader("x-request-id")).isEqualTo("req-[redacted]");
+  }
+
+  @Test
   @DisplayName("a client that goes away resets the upstream request at once")
   void clientDisconnectResetsUpstream() {
     startGateway(Map.of());

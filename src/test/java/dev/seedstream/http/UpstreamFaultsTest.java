@@ -84,6 +84,16 @@ class UpstreamFaultsTest extends GatewayTestBase {
   }
 
   @Test
+  @DisplayName("a Retry-After beyond a day is capped at a day, and the 429 is not retried at once")
+  void retryAfterCapped() {
+    startGateway(fake.url(), Map.of("SEEDSTREAM_UPSTREAM_RETRIES", "2"));
+    List<SseEvent> events = run(ex -> ex.error(429, ARK_429, "999999"));
+    assertThat(last(events).getString("code")).isEqualTo("upstream_rate_limited");
+    assertThat(last(events).getLong("retry_after")).isEqualTo(86_400L);
+    assertThat(fake.requestCount()).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("connection refused is upstream_unavailable, fast")
   void connectionRefused() {
     FakeUpstream closed = Await.result(FakeUpstream.start(vertx));
@@ -138,6 +148,78 @@ class UpstreamFaultsTest extends GatewayTestBase {
     assertThat(events).extracting(SseEvent::event).containsExactly("started", "image", "error");
     assertThat(last(events).getString("code")).isEqualTo("upstream_timeout");
     assertThat(last(events).getString("message")).contains("silent");
+  }
+
+  /** Writes {@code event} in {@code pieces} parts, {@code gapMs} apart, then runs {@code then}. */
+  void dribble(FakeExchange ex, String event, int pieces, long gapMs, Runnable then) {
+    int size = (event.length() + pieces - 1) / pieces;
+    writePiece(ex, event, size, 0, gapMs, then);
+  }
+
+  private void writePiece(FakeExchange ex, String event, int size, int from, long gapMs, Runnable then) {
+    if (from >= event.length()) {
+      then.run();
+      return;
+    }
+    ex.write(event.substring(from, Math.min(event.length(), from + size)));
+    vertx.setTimer(gapMs, id -> writePiece(ex, event, size, from + size, gapMs, then));
+  }
+
+  static String b64Image(int index, int bytes) {
+    byte[] jpeg = new byte[bytes];
+    jpeg[0] = (byte) 0xff;
+    jpeg[1] = (byte) 0xd8;
+    jpeg[2] = (byte) 0xff;
+    return "event: image_generation.partial_succeeded\ndata: " + new JsonObject().put("type", "image_generation.partial_succeeded")
+      .put("image_index", index).put("b64_json", Base64.getEncoder().encodeToString(jpeg)).put("size", "2048x2048").encode() + "\n\n";
+  }
+
+  @Test
+  @DisplayName("images that arrive slowly, chunks closer together than the timeouts but longer in all, are not silence")
+  void slowImagesAreNotSilence() {
+    startGateway(fake.url(), Map.of("SEEDSTREAM_IDLE_TIMEOUT_MS", "400", "SEEDSTREAM_FIRST_EVENT_TIMEOUT_MS", "400"));
+    List<SseEvent> events = run(ex -> {
+      ex.streamHead();
+      // Each image takes 1 s in ten pieces 100 ms apart: two and a half idle timeouts, never a silent one.
+      dribble(ex, b64Image(0, 200_000), 10, 100, () -> dribble(ex, b64Image(1, 200_000), 10, 100,
+        () -> ex.completed(2).done().end()));
+    });
+    assertThat(events).extracting(SseEvent::event).containsExactly("started", "image", "image", "completed");
+  }
+
+  @Test
+  @DisplayName("an upstream that goes silent in the middle of an event still times out")
+  void silentMidEvent() {
+    startGateway(fake.url(), Map.of("SEEDSTREAM_IDLE_TIMEOUT_MS", "300"));
+    String image = b64Image(0, 50_000);
+    List<SseEvent> events = run(ex -> ex.streamHead().write(image.substring(0, image.length() / 2)));
+    assertThat(events).extracting(SseEvent::event).containsExactly("started", "error");
+    assertThat(last(events).getString("code")).isEqualTo("upstream_timeout");
+    assertThat(last(events).getString("message")).contains("silent");
+  }
+
+  @Test
+  @DisplayName("a malformed image event is an image_failed upstream_protocol, counted, at its index or the next one")
+  void malformedImageEventIsReported() {
+    startGateway(fake.url(), Map.of());
+    List<SseEvent> events = run(ex -> ex.streamHead().image(0, "https://tos.example.com/0.jpeg")
+      .write("event: image_generation.partial_succeeded\ndata: {\"type\":\"image_generation.partial_succeeded\","
+        + "\"image_index\":2,\"url\":\"https://tos.example.com/2.jpeg\"\n\n")
+      .write("data: {\"type\":\"image_generation.partial_succeeded\",\"url\":\"https://tos.example.com/3.jpeg\",\n\n")
+      .completed(1).done().end());
+    assertThat(events).extracting(SseEvent::event)
+      .containsExactly("started", "image", "image_failed", "image_failed", "completed");
+    JsonObject first = new JsonObject(events.get(2).data());
+    JsonObject second = new JsonObject(events.get(3).data());
+    assertThat(first.getInteger("index")).isEqualTo(2);
+    assertThat(first.getJsonObject("error").getString("code")).isEqualTo("upstream_protocol");
+    assertThat(second.getInteger("index")).isEqualTo(3);
+    assertThat(second.getJsonObject("error").getString("code")).isEqualTo("upstream_protocol");
+    assertThat(last(events).getInteger("failed_images")).isEqualTo(2);
+    String id = new JsonObject(events.get(0).data()).getString("id");
+    JsonObject job = api.get("/api/generations/" + id).json();
+    assertThat(job.getJsonArray("failed_images")).hasSize(2);
+    assertThat(job.getJsonArray("failed_images").getJsonObject(0).getInteger("index")).isEqualTo(2);
   }
 
   @Test

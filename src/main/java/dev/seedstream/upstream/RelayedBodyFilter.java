@@ -1,0 +1,213 @@
+package dev.seedstream.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * Takes the upstream key out of a drop-in success body (an event stream or a JSON answer) on its way to
+ * the client, without holding the body. It works line by line, and a line the key was not found in goes
+ * out byte for byte, so strict SDKs see the upstream's own framing.
+ * <ul>
+ *   <li>A line of up to {@value #MAX_TEXT_LINE} bytes is read whole. When it is JSON (after {@code data:} in
+ *   a stream), its strings are checked after JSON decoding, so an escaped key is found too; an error object
+ *   ({@code {"error":…}} with no {@code type}) is always re-written in the upstream's envelope with its text
+ *   sanitised, as the job API does. Any other line is checked as text.</li>
+ *   <li>A longer line carries an image. It goes out as it arrives, checked as text, except the contents of
+ *   its {@code "b64_json":"…"} string: base64 is image data, not text, and skipping it keeps a multi-megabyte
+ *   frame to one cheap pass. At most a few bytes of it are held back at any time.</li>
+ * </ul>
+ */
+final class RelayedBodyFilter {
+
+  /** Event lines without an image are a few hundred bytes; an image's line is far longer than this. */
+  static final int MAX_TEXT_LINE = 64 * 1024;
+  private static final byte[] B64_FIELD = "\"b64_json\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final boolean[] BASE64 = new boolean[256];
+
+  static {
+    for (byte b : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".getBytes(StandardCharsets.US_ASCII)) {
+      BASE64[b] = true;
+    }
+  }
+
+  private final UpstreamErrors errors;
+  private final Consumer<Buffer> out;
+  private Buffer text = Buffer.buffer();
+  private final KeyRedactor.Scan scan;
+  private Buffer line = Buffer.buffer();
+  private boolean longLine;
+  private boolean inBase64;
+  private int fieldMatched;
+
+  RelayedBodyFilter(UpstreamErrors errors, Consumer<Buffer> out) {
+    this.errors = errors;
+    this.out = out;
+    // Reads the field at each call: flushing hands the buffer on and starts a new one.
+    this.scan = errors.key().scan(c -> text.appendByte((byte) c));
+  }
+
+  void accept(Buffer chunk) {
+    int i = 0;
+    while (i < chunk.length()) {
+      if (longLine) {
+        i = streamLongLine(chunk, i);
+        continue;
+      }
+      int newline = indexOfNewline(chunk, i);
+      int end = newline < 0 ? chunk.length() : newline;
+      if (line.length() + end - i > MAX_TEXT_LINE) {
+        longLine = true;
+        Buffer held = line;
+        line = Buffer.buffer();
+        streamLongLine(held, 0);
+        continue;
+      }
+      line.appendBuffer(chunk, i, end - i);
+      if (newline < 0) {
+        return;
+      }
+      emitLine(true);
+      i = newline + 1;
+    }
+    flushText();
+  }
+
+  /** The body has ended; a last line without its line feed goes out as it came. */
+  void end() {
+    if (longLine) {
+      scan.finish();
+      flushText();
+    } else if (line.length() > 0) {
+      emitLine(false);
+    }
+  }
+
+  private static int indexOfNewline(Buffer chunk, int from) {
+    for (int i = from; i < chunk.length(); i++) {
+      if (chunk.getByte(i) == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void emitLine(boolean withNewline) {
+    Buffer raw = line;
+    line = Buffer.buffer();
+    boolean cr = raw.length() > 0 && raw.getByte(raw.length() - 1) == '\r';
+    Buffer content = cr ? raw.slice(0, raw.length() - 1) : raw;
+    Buffer clean = clean(content);
+    if (clean == null) {
+      out.accept(withNewline ? raw.appendByte((byte) '\n') : raw);
+    } else {
+      out.accept(clean.appendString(cr ? "\r" : "").appendString(withNewline ? "\n" : ""));
+    }
+  }
+
+  /** The line with the key taken out, or null when there was nothing to take out. */
+  private Buffer clean(Buffer content) {
+    int start = content.length() >= 5 && content.getString(0, 5, "US-ASCII").equals("data:") ? 5 : 0;
+    if (start == 5 && content.length() > 5 && content.getByte(5) == ' ') {
+      start = 6;
+    }
+    JsonObject json = jsonObject(content.slice(start, content.length()));
+    if (json == null) {
+      String raw = content.toString(StandardCharsets.ISO_8859_1);
+      String redacted = errors.key().redact(raw);
+      return redacted.equals(raw) ? null : Buffer.buffer(redacted.getBytes(StandardCharsets.ISO_8859_1));
+    }
+    Buffer prefix = content.getBuffer(0, start);
+    if (json.getValue("error") != null && json.getValue("type") == null) {
+      return prefix.appendBuffer(errors.sanitisedEnvelope(json.getValue("error")).toBuffer());
+    }
+    Object clean = errors.key().redactJson(json);
+    return clean.equals(json) ? null : prefix.appendBuffer(((JsonObject) clean).toBuffer());
+  }
+
+  private static JsonObject jsonObject(Buffer payload) {
+    int i = 0;
+    while (i < payload.length() && (payload.getByte(i) == ' ' || payload.getByte(i) == '\t')) {
+      i++;
+    }
+    if (i == payload.length() || payload.getByte(i) != '{') {
+      return null;
+    }
+    try {
+      return new JsonObject(payload);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * An image's line, from {@code from} up to and including its line feed (then the line is over) or to the
+   * end of {@code chunk}. Returns where it stopped.
+   */
+  private int streamLongLine(Buffer chunk, int from) {
+    int i = from;
+    while (i < chunk.length()) {
+      if (inBase64) {
+        i = passBase64(chunk, i);
+        continue;
+      }
+      byte b = chunk.getByte(i++);
+      scan.accept((char) (b & 0xff));
+      if (b == '\n') {
+        flushText();
+        longLine = false;
+        fieldMatched = 0;
+        return i;
+      }
+      if (opensBase64(b)) {
+        scan.finish();
+        inBase64 = true;
+      }
+    }
+    flushText();
+    return i;
+  }
+
+  /** Base64 goes out untouched, as a slice of the chunk it came in; the first other byte is text again. */
+  private int passBase64(Buffer chunk, int from) {
+    int end = endOfBase64(chunk, from);
+    if (end > from) {
+      flushText();
+      out.accept(chunk.slice(from, end));
+    }
+    inBase64 = end == chunk.length();
+    return end;
+  }
+
+  /** Netty's own loop over the chunk's bytes, without a bounds check per byte: the image is most of the body. */
+  private static int endOfBase64(Buffer chunk, int from) {
+    ByteBuf bytes = ((BufferInternal) chunk).getByteBuf();
+    int found = bytes.forEachByte(bytes.readerIndex() + from, chunk.length() - from, b -> BASE64[b & 0xff]);
+    return found < 0 ? chunk.length() : found - bytes.readerIndex();
+  }
+
+  /** Whether {@code b} completes {@code "b64_json":"}, the opening of the image's string. */
+  private boolean opensBase64(byte b) {
+    if (b == B64_FIELD[fieldMatched]) {
+      fieldMatched++;
+    } else {
+      fieldMatched = b == '"' ? 1 : 0;
+    }
+    if (fieldMatched == B64_FIELD.length) {
+      fieldMatched = 0;
+      return true;
+    }
+    return false;
+  }
+
+  private void flushText() {
+    if (text.length() > 0) {
+      out.accept(text);
+      text = Buffer.buffer();
+    }
+  }
+}
