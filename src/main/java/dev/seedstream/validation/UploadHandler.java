@@ -49,7 +49,7 @@ public final class UploadHandler {
     ctx.response().closeHandler(v -> release(client));
     ctx.response().endHandler(v -> release(client));
     if (declaredLength(request) > maxRequestBytes) {
-      receiver.refuse(UploadReceiver.tooLarge("the request body is larger than " + maxRequestBytes + " bytes"));
+      receiver.refuse(UploadReceiver.requestTooLarge(maxRequestBytes));
     } else if (!isMultipart(request)) {
       receiver.refuse(ApiException.invalid(List.of(
         new Violation("body", "send multipart/form-data with one or more PNG or JPEG files"))));

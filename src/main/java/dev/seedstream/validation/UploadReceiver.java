@@ -47,8 +47,14 @@ final class UploadReceiver {
     this.maxRequestBytes = maxRequestBytes;
   }
 
-  static ApiException tooLarge(String message) {
-    return new ApiException(413, "payload_too_large", message);
+  /** 413 naming the limit in bytes and what sets it, so that a client can act on it. */
+  static ApiException tooLarge(String what, long limit, String setting) {
+    return new ApiException(413, "payload_too_large", what + " is larger than " + limit + " bytes (" + setting + ")")
+      .withDetail("limit_bytes", limit).withDetail("setting", setting);
+  }
+
+  static ApiException requestTooLarge(long limit) {
+    return tooLarge("the request body", limit, "SEEDSTREAM_MAX_REQUEST_BYTES");
   }
 
   void start() {
@@ -63,7 +69,7 @@ final class UploadReceiver {
   private void countRequestBytes(Buffer chunk) {
     requestBytes += chunk.length();
     if (!answered && requestBytes > maxRequestBytes) {
-      refuse(tooLarge("the request body is larger than " + maxRequestBytes + " bytes"));
+      refuse(requestTooLarge(maxRequestBytes));
     }
   }
 
@@ -76,7 +82,7 @@ final class UploadReceiver {
         return;
       }
       if (content.length() + (long) chunk.length() > rules.maxBytes()) {
-        refuse(tooLarge("file[" + index + "] is larger than " + rules.maxBytes() + " bytes"));
+        refuse(tooLarge("file[" + index + "]", rules.maxBytes(), "reference_images.max_bytes in the model catalogue"));
       } else {
         content.appendBuffer(chunk);
       }

@@ -69,4 +69,19 @@ class NewcomerTest extends GatewayTestBase {
     Throwable failure = catchThrowable(() -> Await.result(Gateway.start(vertx, config)));
     assertThat(failure).hasMessageContaining("127.0.0.1:" + taken).hasMessageContaining("SEEDSTREAM_PORT");
   }
+
+  @Test
+  @DisplayName("item 18: images per minute count what group mode may bill at admission, auto without max_images as 15")
+  void imagesPerMinuteInGroupMode() {
+    startGateway(Map.of("SEEDSTREAM_IMAGES_PER_MINUTE_PER_CLIENT", "20"));
+    String auto = "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"cats\",\"sequential_image_generation\":\"auto\"}";
+    assertThat(api.post("/api/generations", auto).status()).as("15 of 20").isEqualTo(202);
+    String six = "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"cats\",\"sequential_image_generation\":\"auto\","
+      + "\"sequential_image_generation_options\":{\"max_images\":6}}";
+    TestHttp.Response over = api.post("/api/generations", six);
+    assertThat(over.status()).isEqualTo(429);
+    assertThat(over.json().getJsonObject("error").getString("message"))
+      .contains("20 images per minute").contains("5 are left").contains("asks for 6");
+    assertThat(Long.parseLong(over.header("Retry-After"))).isBetween(1L, 60L);
+  }
 }

@@ -252,6 +252,9 @@ class UploadHandlerTest {
   private static void assertPayloadTooLarge(Answer answer, String message) {
     assertThat(answer.status()).isEqualTo(413);
     assertThat(answer.body().getJsonObject("error").getString("code")).isEqualTo("payload_too_large");
-    assertThat(answer.body().getJsonObject("error").getString("message")).isEqualTo(message);
+    assertThat(answer.body().getJsonObject("error").getString("message")).startsWith(message);
+    // issue 20 item 13: the answer names the limit and what sets it
+    assertThat(answer.body().getJsonObject("error").getLong("limit_bytes")).isPositive();
+    assertThat(answer.body().getJsonObject("error").getString("setting")).isNotBlank();
   }
 }
