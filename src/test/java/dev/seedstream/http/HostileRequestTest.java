@@ -39,20 +39,23 @@ class HostileRequestTest extends GatewayTestBase {
    * as fast as the gateway takes it, and calls {@code /healthz} once the gateway has answered or 1 MB is sent.
    */
   Outcome stream(String path, String head, IntFunction<String> piece, long totalBytes) {
-    Promise<Outcome> outcome = Promise.promise();
+    Promise<Object[]> answered = Promise.promise();
+    Promise<Long> health = Promise.promise();
     TestHttp.onContext(vertx, () -> http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
       .setPort(port).setURI(path).addHeader("Content-Type", "application/json")
       .addHeader("Content-Length", String.valueOf(totalBytes)))).onSuccess(request -> {
         request.response().compose(resp -> resp.body().map(body -> new Object[] {resp.statusCode(), body}))
-          .onSuccess(answer -> {
-            long started = System.nanoTime();
-            api.call(HttpMethod.GET, "/healthz", null, null).onComplete(health -> outcome.tryComplete(new Outcome(
-              (int) answer[0], ((Buffer) answer[1]).toJsonObject(), (System.nanoTime() - started) / 1_000_000)));
-          })
-          .onFailure(outcome::tryFail);
+          .onComplete(answered);
         new BodyWriter(request, head, piece, totalBytes).write();
-      }).onFailure(outcome::tryFail);
-    return Await.result(outcome.future(), 60_000);
+        // A health check sent while the hostile body is on its way: the event loop must answer it at once.
+        long started = System.nanoTime();
+        api.call(HttpMethod.GET, "/healthz", null, null).onComplete(ar -> health.complete((System.nanoTime() - started) / 1_000_000));
+      }).onFailure(answered::tryFail);
+    Object[] answer = Await.result(answered.future(), 60_000);
+    long healthMs = Await.result(health.future(), 60_000);
+    System.out.println(path + " hostile body of " + totalBytes + " bytes: answered " + answer[0] + ", /healthz meanwhile in "
+      + healthMs + " ms");
+    return new Outcome((int) answer[0], ((Buffer) answer[1]).toJsonObject(), healthMs);
   }
 
   /** Writes a generated body with backpressure, stopping quietly when the gateway closes the connection. */
