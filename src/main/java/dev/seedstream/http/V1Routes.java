@@ -1,7 +1,7 @@
 package dev.seedstream.http;
 
 import dev.seedstream.job.JobRegistry;
-import dev.seedstream.upstream.HttpUpstreamClient;
+import dev.seedstream.upstream.UpstreamClient;
 import dev.seedstream.validation.RequestValidator;
 import dev.seedstream.validation.ValidatedRequest;
 import io.vertx.core.json.JsonObject;
@@ -17,9 +17,9 @@ final class V1Routes {
 
   private final RequestValidator validator;
   private final JobRegistry jobs;
-  private final HttpUpstreamClient upstream;
+  private final UpstreamClient upstream;
 
-  V1Routes(RequestValidator validator, JobRegistry jobs, HttpUpstreamClient upstream) {
+  V1Routes(RequestValidator validator, JobRegistry jobs, UpstreamClient upstream) {
     this.validator = validator;
     this.jobs = jobs;
     this.upstream = upstream;

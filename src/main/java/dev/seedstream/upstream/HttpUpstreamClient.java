@@ -57,10 +57,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     return exchange;
   }
 
-  /**
-   * Relays one drop-in generation to {@code client} in the upstream's own framing; {@code body} goes
-   * upstream as it is. The future completes when the exchange is over, however it ended.
-   */
+  @Override
   public Future<Void> relay(JsonObject body, boolean stream, HttpServerResponse client) {
     return new UpstreamRelay(vertx, http, config, errors, client).start(body, stream);
   }

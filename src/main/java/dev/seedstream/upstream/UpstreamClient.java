@@ -1,5 +1,7 @@
 package dev.seedstream.upstream;
 
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -13,4 +15,10 @@ public interface UpstreamClient {
    * ({@code onCompleted} or {@code onFailure}) unless the returned call is cancelled first.
    */
   UpstreamCall start(JsonObject requestBody, UpstreamEvents events);
+
+  /**
+   * Relays one drop-in generation to {@code client} in the upstream's own framing; {@code body} goes upstream as
+   * it is. The future completes when the exchange is over, however it ended.
+   */
+  Future<Void> relay(JsonObject body, boolean stream, HttpServerResponse client);
 }

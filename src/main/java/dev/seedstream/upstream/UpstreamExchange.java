@@ -6,23 +6,18 @@ import dev.seedstream.sse.SseEventTooLargeException;
 import dev.seedstream.sse.BlockPool;
 import dev.seedstream.sse.SseParser;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 
 import java.net.ConnectException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
@@ -33,8 +28,6 @@ import java.util.logging.Logger;
 final class UpstreamExchange implements UpstreamCall {
 
   private static final Logger LOG = Logger.getLogger(UpstreamExchange.class.getName());
-  /** Error bodies are small JSON; reading more would only let a broken upstream fill memory. */
-  private static final int MAX_ERROR_BODY = 64 * 1024;
 
   private final Vertx vertx;
   private final HttpClientAgent http;
@@ -79,14 +72,7 @@ final class UpstreamExchange implements UpstreamCall {
 
   private void send() {
     request = null;
-    http.request(requestOptions(config, "text/event-stream"))
-      .compose(req -> {
-        request = req;
-        if (done) {
-          req.reset();
-        }
-        return req.send(payload);
-      })
+    UpstreamRequest.send(http, UpstreamRequest.options(config, "text/event-stream"), payload, () -> done, req -> request = req)
       .onComplete(ar -> {
         if (ar.succeeded()) {
           onResponse(ar.result());
@@ -94,18 +80,6 @@ final class UpstreamExchange implements UpstreamCall {
           onRequestFailure(ar.cause());
         }
       });
-  }
-
-  /** The generations request with the gateway's key; the client's own Authorization never goes upstream. */
-  static RequestOptions requestOptions(GatewayConfig config, String accept) {
-    return new RequestOptions()
-      .setMethod(HttpMethod.POST)
-      .setAbsoluteURI(config.upstreamUrl())
-      .setConnectTimeout(config.connectTimeoutMs())
-      .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.apiKey())
-      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .putHeader(HttpHeaders.ACCEPT, accept)
-      .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
   }
 
   @Override
@@ -228,21 +202,14 @@ final class UpstreamExchange implements UpstreamCall {
   }
 
   private void readError(HttpClientResponse response) {
-    Buffer body = Buffer.buffer();
-    response.handler(chunk -> {
-      if (body.length() < MAX_ERROR_BODY) {
-        body.appendBuffer(chunk, 0, Math.min(chunk.length(), MAX_ERROR_BODY - body.length()));
-      }
-    });
-    response.exceptionHandler(this::onStreamError);
-    response.endHandler(v -> {
+    UpstreamRequest.readCapped(response, body -> {
       UpstreamFailure failure = errors.fromResponse(response.statusCode(),
         response.getHeader(HttpHeaders.RETRY_AFTER), body.toString(StandardCharsets.UTF_8));
       boolean refusedBeforeWork = response.statusCode() == 429 || response.statusCode() == 503;
       if (!refusedBeforeWork || !retry(failure.retryAfterSeconds())) {
         fail(failure);
       }
-    });
+    }, this::onStreamError);
   }
 
   /**
@@ -275,19 +242,7 @@ final class UpstreamExchange implements UpstreamCall {
     if (done || cause instanceof ConnectException && retry(null)) {
       return;
     }
-    fail(requestFailure(cause, config));
-  }
-
-  /** Why the request never got an answer, in the contract's words. */
-  static UpstreamFailure requestFailure(Throwable cause, GatewayConfig config) {
-    if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException) {
-      return UpstreamFailure.of("upstream_timeout", "could not connect to the upstream within " + config.connectTimeoutMs() + " ms");
-    } else if (cause instanceof ConnectException) {
-      return UpstreamFailure.of("upstream_unavailable", "the upstream refused the connection");
-    } else if (cause instanceof UnknownHostException) {
-      return UpstreamFailure.of("upstream_unavailable", "the upstream host name could not be resolved");
-    }
-    return UpstreamFailure.of("upstream_unavailable", "the upstream request failed (" + cause.getClass().getSimpleName() + ")");
+    fail(UpstreamRequest.failure(cause, config));
   }
 
   private void timeout(String message) {

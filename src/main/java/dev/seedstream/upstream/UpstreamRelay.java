@@ -29,7 +29,6 @@ import java.util.Locale;
  */
 public final class UpstreamRelay {
 
-  private static final int MAX_ERROR_BODY = 64 * 1024;
   /** No Content-Encoding: the gateway asks for none, and an encoded body could not be checked for the key. */
   private static final List<CharSequence> PASSED_HEADERS = List.of(HttpHeaders.CONTENT_TYPE, "x-request-id");
 
@@ -55,17 +54,11 @@ public final class UpstreamRelay {
     timers.start();
     client.closeHandler(v -> finish(true));
     Buffer payload = body.toBuffer();
-    http.request(UpstreamExchange.requestOptions(config, stream ? "text/event-stream" : "application/json"))
-      .compose(req -> {
-        request = req;
-        if (done) {
-          req.reset();
-        }
-        return req.send(payload);
-      })
+    UpstreamRequest.send(http, UpstreamRequest.options(config, stream ? "text/event-stream" : "application/json"), payload,
+        () -> done, req -> request = req)
       .onComplete(ar -> {
         if (ar.failed()) {
-          fail(UpstreamExchange.requestFailure(ar.cause(), config));
+          fail(UpstreamRequest.failure(ar.cause(), config));
         } else if (!done && ar.result().statusCode() / 100 == 2) {
           relay(ar.result(), stream);
         } else if (!done) {
@@ -145,14 +138,7 @@ public final class UpstreamRelay {
 
   /** Status and envelope as the upstream sent them, with any credential or control character taken out. */
   private void relayError(HttpClientResponse response) {
-    Buffer body = Buffer.buffer();
-    response.handler(chunk -> {
-      if (body.length() < MAX_ERROR_BODY) {
-        body.appendBuffer(chunk, 0, Math.min(chunk.length(), MAX_ERROR_BODY - body.length()));
-      }
-    });
-    response.exceptionHandler(e -> fail(UpstreamFailure.of("upstream_unavailable", "the upstream connection broke")));
-    response.endHandler(v -> {
+    UpstreamRequest.readCapped(response, body -> {
       if (done) {
         return;
       }
@@ -161,7 +147,7 @@ public final class UpstreamRelay {
       Long seconds = UpstreamErrors.parseRetryAfter(retryAfter);
       answer(response.statusCode(), seconds == null ? null : String.valueOf(seconds), envelope);
       finish(false);
-    });
+    }, e -> fail(UpstreamFailure.of("upstream_unavailable", "the upstream connection broke")));
   }
 
   private JsonObject sanitisedEnvelope(int status, String retryAfter, String body) {
