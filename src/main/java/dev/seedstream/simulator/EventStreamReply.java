@@ -17,18 +17,18 @@ final class EventStreamReply implements GenerationReply {
   private final HttpServerResponse response;
   private final SeedreamModel model;
   private final String requestId;
-  private final SseFrames frames;
+  private final WireFrames frames;
   private long lastCreated = -1;
 
   EventStreamReply(HttpServerResponse response, SeedreamModel model, String requestId, boolean crlf) {
     this.response = response;
     this.model = model;
     this.requestId = requestId;
-    this.frames = new SseFrames(crlf);
+    this.frames = new WireFrames(crlf);
   }
 
   @Override
-  public void succeeded(GeneratedImage image) {
+  public void succeeded(FinishedImage image) {
     JsonObject event = event(SUCCEEDED)
       .put("image_index", image.index())
       .put(image.field(), image.value())

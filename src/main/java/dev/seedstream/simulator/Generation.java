@@ -106,13 +106,13 @@ final class Generation {
     schedule(recipe.index() + 1);
   }
 
-  private GeneratedImage publish(ImageRecipe recipe, byte[] jpeg) {
+  private FinishedImage publish(ImageRecipe recipe, byte[] jpeg) {
     if (request.base64()) {
-      return new GeneratedImage(recipe.index(), request.size(), "b64_json", Base64.getEncoder().encodeToString(jpeg));
+      return new FinishedImage(recipe.index(), request.size(), "b64_json", Base64.getEncoder().encodeToString(jpeg));
     }
     // Ark names its objects after the request id and the slot: 0217…_0.jpeg, 0217…_1.jpeg.
     String path = gallery.publish(requestId + "_" + recipe.index(), recipe, jpeg);
-    return new GeneratedImage(recipe.index(), request.size(), "url", baseUrl + path);
+    return new FinishedImage(recipe.index(), request.size(), "url", baseUrl + path);
   }
 
   private void finish(Runnable lastWords) {

@@ -7,7 +7,7 @@ package dev.seedstream.simulator;
  */
 interface GenerationReply {
 
-  void succeeded(GeneratedImage image);
+  void succeeded(FinishedImage image);
 
   /** The content filter took this slot; generation goes on with the next one. */
   void failed(int index, String message);

@@ -21,7 +21,7 @@ final class JsonBodyReply implements GenerationReply {
   }
 
   @Override
-  public void succeeded(GeneratedImage image) {
+  public void succeeded(FinishedImage image) {
     data.add(new JsonObject().put(image.field(), image.value()).put("size", image.size().label()));
   }
 

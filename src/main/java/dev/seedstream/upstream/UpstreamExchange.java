@@ -60,7 +60,7 @@ final class UpstreamExchange implements UpstreamCall {
     this.config = config;
     this.errors = errors;
     this.events = events;
-    this.mapper = new UpstreamEventMapper(new Guard(), errors, config.imageHosts());
+    this.mapper = new UpstreamEventMapper(new LiveEvents(), errors, config.imageHosts());
     this.timers = new UpstreamTimers(vertx, config, this::timeout);
   }
 
@@ -272,8 +272,11 @@ final class UpstreamExchange implements UpstreamCall {
     jsonBody = null;
   }
 
-  /** Sits between the mapper and the job: restarts the idle timer and ends the exchange on a terminal event. */
-  private final class Guard implements UpstreamEvents {
+  /**
+   * The mapper's events as the job gets them: only while the exchange is live (none after a cancel or a failure),
+   * each restarting the idle timer, and the terminal one ending the exchange.
+   */
+  private final class LiveEvents implements UpstreamEvents {
 
     @Override
     public void onImage(GeneratedImage image) {

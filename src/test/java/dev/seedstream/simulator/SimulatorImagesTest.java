@@ -30,7 +30,7 @@ class SimulatorImagesTest extends SimulatorTestBase {
   void nonStreamArkBody() {
     start(FAST.withFailIndexes(Set.of(1)));
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER,
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER,
       TWO_IMAGES.replace("\"max_images\":2", "\"max_images\":3"));
 
     assertThat(answer.status()).isEqualTo(200);
@@ -47,7 +47,7 @@ class SimulatorImagesTest extends SimulatorTestBase {
   void nonStreamDmxBody() {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.DMX, KEY, TWO_IMAGES);
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.DMX, KEY, TWO_IMAGES);
 
     String url = Transcript.pattern("«url:0»", simulator.baseUrl()).pattern().replace("&", "\\\\u0026");
     assertThat(answer.status()).isEqualTo(200);
@@ -64,7 +64,7 @@ class SimulatorImagesTest extends SimulatorTestBase {
   void urlServesScaledJpeg() throws IOException {
     start(FAST.withImageScale(8));
 
-    UpstreamClient.Answer image = client.get(path(firstUrl(TWO_IMAGES)));
+    SimulatorCaller.Answer image = client.get(path(firstUrl(TWO_IMAGES)));
 
     assertThat(image.status()).isEqualTo(200);
     assertThat(image.headers().get("Content-Type")).isEqualTo("image/jpeg");
@@ -79,8 +79,8 @@ class SimulatorImagesTest extends SimulatorTestBase {
     start(FAST);
     String path = path(firstUrl(TWO_IMAGES));
 
-    UpstreamClient.Answer longerLife = client.get(EXPIRES.matcher(path).replaceFirst("expires=9999999999999"));
-    UpstreamClient.Answer forged = client.get(path.replaceFirst("sig=[0-9a-f]", "sig=g"));
+    SimulatorCaller.Answer longerLife = client.get(EXPIRES.matcher(path).replaceFirst("expires=9999999999999"));
+    SimulatorCaller.Answer forged = client.get(path.replaceFirst("sig=[0-9a-f]", "sig=g"));
 
     assertThat(longerLife.status()).isEqualTo(403);
     assertThat(forged.status()).isEqualTo(403);
@@ -108,7 +108,7 @@ class SimulatorImagesTest extends SimulatorTestBase {
   void unknownImage() {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.get("/images/0217000000000000000000000000_0.jpeg?X-Tos-Expires=86400"
+    SimulatorCaller.Answer answer = client.get("/images/0217000000000000000000000000_0.jpeg?X-Tos-Expires=86400"
       + "&expires=9999999999999&sig=00");
 
     assertThat(answer.status()).isEqualTo(404);
@@ -116,7 +116,7 @@ class SimulatorImagesTest extends SimulatorTestBase {
   }
 
   private String firstUrl(String request) {
-    JsonObject body = client.post(UpstreamClient.ARK, BEARER, request).json();
+    JsonObject body = client.post(SimulatorCaller.ARK, BEARER, request).json();
     return body.getJsonArray("data").getJsonObject(0).getString("url");
   }
 

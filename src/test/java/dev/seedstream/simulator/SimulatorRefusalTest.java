@@ -22,7 +22,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void unknownModel() {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER,
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER,
       "{\"model\":\"doubao-seedream-3-0-t2i-250415\",\"prompt\":\"p\",\"stream\":true}");
 
     assertThat(answer.status()).isEqualTo(404);
@@ -37,7 +37,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void sizeTooSmallOn45() {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER,
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER,
       "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"p\",\"size\":\"1500x1500\",\"stream\":true}");
 
     assertThat(answer.status()).isEqualTo(400);
@@ -59,7 +59,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void sizeRules(String model, String size, String reason) {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER,
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER,
       "{\"model\":\"" + model + "\",\"prompt\":\"p\",\"size\":\"" + size + "\"}");
 
     String detail = reason == null ? "." : ": " + reason + ".";
@@ -81,7 +81,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void invalidParameters(String name, String body, String parameter) {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER, body);
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER, body);
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.json().getJsonObject("error").getString("code")).isEqualTo("InvalidParameter");
@@ -94,10 +94,10 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void referenceImageCounts() {
     start(FAST);
 
-    UpstreamClient.Answer fifteen = client.post(UpstreamClient.ARK, BEARER, withReferences(15, ""));
-    UpstreamClient.Answer fourteenPlusTwo = client.post(UpstreamClient.ARK, BEARER, withReferences(14,
+    SimulatorCaller.Answer fifteen = client.post(SimulatorCaller.ARK, BEARER, withReferences(15, ""));
+    SimulatorCaller.Answer fourteenPlusTwo = client.post(SimulatorCaller.ARK, BEARER, withReferences(14,
       ",\"sequential_image_generation\":\"auto\",\"sequential_image_generation_options\":{\"max_images\":2}"));
-    UpstreamClient.Answer fourteenPlusOne = client.post(UpstreamClient.ARK, BEARER, withReferences(14, ""));
+    SimulatorCaller.Answer fourteenPlusOne = client.post(SimulatorCaller.ARK, BEARER, withReferences(14, ""));
 
     assertThat(fifteen.status()).isEqualTo(400);
     assertThat(fifteen.json().getJsonObject("error").getString("message"))
@@ -113,7 +113,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void acceptedVariants() {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER, """
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER, """
       {"model":"doubao-seedream-4-0-250828","prompt":"p","size":"1K","image":"https://example.com/a.png",\
       "optimize_prompt_options":{"mode":"fast"},"negative_prompt":"x","n":3,"seed":-1,"watermark":true}""");
 
@@ -127,7 +127,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void notAJsonObject(String body) {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER, body);
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER, body);
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.json().getJsonObject("error").getString("code")).isEqualTo("InvalidParameter");
@@ -138,7 +138,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void missingPrompt() {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER, "{\"model\":\"doubao-seedream-4-5-251128\"}");
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER, "{\"model\":\"doubao-seedream-4-5-251128\"}");
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.json().getJsonObject("error").getString("code")).isEqualTo("MissingParameter");
@@ -150,7 +150,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void arkRefusesBadKeys(String authorization) {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, authorization.isEmpty() ? null : authorization,
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, authorization.isEmpty() ? null : authorization,
       "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"p\"}");
 
     assertThat(answer.status()).isEqualTo(401);
@@ -164,7 +164,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void dmxRefusesBadKey() {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.DMX, "Bearer sk-wrong",
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.DMX, "Bearer sk-wrong",
       "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"p\"}");
 
     assertThat(answer.status()).isEqualTo(401);
@@ -179,7 +179,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void dmxAcceptsBothKeyForms(String authorization) {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.DMX, authorization,
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.DMX, authorization,
       "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"p\"}");
 
     assertThat(answer.status()).isEqualTo(200);
@@ -190,7 +190,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void dmxRelaysValidationErrors() {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.DMX, KEY,
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.DMX, KEY,
       "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"p\",\"size\":\"1500x1500\"}");
 
     assertThat(answer.status()).isEqualTo(400);
@@ -205,9 +205,9 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void rateLimited() {
     start(FAST.withFailRequestStatus(429));
 
-    UpstreamClient.Answer ark = client.post(UpstreamClient.ARK, BEARER,
+    SimulatorCaller.Answer ark = client.post(SimulatorCaller.ARK, BEARER,
       "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"p\",\"stream\":true}");
-    UpstreamClient.Answer dmx = client.post(UpstreamClient.DMX, KEY,
+    SimulatorCaller.Answer dmx = client.post(SimulatorCaller.DMX, KEY,
       "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"p\",\"stream\":true}");
 
     assertThat(ark.status()).isEqualTo(429);
@@ -229,7 +229,7 @@ class SimulatorRefusalTest extends SimulatorTestBase {
   void refusedOnDemand(int status, String code) {
     start(FAST.withFailRequestStatus(status));
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER,
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER,
       "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"p\",\"stream\":true}");
 
     assertThat(answer.status()).isEqualTo(status);

@@ -49,7 +49,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
   void groupOfThreeMatchesTranscript() {
     start(FAST);
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER, GROUP_OF_THREE);
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER, GROUP_OF_THREE);
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.headers().get("Content-Type")).isEqualTo("text/event-stream");
@@ -63,7 +63,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
   void crlfMode() {
     start(FAST.withCrlf(true));
 
-    String body = client.post(UpstreamClient.ARK, BEARER, GROUP_OF_THREE).text();
+    String body = client.post(SimulatorCaller.ARK, BEARER, GROUP_OF_THREE).text();
 
     assertThat(body.replace("\r\n", "")).doesNotContain("\n").doesNotContain("\r");
     assertThat(body).endsWith("data: [DONE]\r\n\r\n");
@@ -78,7 +78,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
       {"model":"doubao-seedream-4-0-250828","prompt":"a lighthouse","sequential_image_generation":"auto",\
       "sequential_image_generation_options":{"max_images":3},"stream":true}""";
 
-    String body = client.post(UpstreamClient.ARK, BEARER, request).text();
+    String body = client.post(SimulatorCaller.ARK, BEARER, request).text();
 
     assertThat(body).matches(Transcript.pattern("""
       event: image_generation.partial_succeeded
@@ -105,7 +105,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
     String request = """
       {"model":"doubao-seedream-4-5-251128","prompt":"p","stream":true}""";
 
-    String body = client.post(UpstreamClient.ARK, BEARER, request).text();
+    String body = client.post(SimulatorCaller.ARK, BEARER, request).text();
 
     assertThat(body).contains("\"image_index\":0,\"error\":{\"code\":\"OutputImageSensitiveContentDetected\","
       + "\"message\":\"<img src=x onerror=alert(2)> \\\"quoted\\\"\"}");
@@ -120,7 +120,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
       {"model":"doubao-seedream-4-5-251128","prompt":"p","stream":true,\
       "image":["data:image/png;base64,iVBORw0KGgo=","https://example.com/a.jpeg"]}""";
 
-    client.post(UpstreamClient.ARK, BEARER, request).text();
+    client.post(SimulatorCaller.ARK, BEARER, request).text();
 
     assertThat(simulator.lastReferenceImages())
       .containsExactly("data:image/png;base64,iVBORw0KGgo=", "https://example.com/a.jpeg");
@@ -134,7 +134,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
       {"model":"doubao-seedream-4-5-251128","prompt":"p","size":"2K","sequential_image_generation":"auto",\
       "sequential_image_generation_options":{"max_images":4},"stream":true}""";
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER, request);
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER, request);
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.text()).matches(Transcript.pattern("""
@@ -151,7 +151,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
   void midStreamFailureBeforeFirstImage() {
     start(FAST.withFailMidStreamAfterImages(0));
 
-    UpstreamClient.Answer answer = client.post(UpstreamClient.ARK, BEARER, GROUP_OF_THREE);
+    SimulatorCaller.Answer answer = client.post(SimulatorCaller.ARK, BEARER, GROUP_OF_THREE);
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.headers().get("Content-Type")).isEqualTo("text/event-stream");
@@ -168,7 +168,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
     String request = """
       {"model":"doubao-seedream-4-0-250828","prompt":"p","stream":true}""";
 
-    String body = client.post(UpstreamClient.DMX, KEY, request).text();
+    String body = client.post(SimulatorCaller.DMX, KEY, request).text();
 
     assertThat(body).matches(Transcript.pattern("""
       event: image_generation.partial_succeeded
@@ -190,7 +190,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
       {"model":"doubao-seedream-4-5-251128","prompt":"p","size":"2496x1664","stream":true,\
       "response_format":"b64_json"}""";
 
-    String body = client.post(UpstreamClient.ARK, BEARER, request).text();
+    String body = client.post(SimulatorCaller.ARK, BEARER, request).text();
 
     String data = body.lines().filter(l -> l.startsWith("data: {\"type\":\"image_generation.partial_succeeded\""))
       .findFirst().orElseThrow().substring("data: ".length());
@@ -212,7 +212,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
     simulator.holdImages(true);
     String request = GROUP_OF_THREE.replace("\"max_images\":3", "\"max_images\":2");
 
-    UpstreamClient.OpenStream stream = client.open(UpstreamClient.ARK, BEARER, request);
+    SimulatorCaller.OpenStream stream = client.open(SimulatorCaller.ARK, BEARER, request);
 
     assertThat(waiting.poll(10, TimeUnit.SECONDS)).isNotNull();
     assertThat(stream.response().isComplete()).as("head sent before the first image").isFalse();
@@ -233,7 +233,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
     // The second image would take a minute: only cancelling its timer lets the simulator go idle.
     start(FAST.withDelays(2, 60_000));
 
-    UpstreamClient.OpenStream stream = client.open(UpstreamClient.ARK, BEARER, GROUP_OF_THREE);
+    SimulatorCaller.OpenStream stream = client.open(SimulatorCaller.ARK, BEARER, GROUP_OF_THREE);
     assertThat(stream.frames().poll(10, TimeUnit.SECONDS)).contains("\"image_index\":0");
     assertThat(simulator.activeStreams()).isEqualTo(1);
     HttpClientResponse response = stream.response().result();
@@ -249,7 +249,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
   void finishedIsNotCancelled() {
     start(FAST);
 
-    client.post(UpstreamClient.ARK, BEARER, GROUP_OF_THREE);
+    client.post(SimulatorCaller.ARK, BEARER, GROUP_OF_THREE);
     simulator.whenIdle().await();
 
     assertThat(simulator.cancelledCount()).isZero();

@@ -16,7 +16,7 @@ abstract class SimulatorTestBase {
 
   static Vertx vertx;
   Simulator simulator;
-  UpstreamClient client;
+  SimulatorCaller client;
 
   @BeforeAll
   static void startVertx() {
@@ -40,6 +40,6 @@ abstract class SimulatorTestBase {
 
   void start(SimulatorOptions options) {
     simulator = Simulator.start(vertx, options).await();
-    client = new UpstreamClient(vertx, simulator.port());
+    client = new SimulatorCaller(vertx, simulator.port());
   }
 }

@@ -4,11 +4,11 @@ package dev.seedstream.simulator;
  * The upstream's wire framing (upstream-protocol.md section 4.7): an {@code event:} line, one
  * {@code data:} line of compact JSON, and a blank line; LF by default, CRLF when asked for.
  */
-final class SseFrames {
+final class WireFrames {
 
   private final String lineEnd;
 
-  SseFrames(boolean crlf) {
+  WireFrames(boolean crlf) {
     this.lineEnd = crlf ? "\r\n" : "\n";
   }
 

@@ -23,7 +23,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Supplier;
 
 /** Talks to a simulator over real HTTP on 127.0.0.1, the way the gateway will. */
-final class UpstreamClient {
+final class SimulatorCaller {
 
   static final String ARK = "/api/v3/images/generations";
   static final String DMX = "/v1/images/generations";
@@ -46,7 +46,7 @@ final class UpstreamClient {
   private final Context context;
   private final int port;
 
-  UpstreamClient(Vertx vertx, int port) {
+  SimulatorCaller(Vertx vertx, int port) {
     this.client = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(8));
     this.context = vertx.getOrCreateContext();
     this.port = port;
