@@ -1,3 +1,9 @@
+// How long a first touch of memory takes on the benchmark machine: 256 MiB of 64 KiB direct buffers,
+// allocated, written once, written again, then 256 MiB of fresh heap arrays. The first write pays a page
+// fault per 4 KiB page, the second does not. Run pinned, with and without a pre-touched heap:
+//   taskset -c 1 java -Xms2g Touch.java
+//   taskset -c 1 java -Xms2g -XX:+AlwaysPreTouch Touch.java
+// Figures and conclusions: bench/results/2026-11-25-pretouch/notes.md.
 import java.nio.ByteBuffer;
 import java.util.*;
 public class Touch {

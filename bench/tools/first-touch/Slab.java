@@ -1,3 +1,7 @@
+// Whether allocating direct memory in larger pieces makes its first touch cheaper: 256 MiB of
+// ByteBuffer.allocateDirect in 64 KiB, 1 MiB, 4 MiB and 32 MiB pieces (the JDK zeroes each, touching it).
+//   taskset -c 1 java Slab.java
+// Figures: bench/results/2026-11-25-pretouch/notes.md.
 import java.nio.ByteBuffer;
 import java.util.*;
 public class Slab {
