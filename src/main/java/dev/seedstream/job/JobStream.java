@@ -19,7 +19,8 @@ public final class JobStream {
   private final long writeTimeoutMs;
   private final Runnable onDone;
   private boolean done;
-  private int cursor;
+  /** The id of the last event this listener has had, or asked to skip: it gets only those after it. */
+  private long cursor;
   private int offset;
   private boolean waiting;
   private long stallTimer = -1;
@@ -30,7 +31,7 @@ public final class JobStream {
     this.out = out;
     this.vertx = vertx;
     this.writeTimeoutMs = writeTimeoutMs;
-    this.cursor = (int) Math.min(afterEventId, job.lastEventId());
+    this.cursor = afterEventId;
   }
 
   void pump() {
@@ -38,18 +39,26 @@ public final class JobStream {
       return;
     }
     while (cursor < job.lastEventId()) {
-      JobEvent event = job.event(cursor);
+      JobEvent event = job.event((int) cursor);
       if (!writeFrame(event)) {
         return;
       }
       offset = 0;
       cursor++;
       if (event.terminal()) {
-        out.end();
-        closed();
+        end();
         return;
       }
     }
+    if (job.status() != JobStatus.RUNNING) {
+      // Resumed after an id the job never reached: its terminal event was among those skipped.
+      end();
+    }
+  }
+
+  private void end() {
+    out.end();
+    closed();
   }
 
   /** Writes what is left of one frame; false when the client must drain first. */
