@@ -51,6 +51,7 @@ public final class JobRegistry {
     this.upstream = upstream;
     this.metrics = metrics;
     this.clientLimits = new ClientLimits(config.maxJobsPerClient(), config.imagesPerMinutePerClient(), System::nanoTime);
+    metrics.watchSlicesInFlight(SharedSlices::bytesInFlight);
   }
 
   /**

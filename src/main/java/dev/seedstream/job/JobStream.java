@@ -11,8 +11,6 @@ import io.vertx.core.Vertx;
  */
 public final class JobStream {
 
-  private static final int SLICE = 64 * 1024;
-
   private final Job job;
   private final SseResponse out;
   private final Vertx vertx;
@@ -21,7 +19,8 @@ public final class JobStream {
   private boolean done;
   /** The id of the last event this listener has had, or asked to skip: it gets only those after it. */
   private long cursor;
-  private int offset;
+  /** The next slice to write of the event after {@link #cursor}. */
+  private int slice;
   private boolean waiting;
   private long stallTimer = -1;
 
@@ -43,7 +42,7 @@ public final class JobStream {
       if (!writeFrame(event)) {
         return;
       }
-      offset = 0;
+      slice = 0;
       cursor++;
       if (event.terminal()) {
         end();
@@ -63,14 +62,12 @@ public final class JobStream {
 
   /** Writes what is left of one frame; false when the client must drain first. */
   private boolean writeFrame(JobEvent event) {
-    while (offset < event.length()) {
+    while (slice < event.slices()) {
       if (out.writeQueueFull()) {
         waitForDrain();
         return false;
       }
-      int end = Math.min(event.length(), offset + SLICE);
-      out.write(event.slice(offset, end));
-      offset = end;
+      event.writeSlice(slice++, out);
     }
     return true;
   }
