@@ -75,7 +75,7 @@ final class JobEvent {
   }
 
   int slices() {
-    return (length + SLICE - 1) / SLICE;
+    return (int) (((long) length + SLICE - 1) / SLICE);
   }
 
   /** Writes slice {@code n} of the frame; an image's slice is shared with anyone writing it meanwhile. */
