@@ -80,9 +80,11 @@ class StalledReadersHeapTest extends GatewayTestBase {
     // gateway's event loop, so once the gauge counts them all, each has written all it will until it drains.
     FaultCatalogTest.eventually(() -> listeners() == READERS + 0L, 300_000);
     long growth = heapAfterGc(memory) - before;
-    System.out.printf("%d stalled readers of an 8 MiB b64_json frame: heap growth after GC %.1f MB%n",
-      READERS, growth / 1e6);
+    long sending = gauge(SENDING);
+    System.out.printf("%d stalled readers of an 8 MiB b64_json frame: heap growth after GC %.1f MB, slice copies in"
+      + " flight %.1f MB%n", READERS, growth / 1e6, sending / 1e6);
     assertThat(growth).isLessThan(64L << 20);
+    assertThat(sending).as("one copy of a slice for all readers, off the heap").isLessThanOrEqualTo(image.length() + 65_536L);
 
     // Gone with writes still queued: every shared copy is freed once its last write has failed.
     closeReaders();
