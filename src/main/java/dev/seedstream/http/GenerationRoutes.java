@@ -45,10 +45,15 @@ final class GenerationRoutes {
     if (ctx.response().closed()) {
       return null; // the client left while its images were checked: start nothing it would pay for
     }
-    Job job = jobs.create(request, ClientAccess.caller(ctx).key(), idempotencyKey(ctx));
+    String client = ClientAccess.caller(ctx).key();
+    if (wantsEventStream(ctx)) {
+      // Before the upstream call: a stream that would be refused must not leave a paid job behind.
+      jobs.admitListener(null, client);
+    }
+    Job job = jobs.create(request, client, idempotencyKey(ctx));
     LOG.info("job " + job.id() + " started: model=" + request.model() + " images<=" + request.requestedImages());
     if (wantsEventStream(ctx)) {
-      jobs.attach(job, ctx.response(), 0);
+      jobs.attach(job, ctx.response(), 0, client);
       return null;
     }
     String location = access.link("/api/generations/" + job.id());
@@ -80,7 +85,7 @@ final class GenerationRoutes {
       ctx.response().setStatusCode(204).end();
       return;
     }
-    jobs.attach(job, ctx.response(), after);
+    jobs.attach(job, ctx.response(), after, ClientAccess.caller(ctx).key());
   }
 
   void snapshot(RoutingContext ctx) {

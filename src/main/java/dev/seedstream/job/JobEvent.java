@@ -1,6 +1,7 @@
 package dev.seedstream.job;
 
 import dev.seedstream.sse.SseFrames;
+import dev.seedstream.sse.SseResponse;
 import dev.seedstream.upstream.InlineImage;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
@@ -17,9 +18,13 @@ import java.util.Arrays;
  * <p>An image frame does not hold its {@code b64_json} text: it points at the upstream event's own
  * bytes ({@link InlineImage}), which may be off-heap and are given back by {@link #release()} when the
  * job is dropped. So its slices are copies, made while the job is certainly alive: a buffer handed to
- * Vert.x may sit in a write queue after the write call returns.
+ * Vert.x may sit in a write queue after the write call returns. Listeners writing the same slice at the
+ * same time share one copy ({@link SharedSlices}): a stalled client costs references, not bytes.
  */
 final class JobEvent {
+
+  /** Large frames go out in slices of this size, so that backpressure has grain. */
+  static final int SLICE = 64 * 1024;
 
   private static final byte[] INLINE_FIELD = ",\"b64_json\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] INLINE_END = "\"}\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -33,12 +38,14 @@ final class JobEvent {
   private final byte[] head;
   private final InlineImage image;
   private final int length;
+  private final SharedSlices inFlight;
 
   private JobEvent(String type, byte[] head, InlineImage image) {
     this.type = type;
     this.head = head;
     this.image = image;
     this.length = head.length + (image == null ? 0 : image.length() + INLINE_END.length);
+    this.inFlight = image == null ? null : new SharedSlices(slices());
   }
 
   static JobEvent of(long id, String type, JsonObject data) {
@@ -67,6 +74,23 @@ final class JobEvent {
     return length;
   }
 
+  int slices() {
+    return (int) (((long) length + SLICE - 1) / SLICE);
+  }
+
+  /** Writes slice {@code n} of the frame; an image's slice is shared with anyone writing it meanwhile. */
+  void writeSlice(int n, SseResponse out) {
+    if (image == null) {
+      out.write(slice(n * SLICE, sliceEnd(n)));
+    } else {
+      inFlight.write(n, k -> copy(k * SLICE, sliceEnd(k)), out);
+    }
+  }
+
+  private int sliceEnd(int n) {
+    return n * SLICE + Math.min(SLICE, length - n * SLICE);
+  }
+
   /**
    * Bytes {@code from} .. {@code to} of the frame. A text frame's bytes never change, so that is a view; an
    * image frame's is a copy, never a view of the event's bytes.
@@ -75,6 +99,10 @@ final class JobEvent {
     if (image == null) {
       return BufferInternal.buffer(Unpooled.wrappedBuffer(head, from, to - from));
     }
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(copy(from, to)));
+  }
+
+  private byte[] copy(int from, int to) {
     byte[] out = new byte[to - from];
     int at = from;
     int headEnd = head.length;
@@ -92,7 +120,7 @@ final class JobEvent {
     if (at < to) {
       System.arraycopy(INLINE_END, at - imageEnd, out, at - from, to - at);
     }
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(out));
+    return out;
   }
 
   boolean isImage() {

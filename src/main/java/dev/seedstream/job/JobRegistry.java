@@ -1,6 +1,7 @@
 package dev.seedstream.job;
 
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.config.ListenerLimits;
 import dev.seedstream.http.ApiException;
 import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.sse.SseResponse;
@@ -36,6 +37,8 @@ public final class JobRegistry {
   private final Map<String, Job> jobs = new HashMap<>();
   private final Map<String, IdempotentJob> byIdempotencyKey = new HashMap<>();
   private final ClientLimits clientLimits;
+  private final Map<String, Integer> listenersByClient = new HashMap<>();
+  private int listening;
   private int running;
   private boolean accepting = true;
 
@@ -51,6 +54,7 @@ public final class JobRegistry {
     this.upstream = upstream;
     this.metrics = metrics;
     this.clientLimits = new ClientLimits(config.maxJobsPerClient(), config.imagesPerMinutePerClient(), System::nanoTime);
+    metrics.watchSlicesInFlight(SharedSlices::bytesInFlight);
   }
 
   /**
@@ -139,13 +143,48 @@ public final class JobRegistry {
     }
   }
 
-  /** Streams the job's events after {@code afterEventId} to the response, then live, until a terminal event. */
-  public void attach(Job job, HttpServerResponse response, long afterEventId) {
-    SseResponse out = new SseResponse(vertx, response, config.heartbeatMs());
-    JobStream stream = new JobStream(job, out, vertx, config.writeTimeoutMs(), afterEventId, metrics::listenerClosed);
+  /**
+   * Streams the job's events after {@code afterEventId} to the response, then live, until a terminal event;
+   * or refuses over the listener limits ({@link #admitListener}). The listener counts for {@code clientKey}
+   * until its stream ends, whichever way it ends.
+   */
+  public void attach(Job job, HttpServerResponse response, long afterEventId, String clientKey) {
+    admitListener(job, clientKey);
+    listening++;
+    listenersByClient.merge(clientKey, 1, Integer::sum);
     metrics.listenerOpened();
+    SseResponse out = new SseResponse(vertx, response, config.heartbeatMs());
+    JobStream stream = new JobStream(job, out, vertx, config.writeTimeoutMs(), afterEventId, () -> listenerGone(clientKey));
     out.open(v -> stream.closed());
     job.subscribe(stream);
+  }
+
+  /**
+   * Refuses one more event stream, before anything is written: 429 {@code rate_limited} over the job's or the
+   * client's limit, 503 {@code overloaded} over the gateway's. {@code job} is null for a job not yet created.
+   * Each stream holds little (a cursor, and references to frames it shares), but thousands still add up.
+   */
+  public void admitListener(Job job, String clientKey) {
+    ListenerLimits limits = config.listenerLimits();
+    if (job != null && job.listenerCount() >= limits.perJob()) {
+      throw new ApiException(429, "rate_limited", "this job already has " + job.listenerCount()
+        + " event streams, its limit; try again shortly", List.of(), RETRY_AFTER_SECONDS);
+    }
+    int mine = listenersByClient.getOrDefault(clientKey, 0);
+    if (mine >= limits.perClient()) {
+      throw new ApiException(429, "rate_limited", "this client already has " + mine
+        + " event streams open, its limit; close some or try again shortly", List.of(), RETRY_AFTER_SECONDS);
+    }
+    if (listening >= limits.total()) {
+      throw new ApiException(503, "overloaded", "the gateway serves " + listening
+        + " event streams, its limit; try again shortly", List.of(), RETRY_AFTER_SECONDS);
+    }
+  }
+
+  private void listenerGone(String clientKey) {
+    listening--;
+    listenersByClient.computeIfPresent(clientKey, (k, n) -> n <= 1 ? null : n - 1);
+    metrics.listenerClosed();
   }
 
   /** Readiness: false once shutdown has begun. */

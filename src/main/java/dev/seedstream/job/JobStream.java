@@ -11,16 +11,16 @@ import io.vertx.core.Vertx;
  */
 public final class JobStream {
 
-  private static final int SLICE = 64 * 1024;
-
   private final Job job;
   private final SseResponse out;
   private final Vertx vertx;
   private final long writeTimeoutMs;
   private final Runnable onDone;
   private boolean done;
-  private int cursor;
-  private int offset;
+  /** The id of the last event this listener has had, or asked to skip: it gets only those after it. */
+  private long cursor;
+  /** The next slice to write of the event after {@link #cursor}. */
+  private int slice;
   private boolean waiting;
   private long stallTimer = -1;
 
@@ -30,7 +30,7 @@ public final class JobStream {
     this.out = out;
     this.vertx = vertx;
     this.writeTimeoutMs = writeTimeoutMs;
-    this.cursor = (int) Math.min(afterEventId, job.lastEventId());
+    this.cursor = afterEventId;
   }
 
   void pump() {
@@ -38,30 +38,36 @@ public final class JobStream {
       return;
     }
     while (cursor < job.lastEventId()) {
-      JobEvent event = job.event(cursor);
+      JobEvent event = job.event((int) cursor);
       if (!writeFrame(event)) {
         return;
       }
-      offset = 0;
+      slice = 0;
       cursor++;
       if (event.terminal()) {
-        out.end();
-        closed();
+        end();
         return;
       }
     }
+    if (job.status() != JobStatus.RUNNING) {
+      // Resumed after an id the job never reached: its terminal event was among those skipped.
+      end();
+    }
+  }
+
+  private void end() {
+    out.end();
+    closed();
   }
 
   /** Writes what is left of one frame; false when the client must drain first. */
   private boolean writeFrame(JobEvent event) {
-    while (offset < event.length()) {
+    while (slice < event.slices()) {
       if (out.writeQueueFull()) {
         waitForDrain();
         return false;
       }
-      int end = Math.min(event.length(), offset + SLICE);
-      out.write(event.slice(offset, end));
-      offset = end;
+      event.writeSlice(slice++, out);
     }
     return true;
   }

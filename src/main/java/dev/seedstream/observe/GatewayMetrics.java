@@ -124,6 +124,12 @@ public final class GatewayMetrics {
 
   /** The image store's counts, read when metrics are scraped: images kept, and images that could not be. */
   /** The off-heap blocks that hold large upstream events: in use (events being read or held for replay) and allocated. */
+  public void watchSlicesInFlight(LongSupplier bytes) {
+    Gauge.builder("seedstream.event.slices.sending.bytes", bytes, LongSupplier::getAsLong).strongReference(true)
+      .description("off-heap copies of large-event slices on their way to clients, one per slice however many read it")
+      .register(registry);
+  }
+
   public void watchEventBlocks(LongSupplier inUse, LongSupplier allocated) {
     // Strong references: a gauge otherwise holds its source weakly, and these lambdas have no other holder.
     Gauge.builder("seedstream.event.blocks.used.bytes", inUse, LongSupplier::getAsLong).strongReference(true)

@@ -1,5 +1,6 @@
 package dev.seedstream.sse;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -43,12 +44,14 @@ public final class SseResponse {
     return this;
   }
 
-  public void write(Buffer bytes) {
+  /** Completes once the bytes are sent, or fails once they never will be; at once when already closed. */
+  public Future<Void> write(Buffer bytes) {
     if (closed) {
-      return;
+      return Future.succeededFuture();
     }
-    response.write(bytes);
+    Future<Void> sent = response.write(bytes);
     heartbeat.activity();
+    return sent;
   }
 
   public boolean writeQueueFull() {

@@ -158,6 +158,32 @@ class GatewayEndToEndTest extends GatewayTestBase {
   }
 
   @Test
+  @DisplayName("a Last-Event-ID ahead of a running job gets only later ids, then live; one past its end gets the end")
+  void lastEventIdAheadOfARunningJob() {
+    startGateway(Map.of());
+    String events = api.post("/api/generations", BODY).json().getString("events_url");
+    SseTestClient first = Await.result(SseTestClient.get(vertx, http, port, events, null));
+    FakeExchange upstream = Await.result(fake.exchange(0));
+    upstream.streamHead().image(0, "https://tos.example.com/0.jpeg");
+    Await.result(first.event(1));
+
+    SseTestClient ahead = Await.result(SseTestClient.get(vertx, http, port, events, "4"));
+    SseTestClient pastTheEnd = Await.result(SseTestClient.get(vertx, http, port, events, "9"));
+    upstream.image(1, "https://tos.example.com/1.jpeg").image(2, "https://tos.example.com/2.jpeg");
+    Await.result(first.event(3));
+    upstream.image(3, "https://tos.example.com/3.jpeg");
+    SseTestClient.Received next = Await.result(ahead.event(0));
+    assertThat(next.event().id()).isEqualTo("5");
+    assertThat(data(next).getInteger("index")).isEqualTo(3);
+    upstream.completed(4).done().end();
+    Await.result(ahead.ended());
+    assertThat(ahead.events()).extracting(SseEvent::id).containsExactly("5", "6");
+    assertThat(ahead.events()).extracting(SseEvent::event).containsExactly("image", "completed");
+    Await.result(pastTheEnd.ended());
+    assertThat(pastTheEnd.events()).as("nothing after id 9 ever came; the stream still ends with the job").isEmpty();
+  }
+
+  @Test
   @DisplayName("DELETE aborts the upstream connection within a second and ends the stream with cancelled")
   void deleteAbortsUpstream() {
     startGateway(Map.of());
