@@ -14,6 +14,7 @@ import dev.seedstream.validation.UploadStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -67,7 +68,11 @@ public final class GatewayVerticle extends VerticleBase {
     access = new ClientAccess(config.tokens() == null ? null : ClientTokens.parse(config.tokens()),
       new EventAccess(java.time.Clock.systemUTC()), config.access());
     RequestValidator validator = new RequestValidator(catalog, uploads, config.requestLimits().maxPromptChars());
-    GenerationRoutes generations = new GenerationRoutes(validator, jobs, access);
+    HistoryRoutes history = archive == null ? null : new HistoryRoutes(vertx, jobs, archive);
+    GenerationRoutes generations = new GenerationRoutes(validator, jobs, access, history);
+    V1Routes v1 = new V1Routes(validator, jobs, upstream);
+    UploadHandler uploadHandler = new UploadHandler(catalog, uploads, config.maxRequestBytes(),
+      config.requestLimits().maxUploadsPerClient());
     JsonBodyReader jsonBody = new JsonBodyReader(config.maxRequestBytes(), config.requestLimits().maxJsonBytes(),
       catalog.uploadRules().maxBytes());
     ReadDeadlines deadlines = new ReadDeadlines(vertx, config.headerTimeoutMs(), config.bodyTimeoutMs());
@@ -81,22 +86,24 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(new Cors(config.corsOrigins())::handle);
     router.route("/api/*").handler(access::handle);
     router.route("/v1/*").handler(access::handle);
-    if (archive != null) {
-      new HistoryRoutes(vertx, jobs, archive).mount(router);
-    }
+
+    // The route table: every route of the public API, and one owner per path.
     router.get("/api/models").handler(this::models);
     router.post("/api/generations").handler(jsonBody).handler(generations::create);
     router.get("/api/generations/:id/events").handler(generations::events);
     router.get("/api/generations/:id").handler(generations::snapshot);
     router.delete("/api/generations/:id").handler(generations::cancel);
-    UploadHandler uploadHandler = new UploadHandler(catalog, uploads, config.maxRequestBytes(),
-      config.requestLimits().maxUploadsPerClient());
+    if (history != null) { // images and past jobs are kept (SEEDSTREAM_STORE_IMAGES, on by default)
+      router.get("/api/generations").handler(history::list);
+      router.get("/api/generations/:id/images.zip").handler(history::zip);
+      router.route("/api/images/:job/:index").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(new StoredImageRoute(archive)::handle);
+    }
     router.post("/api/uploads").handler(ctx -> uploadHandler.handle(ctx, ClientAccess.caller(ctx).key()));
+    router.post("/v1/images/generations").handler(jsonBody).handler(v1::generate);
     router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::ready);
-    router.post("/v1/images/generations").handler(jsonBody).handler(new V1Routes(validator, jobs, upstream)::generate);
-    router.get("/metrics").handler(ctx -> access.handleMetrics(ctx, config.access().metricsToken())).handler(ctx -> ctx.response()
-      .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    router.get("/metrics").handler(ctx -> access.handleMetrics(ctx, config.access().metricsToken())).handler(this::metrics);
     router.route("/api/*").handler(ctx -> ctx.fail(404));
     router.route("/v1/*").handler(ctx -> ctx.fail(404));
     router.route("/*").handler(staticFiles());
@@ -188,6 +195,10 @@ public final class GatewayVerticle extends VerticleBase {
     }
     ctx.response().setStatusCode(ready ? 200 : 503);
     ctx.json(body);
+  }
+
+  private void metrics(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
   }
 
   private void models(RoutingContext ctx) {

@@ -12,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /** The job API of api-contract.md section 3: create, stream, inspect and cancel generations. */
@@ -24,11 +25,14 @@ final class GenerationRoutes {
   private final RequestValidator validator;
   private final JobRegistry jobs;
   private final ClientAccess access;
+  private final HistoryRoutes history;
 
-  GenerationRoutes(RequestValidator validator, JobRegistry jobs, ClientAccess access) {
+  /** {@code history} null: images and past jobs are not kept ({@code SEEDSTREAM_STORE_IMAGES=false}). */
+  GenerationRoutes(RequestValidator validator, JobRegistry jobs, ClientAccess access, HistoryRoutes history) {
     this.validator = validator;
     this.jobs = jobs;
     this.access = access;
+    this.history = history;
   }
 
   /** POST /api/generations: validate everything first, so a bad request costs nothing upstream. */
@@ -88,25 +92,60 @@ final class GenerationRoutes {
     jobs.attach(job, ctx.response(), after, ClientAccess.caller(ctx).key());
   }
 
+  /**
+   * GET …/{id}: a live job's snapshot, always with a signed {@code events_url} (a page that lost its stream
+   * reopens it from here), and with each image's storage state when images are kept; a past job from the
+   * history; else 404.
+   */
   void snapshot(RoutingContext ctx) {
-    Job job = find(ctx);
-    sendJson(ctx, 200, job.snapshot().put("events_url", access.eventsUrl(job.id())));
+    Optional<Job> live = live(ctx);
+    if (live.isEmpty()) {
+      if (history == null) {
+        ctx.fail(notFound());
+      } else {
+        history.pastSnapshot(ctx, ctx.pathParam("id"));
+      }
+      return;
+    }
+    JsonObject snapshot = live.get().snapshot().put("events_url", access.eventsUrl(live.get().id()));
+    if (history == null) {
+      sendJson(ctx, 200, snapshot);
+    } else {
+      history.addStorage(live.get().id(), snapshot).onComplete(v -> sendJson(ctx, 200, snapshot));
+    }
   }
 
-  /** DELETE …/{id}: aborts the upstream call at once; images already delivered stay in the log. */
+  /**
+   * DELETE …/{id}: a running job is cancelled, its upstream call aborted at once, and the images already
+   * delivered stay in the log. A finished one is deleted with its images when they are kept; without the
+   * store it is left to expire, and its snapshot is the answer.
+   */
   void cancel(RoutingContext ctx) {
-    Job job = find(ctx);
+    Optional<Job> live = live(ctx);
+    boolean running = live.isPresent() && live.get().status() == dev.seedstream.job.JobStatus.RUNNING;
+    if (!running && history != null) {
+      history.deletePast(ctx, ctx.pathParam("id"), live.isPresent());
+      return;
+    }
+    Job job = live.orElseThrow(GenerationRoutes::notFound);
     if (job.cancel("cancelled_by_client")) {
       LOG.info("job " + job.id() + " cancelled by client");
     }
     sendJson(ctx, 200, job.snapshot());
   }
 
+  /** The registry's job if the caller may use it: another client's job is treated as an unknown one. */
+  private Optional<Job> live(RoutingContext ctx) {
+    return jobs.find(ctx.pathParam("id")).filter(ClientAccess.caller(ctx)::mayUse);
+  }
+
+  static ApiException notFound() {
+    return new ApiException(404, "not_found", "no such job; it may have expired");
+  }
+
   /** Another client's job answers exactly like an unknown one: its existence is not disclosed. */
   private Job find(RoutingContext ctx) {
-    Caller caller = ClientAccess.caller(ctx);
-    return jobs.find(ctx.pathParam("id")).filter(caller::mayUse)
-      .orElseThrow(() -> new ApiException(404, "not_found", "no such job; it may have expired"));
+    return live(ctx).orElseThrow(GenerationRoutes::notFound);
   }
 
   private static long lastEventId(RoutingContext ctx) {

@@ -2,28 +2,25 @@ package dev.seedstream.http;
 
 import dev.seedstream.job.Job;
 import dev.seedstream.job.JobRegistry;
-import dev.seedstream.job.JobStatus;
 import dev.seedstream.store.ImageArchive;
 import dev.seedstream.store.StorageStatus;
 import dev.seedstream.store.StoredImage;
 import dev.seedstream.store.UnknownCursorException;
 import dev.seedstream.store.ZipStream;
 import dev.seedstream.validation.Violation;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * The history of generations kept by the {@link ImageArchive}: list past jobs, look one up after a restart,
- * download its images as a zip, delete it, and the durable image URLs. Mounted before the live job routes,
- * which it hands over to for running jobs.
+ * The history of generations kept by the {@link ImageArchive}: list past jobs and download a job's images as
+ * a zip; and, for {@link GenerationRoutes}, which owns {@code /api/generations/{id}}, a past job's snapshot
+ * after a restart, the storage state of a live job's images, and the deletion of a finished job.
  *
  * <p>With client tokens each token sees only the jobs it created, live or past (X10): another token's job
  * takes the same path as an unknown id, through the owner-filtered SQL, and answers the same 404. Without
@@ -45,21 +42,12 @@ final class HistoryRoutes {
     this.archive = archive;
   }
 
-  void mount(Router router) {
-    router.get("/api/generations").handler(this::list);
-    router.get("/api/generations/:id/images.zip").handler(this::zip);
-    router.get("/api/generations/:id").handler(this::snapshot);
-    router.delete("/api/generations/:id").handler(this::delete);
-    router.route("/api/images/:job/:index").method(HttpMethod.GET).method(HttpMethod.HEAD)
-      .handler(new StoredImageRoute(archive)::handle);
-  }
-
   /**
    * GET /api/generations?limit=&before=: newest first, a page at a time; {@code next_before} continues.
    * Every row is bounded (see {@link ImageArchive#page}); the body is encoded inside the future, so a
    * failure there answers 500 like a database error rather than leaving the request hanging.
    */
-  private void list(RoutingContext ctx) {
+  void list(RoutingContext ctx) {
     int limit = limit(ctx.request().getParam("limit"));
     String before = ctx.request().getParam("before");
     archive.page(limit, before == null || before.isEmpty() ? null : before, owner(ctx))
@@ -69,59 +57,48 @@ final class HistoryRoutes {
         ? ApiException.invalid(List.of(new Violation("before", "names no job in the history"))) : e));
   }
 
-  /** A job the registry still has is live: its snapshot, with each image's storage state added. */
-  private void snapshot(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    String owner = owner(ctx);
-    Optional<Job> live = live(ctx, id);
-    if (live.isPresent()) {
-      JsonObject snapshot = live.get().snapshot();
-      archive.storage(id).onComplete(storage -> {
-        if (storage.succeeded()) {
-          snapshot.getJsonArray("images").forEach(image -> ((JsonObject) image)
-            .put("storage", storage.result().get(((JsonObject) image).getInteger("index"))));
-        } else {
-          LOG.warning("history: no storage state for job " + id + ": " + storage.cause());
-        }
-        GenerationRoutes.sendJson(ctx, 200, snapshot);
-      });
-      return;
-    }
-    archive.job(id, owner).onSuccess(job -> {
+  /** Adds each image's storage state to a live job's snapshot; without it when the history cannot say. */
+  Future<Void> addStorage(String id, JsonObject snapshot) {
+    return archive.storage(id).map(storage -> {
+      snapshot.getJsonArray("images").forEach(image -> ((JsonObject) image)
+        .put("storage", storage.get(((JsonObject) image).getInteger("index"))));
+      return (Void) null;
+    }).recover(failure -> {
+      LOG.warning("history: no storage state for job " + id + ": " + failure);
+      return Future.succeededFuture();
+    });
+  }
+
+  /** GET …/{id} of a job the registry no longer has: from the history, after a restart too. */
+  void pastSnapshot(RoutingContext ctx, String id) {
+    archive.job(id, owner(ctx)).onSuccess(job -> {
       if (job.isPresent()) {
         GenerationRoutes.sendJson(ctx, 200, job.get());
       } else {
-        ctx.fail(notFound());
+        ctx.fail(GenerationRoutes.notFound());
       }
     }).onFailure(ctx::fail);
   }
 
-  /** DELETE of a running job cancels it (the next route); of a finished one, deletes it and its images. */
-  private void delete(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    String owner = owner(ctx);
-    Optional<Job> live = live(ctx, id);
-    if (live.isPresent() && live.get().status() == JobStatus.RUNNING) {
-      ctx.next();
-      return;
-    }
-    archive.delete(id, owner).onSuccess(found -> {
-      if (found || live.isPresent()) {
+  /** DELETE …/{id} of a finished job ({@code live}: the registry still has it): it and its images go. */
+  void deletePast(RoutingContext ctx, String id, boolean live) {
+    archive.delete(id, owner(ctx)).onSuccess(found -> {
+      if (found || live) {
         jobs.forget(id);
         LOG.info("job " + id + " deleted with its images");
         ctx.response().setStatusCode(204).end();
       } else {
-        ctx.fail(notFound());
+        ctx.fail(GenerationRoutes.notFound());
       }
     }).onFailure(ctx::fail);
   }
 
   /** GET …/{id}/images.zip: the stored images, streamed file by file, with an exact Content-Length. */
-  private void zip(RoutingContext ctx) {
+  void zip(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     archive.job(id, owner(ctx)).compose(job -> {
       if (job.isEmpty()) {
-        throw notFound();
+        throw GenerationRoutes.notFound();
       }
       return archive.images(id);
     }).onSuccess(images -> sendZip(ctx, id, images)).onFailure(ctx::fail);
@@ -158,11 +135,6 @@ final class HistoryRoutes {
     return caller.key();
   }
 
-  /** The registry's job if the caller may use it; another token's live job is left to the owner-filtered lookup. */
-  private Optional<Job> live(RoutingContext ctx, String id) {
-    return jobs.find(id).filter(ClientAccess.caller(ctx)::mayUse);
-  }
-
   private static int limit(String text) {
     if (text == null || text.isEmpty()) {
       return DEFAULT_PAGE;
@@ -174,9 +146,5 @@ final class HistoryRoutes {
       }
     }
     throw ApiException.invalid(List.of(new Violation("limit", "must be a whole number from 1 to " + MAX_PAGE)));
-  }
-
-  private static ApiException notFound() {
-    return new ApiException(404, "not_found", "no such job; it may have been deleted");
   }
 }

@@ -108,6 +108,29 @@ class HistoryOwnershipTest {
   }
 
   @Test
+  @DisplayName("issue 21 item 3: with tokens and the store on, a running job's snapshot carries a signed events_url that opens it")
+  void runningSnapshotIsSigned() {
+    HistoryFixture gw = gateway(TOKENS);
+    gw.gateway.simulator().holdImages(true);
+    Promise<Void> waiting = Promise.promise();
+    gw.gateway.simulator().imageWaitingListener(waiting::tryComplete);
+    SseTestClient stream = open(gw, TOKEN_A, "a signed fox");
+    String id = new JsonObject(Await.result(stream.event(0)).event().data()).getString("id");
+    Await.result(waiting.future(), 30_000);
+    TestHttp.Response snapshot = call(gw, HttpMethod.GET, "/api/generations/" + id, TOKEN_A);
+    assertThat(snapshot.status()).isEqualTo(200);
+    assertThat(snapshot.json().getString("status")).isEqualTo("running");
+    String eventsUrl = snapshot.json().getString("events_url");
+    assertThat(eventsUrl).startsWith("/api/generations/" + id + "/events?access=");
+    SseTestClient reopened = Await.result(SseTestClient.open(gw.vertx, gw.http, gw.gateway.port(), HttpMethod.GET,
+      eventsUrl, null, null));
+    assertThat(Await.result(reopened.event(0)).event().event()).as("the signed URL opens the stream without a token")
+      .isEqualTo("started");
+    gw.gateway.simulator().holdImages(false);
+    Await.result(stream.ended(), 60_000);
+  }
+
+  @Test
   @DisplayName("X10: token B gets 404 for token A's job in the history (snapshot, zip, DELETE, list), running and after a restart")
   void foreignJobIsUnknown() {
     HistoryFixture gw = gateway(TOKENS);
