@@ -636,8 +636,12 @@
     const unplaced = showFieldErrors(shown);
     const onlyPrompt = shown.length === 0 && error.violations.length > 0;
     setEstimate(onlyPrompt ? 'Estimate: write a prompt to see it.'
-      : `Estimate unavailable: ${unplaced.length ? unplaced.map(violationText).join(' ') : describeError(error).title}`);
+      : `Estimate unavailable: ${unplaced.length ? unplaced.map(violationText).join(' ') : dryRunReason(error)}`);
     renderWarnings(els.warnings, []);
+  }
+
+  function dryRunReason(error) {
+    return error.code === 'invalid_request' ? 'fix the marked fields.' : describeError(error).title;
   }
 
   function setEstimate(text) {
@@ -652,7 +656,7 @@
       code: error.code || `http_${response.status}`,
       message: error.message || response.statusText || 'The request failed.',
       violations: Array.isArray(error.violations) ? error.violations : [],
-      retry_after: retryAfterSeconds(response.headers.get('Retry-After')),
+      retry_after: retryAfterSeconds(response.headers.get('Retry-After')) ?? error.retry_after,
     };
   }
 
@@ -818,9 +822,9 @@
 
   // The results panel says how the job goes (and is the live region); the same words also appear
   // under the Generate button, where the user just clicked, for when the results are out of view.
-  function setProgress(text) {
+  function setProgress(text, nearButton = text) {
     setText(els.progress, text);
-    setText(els.formProgress, text);
+    setText(els.formProgress, nearButton);
   }
 
   // A new attempt starts from a clean page: nothing said about an earlier attempt may stay on screen.
@@ -873,7 +877,13 @@
     setStatus('error');
     setBusy(false);
     showGeneralError(title, lines);
-    setProgress(`Not started: ${title}`);
+    notStarted(title);
+  }
+
+  // The reason is already announced by the general error (role=alert); the live progress line only
+  // says that nothing started, and the line under the button repeats the reason where the user looks.
+  function notStarted(reason) {
+    setProgress('Not started.', `Not started: ${reason}`);
   }
 
   function rejectSubmit(response, json) {
@@ -881,7 +891,7 @@
     showFieldErrors(error.violations);
     setStatus('error');
     setBusy(false);
-    setProgress(`Not started: ${showError(error)}`);
+    notStarted(showError(error));
     focusFirstInvalid();
   }
 

@@ -71,9 +71,9 @@ class BrowserMessagesTest extends BrowserTestBase {
     assertThat(error.findElements(By.tagName("li"))).extracting(WebElement::getText)
       .singleElement().asString().matches("Try again in (29|30) seconds\\.");
     assertThat(error.getText()).as("the gateway's own English string").doesNotContain("per minute");
-    assertThat(page.text(By.id("progress"))).as("the earlier run's outcome is not left on screen")
+    assertThat(page.text(By.id("progress"))).as("the earlier run's outcome is not left on screen").isEqualTo("Not started.");
+    assertThat(page.awaitText(FORM_PROGRESS).getText()).as("under the Generate button")
       .isEqualTo("Not started: You have asked for too many images in a short time.");
-    assertThat(page.awaitText(FORM_PROGRESS).getText()).isEqualTo(page.text(By.id("progress")));
     assertThat(page.cardStates()).as("the earlier run's images stay").containsExactly("done");
   }
 
