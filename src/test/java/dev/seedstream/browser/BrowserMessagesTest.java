@@ -2,6 +2,7 @@ package dev.seedstream.browser;
 
 import dev.seedstream.Gateway;
 import dev.seedstream.config.ConfigLoader;
+import dev.seedstream.simulator.SimulatorOptions;
 import dev.seedstream.support.Await;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,10 @@ class BrowserMessagesTest extends BrowserTestBase {
   SeedstreamPage page;
 
   void startGateway(Path dataDir, Map<String, String> settings) {
+    startGateway(dataDir, settings, UnaryOperator.identity());
+  }
+
+  void startGateway(Path dataDir, Map<String, String> settings, UnaryOperator<SimulatorOptions> simulatorTuning) {
     Map<String, String> env = new HashMap<>(Map.of(
       "SEEDSTREAM_PORT", "0",
       "SEEDSTREAM_SIMULATE", "true",
@@ -45,7 +50,7 @@ class BrowserMessagesTest extends BrowserTestBase {
       "SEEDSTREAM_SIM_IMAGE_SCALE", "16",
       "SEEDSTREAM_DATA_DIR", dataDir.toString()));
     env.putAll(settings);
-    gateway = Await.result(Gateway.start(vertx, ConfigLoader.load(env), UnaryOperator.identity()));
+    gateway = Await.result(Gateway.start(vertx, ConfigLoader.load(env), simulatorTuning));
     page = new SeedstreamPage(driver());
   }
 
@@ -75,6 +80,23 @@ class BrowserMessagesTest extends BrowserTestBase {
     assertThat(page.awaitText(FORM_PROGRESS).getText()).as("under the Generate button")
       .isEqualTo("Not started: You have asked for too many images in a short time.");
     assertThat(page.cardStates()).as("the earlier run's images stay").containsExactly("done");
+  }
+
+  @Test
+  @DisplayName("an upstream 429 arriving as an error event: the service is busy, when to try again, the code and status kept small")
+  void upstreamRateLimitEventInWords(@TempDir Path dataDir) {
+    startGateway(dataDir, Map.of("SEEDSTREAM_UPSTREAM_RETRIES", "0"), options -> options.withFailRequestStatus(429));
+    page.open(gatewayUrl()).prompt("a busy harbour").generate();
+    page.awaitStatus("error");
+
+    WebElement error = page.awaitText(GENERAL_ERROR);
+    assertThat(error.findElement(By.tagName("strong")).getText())
+      .isEqualTo("The image service is getting too many requests right now.");
+    assertThat(error.findElement(By.cssSelector("[data-testid=error-code]")).getText()).isEqualTo("(upstream_rate_limited)");
+    List<String> lines = error.findElements(By.tagName("li")).stream().map(WebElement::getText).toList();
+    assertThat(lines).anyMatch(line -> line.matches("Try again in (a moment|\\d+ seconds?)\\."))
+      .contains("Image service status: 429.");
+    assertThat(error.getText()).as("the upstream's own English string").doesNotContain("IPM");
   }
 
   @Test
