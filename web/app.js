@@ -30,6 +30,7 @@
     generate: $('generate'), cancel: $('cancel'),
     jobStatus: $('job-status'), connection: $('connection'), jobPrompt: $('job-prompt'),
     jobWarnings: $('job-warnings'), progress: $('progress'), usage: $('usage'), results: $('results'),
+    formProgress: $('form-progress'),
     lightbox: $('lightbox'), lightboxTitle: $('lightbox-title'), lightboxImg: $('lightbox-img'),
     lightboxDownload: $('lightbox-download'), lightboxClose: $('lightbox-close'),
     cardTemplate: $('card-template'),
@@ -635,8 +636,12 @@
     const unplaced = showFieldErrors(shown);
     const onlyPrompt = shown.length === 0 && error.violations.length > 0;
     setEstimate(onlyPrompt ? 'Estimate: write a prompt to see it.'
-      : `Estimate unavailable: ${unplaced.length ? unplaced.map(violationText).join(' ') : error.message}`);
+      : `Estimate unavailable: ${unplaced.length ? unplaced.map(violationText).join(' ') : dryRunReason(error)}`);
     renderWarnings(els.warnings, []);
+  }
+
+  function dryRunReason(error) {
+    return error.code === 'invalid_request' ? 'fix the marked fields.' : describeError(error).title;
   }
 
   function setEstimate(text) {
@@ -647,10 +652,69 @@
   function errorOf(response, json) {
     const error = json?.error || {};
     return {
+      ...error,
       code: error.code || `http_${response.status}`,
       message: error.message || response.statusText || 'The request failed.',
       violations: Array.isArray(error.violations) ? error.violations : [],
+      retry_after: retryAfterSeconds(response.headers.get('Retry-After')) ?? error.retry_after,
     };
+  }
+
+  // ---------------------------------------------------------------- error sentences
+  // The gateway's messages are written for developers. The page says what happened in a sentence a
+  // person understands and keeps the code, in small text, for support.
+
+  const SERVICE_BUSY = 'The image service is getting too many requests right now.';
+  const ERROR_SENTENCES = {
+    invalid_request: () => 'The request breaks a rule of the image service; fix what is listed below.',
+    unauthorized: () => 'This gateway needs a valid access token.',
+    not_found: () => 'The gateway no longer knows this generation; it may have expired.',
+    payload_too_large: tooLargeSentence,
+    unsupported_media_type: () => 'The gateway did not accept the way this page sent the request. Reload the page and try again.',
+    cross_site_refused: () => 'The gateway refused a request sent from another web site. Open this page at the gateway’s own address.',
+    misdirected_request: () => 'The gateway does not answer to the address this page was opened with. Use the address its operator gave you.',
+    idempotency_key_reused: () => 'This request reused the key of a different request. Start a new generation.',
+    rate_limited: () => 'You have asked for too many images in a short time.',
+    upstream_rate_limited: () => SERVICE_BUSY,
+    overloaded: () => 'The gateway is busy with other generations right now.',
+    shutting_down: () => 'The gateway is restarting.',
+    upstream_rejected: (e) => `The image service refused the request: ${e.message}`,
+    upstream_auth: () => 'The gateway cannot use the image service: its key is wrong or lacks this model. Tell the gateway’s operator.',
+    upstream_unavailable: () => 'The image service could not be reached.',
+    upstream_timeout: () => 'The image service took too long to answer.',
+    upstream_protocol: () => 'The image service sent an answer the gateway could not read.',
+    upstream_truncated: () => 'The image service stopped before it had sent every image.',
+  };
+  // For these the wait matters more than the reason: they always end with when to try again.
+  const WAIT_CODES = new Set(['rate_limited', 'upstream_rate_limited', 'overloaded', 'shutting_down']);
+
+  function tooLargeSentence(error) {
+    const limit = Number.isFinite(error.limit_bytes) ? ` (at most ${sizeText(error.limit_bytes)})` : '';
+    return `The request is too large for this gateway${limit}. Use fewer or smaller reference images.`;
+  }
+
+  function sizeText(bytes) {
+    return bytes >= 1048576 ? megabytes(bytes) : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  }
+
+  /** {title, lines, code}: a sentence for the error, what to do next, and the code for support. */
+  function describeError(error) {
+    const sentence = ERROR_SENTENCES[error.code];
+    const title = sentence ? sentence(error) : `${error.message || 'The request failed.'}`;
+    const lines = error.violations?.length ? error.violations.map(violationText) : [];
+    if (error.code === 'payload_too_large' && error.setting) {
+      lines.push(`The gateway’s operator can raise the limit with ${error.setting}.`);
+    }
+    const wait = waitText(error.retry_after);
+    if (wait) lines.push(wait);
+    else if (WAIT_CODES.has(error.code)) lines.push('Try again in a moment.');
+    return { title, lines, code: error.code };
+  }
+
+  function showError(error, prefix = '', extraLines = []) {
+    const { title, lines, code } = describeError(error);
+    showGeneralError(`${prefix}${title}`, [...lines, ...extraLines], code);
+    return title;
   }
 
   function violationText(v) {
@@ -712,10 +776,15 @@
     control?.focus();
   }
 
-  function showGeneralError(title, lines = []) {
+  function showGeneralError(title, lines = [], code = '') {
     const list = el('ul');
     for (const line of lines) list.append(el('li', null, line));
     els.generalError.replaceChildren(el('strong', null, title));
+    if (code) {
+      const small = el('small', 'error-code', `(${code})`);
+      small.dataset.testid = 'error-code';
+      els.generalError.append(' ', small);
+    }
     if (lines.length) els.generalError.append(list);
     els.generalError.hidden = false;
   }
@@ -725,12 +794,16 @@
     els.generalError.replaceChildren();
   }
 
-  function retryAfterText(header) {
+  function retryAfterSeconds(header) {
     if (!header) return null;
-    let wait = /^\d+$/.test(header.trim()) ? Number(header) : Math.ceil((Date.parse(header) - Date.now()) / 1000);
-    if (!Number.isFinite(wait)) return null;
-    wait = Math.max(wait, 0);
-    return `Try again in ${wait} second${wait === 1 ? '' : 's'}.`;
+    const wait = /^\d+$/.test(header.trim()) ? Number(header) : Math.ceil((Date.parse(header) - Date.now()) / 1000);
+    return Number.isFinite(wait) ? Math.max(wait, 0) : null;
+  }
+
+  function waitText(seconds) {
+    if (!Number.isFinite(seconds)) return null;
+    if (seconds >= 120) return `Try again in ${Math.ceil(seconds / 60)} minutes.`;
+    return `Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
   }
 
   function renderWarnings(list, warnings) {
@@ -747,19 +820,35 @@
 
   // ---------------------------------------------------------------- submitting and the job
 
+  // The results panel says how the job goes (and is the live region); the same words also appear
+  // under the Generate button, where the user just clicked, for when the results are out of view.
+  function setProgress(text, nearButton = text) {
+    setText(els.progress, text);
+    setText(els.formProgress, nearButton);
+  }
+
+  // A new attempt starts from a clean page: nothing said about an earlier attempt may stay on screen.
+  function clearMessages() {
+    clearGeneralError();
+    els.refRejects.replaceChildren();
+    els.connection.hidden = true;
+    setProgress('Starting…');
+  }
+
   function setStatus(status) {
     els.jobStatus.textContent = status;
     els.jobStatus.dataset.status = status;
   }
 
   // A focused button that becomes disabled drops keyboard focus to <body>; hand it to the
-  // button that is now the useful one.
+  // button that is now the useful one. The hand-over must not scroll: the page may just have brought
+  // the results into view (revealFirstCard), and a job that ends would otherwise pull it back down.
   function setBusy(busy) {
     const focused = document.activeElement;
     const lost = focused === document.body || focused === els.generate || focused === els.cancel;
     els.generate.disabled = busy;
     els.cancel.disabled = !busy;
-    if (lost) (busy ? els.cancel : els.generate).focus();
+    if (lost) (busy ? els.cancel : els.generate).focus({ preventScroll: true });
   }
 
   async function onSubmit(event) {
@@ -767,7 +856,7 @@
     if (!state.catalogue || (state.job && !state.job.terminal)) return;
     state.submitted = true;
     clearTimeout(state.dryRun.timer);
-    clearGeneralError();
+    clearMessages();
     const body = buildRequest();
     els.generate.disabled = true; // Cancel stays off until the gateway has given us a job id
     setStatus('starting');
@@ -788,14 +877,21 @@
     setStatus('error');
     setBusy(false);
     showGeneralError(title, lines);
+    notStarted(title);
+  }
+
+  // The reason is already announced by the general error (role=alert); the live progress line only
+  // says that nothing started, and the line under the button repeats the reason where the user looks.
+  function notStarted(reason) {
+    setProgress('Not started.', `Not started: ${reason}`);
   }
 
   function rejectSubmit(response, json) {
     const error = errorOf(response, json);
-    const lines = showFieldErrors(error.violations).map(violationText);
-    const retry = retryAfterText(response.headers.get('Retry-After'));
-    if (retry) lines.push(retry);
-    failSubmit(`${error.message} (${error.code})`, lines);
+    showFieldErrors(error.violations);
+    setStatus('error');
+    setBusy(false);
+    notStarted(showError(error));
     focusFirstInvalid();
   }
 
@@ -826,21 +922,24 @@
     appendWarnings(els.jobWarnings, accepted.warnings);
     setStatus('running');
     setBusy(true);
-    setText(els.progress, `Generating ${job.requested === 1 ? 'one image' : `up to ${job.requested} images`}…`);
+    setProgress(`Generating ${job.requested === 1 ? 'one image' : `up to ${job.requested} images`}…`);
     syncPlaceholders(job);
     job.ticker = setInterval(() => tick(job), TICK_MS);
     openStream(job);
-    revealResults();
+    revealFirstCard(job);
   }
 
-  // On a phone the results sit below the long form; bring them into view so the user sees the
-  // placeholders fill in. (One layout read per job, not per event.)
-  function revealResults() {
-    const panel = els.results.closest('section');
-    if (panel.getBoundingClientRect().top > window.innerHeight * 0.6) {
-      const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-      panel.scrollIntoView({ behavior: smooth ? 'smooth' : 'auto', block: 'start' });
-    }
+  // The Generate button sits at the end of a long form: on a phone the results are below it, on a
+  // laptop (1280×800) they are above it, scrolled out of view. Either way the first card comes into
+  // view with the progress line above it. Only the scroll position moves; focus stays where it was.
+  // (One layout read per job, not per event.)
+  function revealFirstCard(job) {
+    const card = job.cards.get(0);
+    if (!card) return;
+    const box = card.getBoundingClientRect();
+    if (box.top >= 0 && box.top < window.innerHeight * 0.6) return;
+    const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    els.results.closest('section').scrollIntoView({ behavior: smooth ? 'smooth' : 'auto', block: 'start' });
   }
 
   function resetResults(job) {
@@ -969,7 +1068,7 @@
     if (Number.isInteger(data.requested_images) && data.requested_images > 0) job.requested = data.requested_images;
     appendWarnings(els.jobWarnings, data.warnings);
     syncPlaceholders(job);
-    setText(els.progress, `Generating ${job.requested === 1 ? 'one image' : `up to ${job.requested} images`}…`);
+    setProgress(`Generating ${job.requested === 1 ? 'one image' : `up to ${job.requested} images`}…`);
   }
 
   function onImage(job, data) {
@@ -1002,19 +1101,22 @@
     els.usage.textContent = `Generated ${generated} image${generated === 1 ? '' : 's'} · failed ${failed} · ` +
       `output tokens ${formatNumber(usage.output_tokens)} · total ${seconds(data.elapsed_ms || 0)} s`;
     els.usage.hidden = false;
-    setText(els.progress, `Completed: ${generated} generated, ${failed} failed.`);
+    setProgress(`Completed: ${generated} generated, ${failed} failed.`);
   }
 
   function onErrorEvent(job, data) {
+    const error = { ...data, code: data.code || 'error', violations: [] };
     const lines = [];
-    if (data.upstream_status) lines.push(`Upstream status: ${data.upstream_status}.`);
-    lines.push(data.retryable ? 'This may be temporary; you can try again.' : 'Trying again with the same request will not help.');
-    showGeneralError(`${data.message || 'The generation failed.'} (${data.code || 'error'})`, lines);
-    setText(els.progress, `Stopped by an error after ${job.done} image${job.done === 1 ? '' : 's'}.`);
+    if (!WAIT_CODES.has(error.code)) {
+      lines.push(data.retryable ? 'This may be temporary; you can try again.' : 'Trying again with the same request will not help.');
+    }
+    if (data.upstream_status) lines.push(`Image service status: ${data.upstream_status}.`);
+    showError(error, '', lines);
+    setProgress(`Stopped by an error after ${job.done} image${job.done === 1 ? '' : 's'}.`);
   }
 
   function onCancelled(job, data) {
-    setText(els.progress, `Cancelled${data.reason ? ` (${data.reason})` : ''}; ${job.done} image${job.done === 1 ? '' : 's'} kept.`);
+    setProgress(`Cancelled${data.reason ? ` (${data.reason})` : ''}; ${job.done} image${job.done === 1 ? '' : 's'} kept.`);
   }
 
   // Every terminal event closes the EventSource: the server ends the response afterwards and an
@@ -1130,19 +1232,18 @@
 
   function announce(job, text) {
     const finished = job.done + job.failed;
-    setText(els.progress, `${text} ${finished} of ${job.requested === 1 ? 1 : `up to ${job.requested}`} finished.`);
+    setProgress(`${text} ${finished} of ${job.requested === 1 ? 1 : `up to ${job.requested}`} finished.`);
   }
 
   async function onCancel() {
     const job = state.job;
     if (!job || job.terminal) return;
     els.cancel.disabled = true;
-    setText(els.progress, 'Cancelling…');
+    setProgress('Cancelling…');
     try {
       const response = await apiFetch(`/api/generations/${encodeURIComponent(job.id)}`, { method: 'DELETE' });
       if (!response.ok && !job.terminal) {
-        const error = errorOf(response, await readJson(response));
-        showGeneralError(`Cancel failed: ${error.message} (${error.code})`);
+        showError(errorOf(response, await readJson(response)), 'Cancel failed: ');
         els.cancel.disabled = false;
       }
     } catch {

@@ -90,7 +90,7 @@ class BrowserEndToEndTest extends BrowserTestBase {
 
   @Test
   @DisplayName("a group of 4: placeholders first, image 1 visible before image 2 is released, then all four and the usage")
-  void groupArrivesImageByImage() {
+  void groupArrivesImageByImage() throws IOException {
     startGateway(UnaryOperator.identity());
     page.open(gatewayUrl()).prompt("four lighthouses at dusk, one per season").group(4).generate();
     page.awaitPlaceholders(4);
@@ -101,7 +101,8 @@ class BrowserEndToEndTest extends BrowserTestBase {
     assertThat(page.cardStates()).containsExactly("done", "pending", "pending", "pending");
     page.scrollToTop().screenshot("1-first-image-visible");
     releaseAndShow(1);
-    page.scrollToTop().screenshot("1-images-arriving");
+    // The README's picture: always target/screenshot.png, docs/screenshot.png on request (PageScreenshot).
+    PageScreenshot.save(Files.readAllBytes(page.scrollToTop().screenshot("1-images-arriving")));
     releaseAndShow(2);
     releaseAndShow(3);
 

@@ -118,6 +118,14 @@ final class SeedstreamPage {
     return Boolean.TRUE.equals(driver.executeScript(IMAGE_VISIBLE, index));
   }
 
+  /** Waits until the first card's top edge lies inside the viewport (the page may scroll smoothly). */
+  void awaitFirstCardInView() {
+    wait.withMessage("the first card inside the viewport").until(d -> Boolean.TRUE.equals(driver.executeScript("""
+      const card = document.querySelector('[data-testid=image-card][data-index="0"]');
+      const top = card ? card.getBoundingClientRect().top : -1;
+      return top >= 0 && top < window.innerHeight;""")));
+  }
+
   void awaitCardState(int index, String state) {
     wait.withMessage("card " + index + " in state " + state)
       .until(d -> state.equals(card(index).getAttribute("data-state")));
