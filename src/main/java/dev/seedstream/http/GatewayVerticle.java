@@ -51,7 +51,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Future<ImageArchive> opened = config.store().enabled()
-      ? ImageArchive.open(vertx, config.store(), config.maxEventBytes(), config.imageHosts()) : Future.succeededFuture(null);
+      ? ImageArchive.open(vertx, config.store(), config.maxEventBytes(), config.imageHosts(), config.access()) : Future.succeededFuture(null);
     return opened.compose(this::serve);
   }
 

@@ -118,7 +118,7 @@ public final class Job implements UpstreamEvents {
     JsonObject data = new JsonObject().put("index", image.index()).put("url", image.url()).put("size", image.size())
       .put("elapsed_ms", elapsedMs());
     if (archive != null) {
-      data.put("durable_url", ImageArchive.durableUrl(id, image.index()));
+      data.put("durable_url", archive.durableUrl(id, image.index()));
     }
     append(image.b64Json() == null
       ? JobEvent.of(log.size() + 1, "image", data)

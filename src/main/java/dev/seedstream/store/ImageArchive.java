@@ -1,5 +1,6 @@
 package dev.seedstream.store;
 
+import dev.seedstream.config.AccessSettings;
 import dev.seedstream.config.StoreSettings;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -64,9 +65,13 @@ public final class ImageArchive {
   private long retentionTimer = -1;
   /** Why the last image file could not be written, until one is again; null while files are written. */
   private String diskProblem;
+  /** Makes the durable URLs handed out absolute on {@code SEEDSTREAM_PUBLIC_URL} when it is set. */
+  private final AccessSettings links;
 
-  private ImageArchive(Vertx vertx, StoreSettings settings, Database db, long maxImageBytes, List<String> imageHosts) {
+  private ImageArchive(Vertx vertx, StoreSettings settings, Database db, long maxImageBytes, List<String> imageHosts,
+                       AccessSettings links) {
     this.vertx = vertx;
+    this.links = links;
     this.context = vertx.getOrCreateContext();
     this.settings = settings;
     this.db = db;
@@ -84,18 +89,23 @@ public final class ImageArchive {
   /**
    * Opens (or creates and migrates) the history, then recovers what the last process left unfinished.
    * {@code imageHosts}: the configured image origins, the only ones a durable URL may redirect to (empty: any
-   * host the store itself would download from).
+   * host the store itself would download from). {@code links}: how the URLs it hands out are written.
    */
   public static Future<ImageArchive> open(Vertx vertx, StoreSettings settings, long maxImageBytes,
-                                          List<String> imageHosts) {
+                                          List<String> imageHosts, AccessSettings links) {
     return Database.open(vertx, settings.dataDir().resolve("seedstream.db"))
-      .map(db -> new ImageArchive(vertx, settings, db, maxImageBytes, imageHosts))
+      .map(db -> new ImageArchive(vertx, settings, db, maxImageBytes, imageHosts, links))
       .compose(archive -> archive.recover().map(archive));
   }
 
-  /** The gateway's own URL for an image, known the moment the image event is created. */
-  public static String durableUrl(String jobId, int index) {
+  /** The path of the gateway's own URL for an image, known the moment the image event is created. */
+  static String durablePath(String jobId, int index) {
     return "/api/images/" + jobId + "/" + index;
+  }
+
+  /** The durable URL as clients get it: relative, or absolute on {@code SEEDSTREAM_PUBLIC_URL}. */
+  public String durableUrl(String jobId, int index) {
+    return links.link(durablePath(jobId, index));
   }
 
   // ----------------------------------------------------------------- reports from running jobs
@@ -409,9 +419,9 @@ public final class ImageArchive {
     return "unexpected error: " + failure;
   }
 
-  private static JsonArray imagesJson(List<StoredImage> images) {
+  private JsonArray imagesJson(List<StoredImage> images) {
     JsonArray json = new JsonArray();
-    images.forEach(image -> json.add(image.toJson()));
+    images.forEach(image -> json.add(image.toJson().put("durable_url", durableUrl(image.jobId(), image.index()))));
     return json;
   }
 

@@ -36,7 +36,7 @@ public record StoredImage(String jobId, int index, String size, long bytes, Stri
   }
 
   public String durableUrl() {
-    return ImageArchive.durableUrl(jobId, index);
+    return ImageArchive.durablePath(jobId, index);
   }
 
   /** The {@code storage} member of an image in a snapshot. */

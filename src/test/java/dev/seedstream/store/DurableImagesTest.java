@@ -79,6 +79,21 @@ class DurableImagesTest {
   }
 
   @Test
+  @DisplayName("issue 20 item 6: with SEEDSTREAM_PUBLIC_URL, durable URLs in events, snapshots and the history are absolute")
+  void publicDurableUrls() {
+    HistoryFixture gw = gateway(Map.of("SEEDSTREAM_PUBLIC_URL", "https://img.example.com"));
+    List<SseEvent> events = gw.run(HistoryFixture.body("an absolute owl", 1, ""));
+    String id = HistoryFixture.jobId(events);
+    String expected = "https://img.example.com/api/images/" + id + "/0";
+    assertThat(HistoryFixture.images(events).get(0).getString("durable_url")).isEqualTo(expected);
+    gw.settled(id, 1);
+    assertThat(gw.get("/api/generations/" + id).json().getJsonArray("images").getJsonObject(0).getString("durable_url"))
+      .isEqualTo(expected);
+    assertThat(gw.get("/api/generations").json().getJsonArray("generations").getJsonObject(0).getJsonArray("images")
+      .getJsonObject(0).getString("durable_url")).isEqualTo(expected);
+  }
+
+  @Test
   @DisplayName("issue 20 item 17: /metrics counts stored images and those in flight, after a garbage collection too")
   void metricsCountStoredImages() throws Exception {
     HistoryFixture gw = gateway(Map.of());
