@@ -25,9 +25,9 @@ import java.util.logging.Logger;
  * download its images as a zip, delete it, and the durable image URLs. Mounted before the live job routes,
  * which it hands over to for running jobs.
  *
- * <p>With client tokens each token sees only the jobs it created, live or past (X10): another token's job
- * takes the same path as an unknown id, through the owner-filtered SQL, and answers the same 404. Without
- * tokens everything is open, as the live routes are.
+ * <p>With client tokens each token sees only the jobs it created, live or past (case X10 of
+ * docs/reliability-catalogue.md): another token's job takes the same path as an unknown id, through the
+ * owner-filtered SQL, and answers the same 404. Without tokens everything is open, as the live routes are.
  */
 final class HistoryRoutes {
 
