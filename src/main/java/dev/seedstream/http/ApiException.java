@@ -7,8 +7,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * A failure that already knows how it looks to a client: HTTP status, contract error code
- * (api-contract.md section 5), message, and for {@code invalid_request} every violation.
+ * A failure that already knows how it looks to a client: HTTP status, public error code
+ * (the README's Errors table), message, and for {@code invalid_request} every violation.
  * Thrown anywhere before a stream starts; {@link #toJson()} is the one place the error body is shaped.
  */
 public class ApiException extends RuntimeException {

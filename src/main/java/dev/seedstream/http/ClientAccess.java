@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Client access control for {@code /api} and {@code /v1} (api-contract.md section 6). With tokens
+ * Client access control for {@code /api} and {@code /v1} (the README's "Client access" section). With tokens
  * configured every call needs {@code Authorization: Bearer <token>}, except that a job's event stream
  * also opens with the signed {@code access} parameter its creator was given (EventSource cannot send
  * headers). The model catalogue stays open so the page can learn that it must ask for a token.

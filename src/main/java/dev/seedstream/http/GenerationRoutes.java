@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 
-/** The job API of api-contract.md section 3: create, stream, inspect and cancel generations. */
+/** The job API of the README's "API" section: create, stream, inspect and cancel generations. */
 final class GenerationRoutes {
 
   private static final Logger LOG = Logger.getLogger(GenerationRoutes.class.getName());

@@ -22,9 +22,9 @@ import java.util.logging.Logger;
  * a zip; and, for {@link GenerationRoutes}, which owns {@code /api/generations/{id}}, a past job's snapshot
  * after a restart, the storage state of a live job's images, and the deletion of a finished job.
  *
- * <p>With client tokens each token sees only the jobs it created, live or past (X10): another token's job
- * takes the same path as an unknown id, through the owner-filtered SQL, and answers the same 404. Without
- * tokens everything is open, as the live routes are.
+ * <p>With client tokens each token sees only the jobs it created, live or past (case X10 of
+ * docs/reliability-catalogue.md): another token's job takes the same path as an unknown id, through the
+ * owner-filtered SQL, and answers the same 404. Without tokens everything is open, as the live routes are.
  */
 final class HistoryRoutes {
 

@@ -8,7 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code POST /v1/images/generations}, the drop-in endpoint of api-contract.md section 6: the upstream's
+ * {@code POST /v1/images/generations}, the README's drop-in endpoint: the upstream's
  * own request, checked by the same validator as {@code /api} (so a bad request costs nothing), sent with
  * the gateway's key, and answered exactly as the upstream answers. No job is kept: the call counts
  * against the client's limits while it runs, and its upstream call ends when the client goes away.

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A generation request that passed the upstream's checks (upstream-protocol.md section 9).
+ * A generation request that passed the upstream's checks (docs/upstream-protocol.md §2 and §9).
  * Unknown fields are ignored because Ark ignores them; {@code watermark} and {@code seed} are
  * accepted and have no effect on the simulated images; the reference images are kept as sent.
  */

@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Billing of successful images: Ark charges {@code round(Σ width·height / 256)} tokens
- * (upstream-protocol.md section 7), so gateway billing tests see realistic numbers.
+ * (docs/upstream-protocol.md §7), so gateway billing tests see realistic numbers.
  */
 record ImageUsage(int generatedImages, long pixels) {
 

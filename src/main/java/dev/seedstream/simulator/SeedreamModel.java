@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 
-/** The two models the simulator serves, with the size and prompt-mode rules of upstream-protocol.md section 2.1. */
+/** The two models the simulator serves, with the size and prompt-mode rules of docs/upstream-protocol.md §2.1. */
 enum SeedreamModel {
 
   V4_5("doubao-seedream-4-5-251128", 3_686_400, Set.of("2K", "4K"), false),

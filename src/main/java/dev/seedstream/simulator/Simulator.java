@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * A simulated Seedream upstream on a real HTTP port (api-contract.md section 7). It answers the Ark
- * endpoint {@code /api/v3/images/generations} and the DMXAPI endpoint {@code /v1/images/generations}
- * byte for byte as upstream-protocol.md describes, draws real JPEGs, and serves them at signed URLs
- * under {@code /images/}. It runs on its own event loop (one verticle), so its timers and handlers
- * never compete with the caller's.
+ * A simulated Seedream upstream on a real HTTP port, which the gateway starts when no key is set
+ * (docs/upstream-protocol.md §9). It answers the Ark endpoint {@code /api/v3/images/generations} and
+ * the DMXAPI endpoint {@code /v1/images/generations} byte for byte as that document describes, draws
+ * real JPEGs, and serves them at signed URLs under {@code /images/}. It runs on its own event loop (one
+ * verticle), so its timers and handlers never compete with the caller's.
  *
  * <p>Tests can hold images ({@link #holdImages}) and release them one at a time, and read how many
  * requests arrived, which reference images the latest one carried, how many clients left early and

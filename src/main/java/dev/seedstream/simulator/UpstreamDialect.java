@@ -8,8 +8,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * The two ways the upstream is reached. Ark checks a Bearer key and answers in its own envelope;
  * DMXAPI is a new-api relay: it takes the key with or without {@code Bearer}, wraps errors in the
- * new-api envelope and rewrites non-stream bodies (upstream-protocol.md sections 1.2, 3.2 and 5).
- * Streams pass through the relay unchanged (variant A of section 5), so both dialects stream alike.
+ * new-api envelope and rewrites non-stream bodies (docs/upstream-protocol.md §1.2, §3.2 and §6.1).
+ * Streams pass through the relay unchanged (variant A of its §5), so both dialects stream alike.
  */
 enum UpstreamDialect {
 

@@ -1,7 +1,7 @@
 package dev.seedstream.simulator;
 
 /**
- * An error exactly as Ark words it (upstream-protocol.md section 6): HTTP status, Ark code, the
+ * An error exactly as Ark words it (docs/upstream-protocol.md §6): HTTP status, Ark code, the
  * sentence without its request id, and the {@code type} field. {@link UpstreamDialect} turns it
  * into the Ark or the new-api envelope; {@code relayLocal} marks errors DMXAPI raises itself
  * (a bad token) rather than passes through from Ark.

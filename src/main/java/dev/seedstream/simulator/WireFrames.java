@@ -1,7 +1,7 @@
 package dev.seedstream.simulator;
 
 /**
- * The upstream's wire framing (upstream-protocol.md section 4.7): an {@code event:} line, one
+ * The upstream's wire framing (docs/upstream-protocol.md §4.2): an {@code event:} line, one
  * {@code data:} line of compact JSON, and a blank line; LF by default, CRLF when asked for.
  */
 final class WireFrames {

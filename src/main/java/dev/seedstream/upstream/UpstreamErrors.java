@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * Turns the upstream's error answers into {@link UpstreamFailure}s. Both envelope shapes arrive here:
  * Ark's {@code {"error":{"code","message","param","type"}}} and the new-api/DMXAPI relay's, whose message
- * ends in {@code (request id: …)} (upstream-protocol.md sections 5 and 6). The request id stays in the
+ * ends in {@code (request id: …)} (docs/upstream-protocol.md §6.1). The request id stays in the
  * message because support needs it; anything that could be a credential is removed.
  */
 public final class UpstreamErrors {

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * Maps what the upstream says, one parsed event (or one non-streamed JSON body) at a time, onto
- * {@link UpstreamEvents}. It knows every shape of upstream-protocol.md: Ark's {@code partial_succeeded},
+ * {@link UpstreamEvents}. It knows every shape of docs/upstream-protocol.md §4–§5: Ark's {@code partial_succeeded},
  * {@code partial_failed} and {@code completed}; the DMXAPI relay's OpenAI-style {@code completed} events that
  * each carry one image (variant B); a top-level {@code {"error":…}} data frame; and {@code [DONE]}.
  * It reports at most one terminal event; everything after that is ignored.

@@ -3,7 +3,7 @@ package dev.seedstream.upstream;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Why a generation failed, already in the contract's vocabulary (api-contract.md section 5): the code,
+ * Why a generation failed, already in the public vocabulary (the README's Errors table): the code,
  * a sanitised message, whether retrying may help, and the upstream's HTTP status when there was one.
  */
 public class UpstreamFailure extends RuntimeException {

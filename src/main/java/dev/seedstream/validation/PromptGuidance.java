@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The seed's recommended prompt length. Longer prompts are legal but "scatter the information",
- * so going over the recommendation produces warnings, never a rejection.
+ * The seed's recommended prompt length (docs/upstream-protocol.md §2.3). Longer prompts are legal but
+ * "scatter the information", so going over the recommendation produces warnings, never a rejection.
  */
 public record PromptGuidance(int maxChineseChars, int maxEnglishWords) {
 

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * An exact aspect ratio such as {@code 1/16} or {@code 3/1}. Ratios are compared by integer
- * cross-multiplication so that the seed's boundaries (exactly 1/16, exactly 16, exactly 3) are
- * accepted and nothing beyond them slips through a floating-point rounding.
+ * cross-multiplication so that the seed's boundaries (docs/upstream-protocol.md §2.3: exactly 1/16,
+ * exactly 16, exactly 3) are accepted and nothing beyond them slips through a floating-point rounding.
  */
 public record Ratio(long numerator, long denominator) {
 

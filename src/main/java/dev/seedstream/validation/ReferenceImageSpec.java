@@ -6,8 +6,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * The seed's rules for one reference image: how many, which formats, aspect ratio, sides,
- * file size and total pixels. Field names follow {@code conf/models.json}.
+ * The seed's rules (docs/upstream-protocol.md §2.3) for one reference image: how many, which formats,
+ * aspect ratio, sides, file size and total pixels. Field names follow {@code conf/models.json}.
  */
 public record ReferenceImageSpec(
   int maxCount,

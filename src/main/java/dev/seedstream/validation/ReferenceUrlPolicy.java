@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * Decides whether a reference-image URL may be forwarded (unfetched) to the upstream. Only the
  * text is judged: this class never resolves a name or opens a connection, so a host name that
  * resolves to a private address is the upstream's problem, while every literal address and
- * well-known internal name is refused here (OWASP SSRF prevention, reliability doc X6).
+ * well-known internal name is refused here (OWASP SSRF prevention; case X6 of
+ * docs/reliability-catalogue.md).
  */
 public final class ReferenceUrlPolicy {
 

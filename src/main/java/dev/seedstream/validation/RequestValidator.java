@@ -6,9 +6,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * Checks a generation request against every rule of the seed document before any paid call.
- * Either returns the normalised request or throws {@link ApiException#invalid} listing every
- * broken rule with the path of its field.
+ * Checks a generation request against every rule of the seed (docs/upstream-protocol.md §2.3) before
+ * any paid call. Either returns the normalised request or throws {@link ApiException#invalid} listing
+ * every broken rule with the path of its field.
  */
 public final class RequestValidator {
 

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The reliability catalogue (reliability-and-performance.md section 6) item by item, each against the
+ * The reliability cases of docs/reliability-catalogue.md item by item, each against the
  * scripted fake upstream over real HTTP. Items covered elsewhere: R3 {@code GatewayEndToEndTest.replayWithLastEventId},
  * R4, R6–R12 {@code UpstreamFaultsTest}, R22 {@code GatewayEndToEndTest.hundredConcurrentJobs}.
  */

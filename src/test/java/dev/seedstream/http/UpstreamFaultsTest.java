@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every way the upstream can answer or fail, and the event the client gets for it (api-contract.md section 5). */
+/** Every way the upstream can answer or fail, and the event the client gets for it (the README's Errors table). */
 @DisplayName("Upstream answers and faults")
 class UpstreamFaultsTest extends GatewayTestBase {
 

@@ -26,7 +26,7 @@ class SimulatorStreamTest extends SimulatorTestBase {
     "sequential_image_generation":"auto","sequential_image_generation_options":{"max_images":3},\
     "stream":true,"response_format":"url","watermark":false}""";
 
-  /** upstream-protocol.md section 4.7, transcript T1, with this run's values as placeholders. */
+  /** docs/upstream-protocol.md §4.7, transcript T1, with this run's values as placeholders. */
   private static final String T1 = """
     event: image_generation.partial_succeeded
     data: {"type":"image_generation.partial_succeeded","model":"doubao-seedream-4-5-251128","created":«created»,"image_index":0,"url":"«url:0»","size":"2496x1664"}

@@ -1,6 +1,6 @@
 package dev.seedstream.sse;
 
-/** Byte-exact upstream transcripts T1, T3, T4 and T7 of upstream-protocol.md section 4.7 (LF line ends). */
+/** Byte-exact upstream transcripts T1, T3, T4 and T7 of docs/upstream-protocol.md §4.7 (LF line ends). */
 final class SseTranscripts {
 
   static final String T1 = """

@@ -3,7 +3,7 @@ package dev.seedstream.bench;
 import java.util.List;
 
 /**
- * The sizes of every scenario. {@link #full()} follows the design (reliability-and-performance.md §4.2) cut
+ * The sizes of every scenario. {@link #full()} follows the design (docs/benchmark-design.md §2) cut
  * to fit about 45 minutes on two cores; S2 measures 60 s (the design's lower end of 60–120 s) five times, the
  * design's number of repetitions, because a p99 over 20 s moves with every single collector pause of either JVM.
  * Each S2 repetition opens its 1,000 streams at once and leaves its first 10 s out of the figures (reported
