@@ -59,8 +59,8 @@ public final class Gateway {
     // The simulator gets a key of its own, made up per process, so the gateway's request path is the real one.
     String simulatorKey = "sim-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     SimulatorOptions options = simulatorTuning.apply(SimulatorOptions.defaults(simulatorKey)
-      .withDelays(config.simFirstImageDelayMs(), config.simBetweenImagesDelayMs())
-      .withImageScale(config.simImageScale()));
+      .withDelays(config.simulator().firstImageDelayMs(), config.simulator().betweenImagesDelayMs())
+      .withImageScale(config.simulator().imageScale()));
     return Simulator.start(vertx, options).compose(simulator -> {
       LOG.info("No API key configured: images are SIMULATED by the embedded simulator at " + simulator.baseUrl());
       // The simulator's image URLs are plain http on loopback: its origin, and only it, is exempt from the

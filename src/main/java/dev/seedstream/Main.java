@@ -36,23 +36,29 @@ public final class Main {
       System.exit(2);
       return;
     }
-    KeyRedactor key = new KeyRedactor(config.apiKey());
+    KeyRedactor key = new KeyRedactor(config.upstream().apiKey());
     for (Handler handler : Logger.getLogger("").getHandlers()) {
-      Formatter format = config.logFormat().equals("json") ? new JsonLogFormatter() : handler.getFormatter();
+      Formatter format = config.observability().logFormat().equals("json") ? new JsonLogFormatter() : handler.getFormatter();
       handler.setFormatter(new KeyRedactingFormatter(format, key));
     }
     Vertx vertx = Gateway.newVertx();
     Gateway gateway;
     try {
       gateway = Gateway.start(vertx, config).await();
+    } catch (ConfigException e) {
+      // The client tokens are read when the gateway starts, once: a malformed list is a configuration error too.
+      System.err.println("seedstream: configuration error: " + e.getMessage());
+      vertx.close();
+      System.exit(2);
+      return;
     } catch (Exception e) {
       System.err.println("seedstream: could not start: " + e.getMessage());
       vertx.close();
       System.exit(1);
       return;
     }
-    log.info("Seedstream listening on http://" + config.host() + ":" + gateway.port()
-      + (gateway.simulator() != null ? " (simulator mode: images are simulated)" : " (upstream " + config.upstreamUrl() + ")"));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> Shutdown.run(vertx, gateway, config.drainMs()), "seedstream-shutdown"));
+    log.info("Seedstream listening on http://" + config.server().host() + ":" + gateway.port()
+      + (gateway.simulator() != null ? " (simulator mode: images are simulated)" : " (upstream " + config.upstream().url() + ")"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> Shutdown.run(vertx, gateway, config.timeouts().drainMs()), "seedstream-shutdown"));
   }
 }

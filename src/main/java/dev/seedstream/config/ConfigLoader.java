@@ -1,6 +1,5 @@
 package dev.seedstream.config;
 
-import dev.seedstream.access.ClientTokens;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -21,17 +20,9 @@ import java.util.Set;
  */
 public final class ConfigLoader {
 
-  private static final String PREFIX = "SEEDSTREAM_";
-  private static final Set<String> KEYS = Set.of("host", "port", "upstream_url", "simulate", "heartbeat_ms",
-    "connect_timeout_ms", "first_event_timeout_ms", "idle_timeout_ms", "total_timeout_ms", "retention_ms",
-    "abandon_ms", "write_timeout_ms", "max_active_jobs", "max_jobs_per_client", "drain_ms", "tokens", "cors_origins",
-    "max_event_bytes", "max_request_bytes", "max_buffered_bytes", "upstream_retries",
-    "upstream_retry_max_delay_ms", "log_format", "models_file", "web_root", "sim_first_image_delay_ms",
-    "sim_between_images_delay_ms", "sim_image_scale", "images_per_minute_per_client", "image_hosts",
-    "header_timeout_ms", "body_timeout_ms", "store_images", "data_dir", "store_concurrency",
-    "store_fetch_timeout_ms", "store_allow_private", "store_max_age_ms", "store_max_bytes", "max_json_bytes",
-    "max_prompt_chars", "max_uploads_per_client", "max_listeners_per_job", "max_listeners_per_client", "max_listeners",
-    "allowed_hosts", "public_url");
+  private static final String PREFIX = Setting.PREFIX;
+  private static final Set<String> KEYS = java.util.Arrays.stream(Setting.values()).map(setting -> setting.key)
+    .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   // Read from the environment only: secrets, and the name of the file itself.
   private static final Set<String> ENV_ONLY = Set.of(PREFIX + "CONFIG", PREFIX + "API_KEY", PREFIX + "TOKENS",
@@ -55,7 +46,7 @@ public final class ConfigLoader {
     Path path = Path.of(env.getOrDefault(PREFIX + "CONFIG", "conf/config.json"));
     unknownSettings(env).forEach(LOG::warning);
     GatewayConfig config = new ConfigLoader(readFile(path), env).build();
-    if (config.simulate() == GatewayConfig.Simulate.FALSE && config.apiKey() == null) {
+    if (config.upstream().simulate() == UpstreamSettings.Simulate.FALSE && config.upstream().apiKey() == null) {
       throw new ConfigException(PREFIX + "SIMULATE=false turns the simulator off, but no upstream key is set: set "
         + PREFIX + "API_KEY (or ARK_API_KEY), or let " + PREFIX + "SIMULATE be auto");
     }
@@ -78,7 +69,9 @@ public final class ConfigLoader {
 
   private static Set<String> knownVariables() {
     Set<String> names = new java.util.TreeSet<>();
-    KEYS.forEach(key -> names.add(PREFIX + key.toUpperCase(Locale.ROOT)));
+    for (Setting setting : Setting.values()) {
+      names.add(setting.env());
+    }
     names.addAll(ENV_ONLY);
     return names;
   }
@@ -120,7 +113,7 @@ public final class ConfigLoader {
     try {
       JsonObject json = new JsonObject(Files.readString(path));
       for (String key : json.fieldNames()) {
-        if (key.contains("key") || key.equals("tokens")) {
+        if (key.contains("key") || key.contains("token")) {
           throw new ConfigException(path + ": '" + key + "' is a secret; set it in the environment, never in a file");
         }
         if (!KEYS.contains(key)) {
@@ -137,145 +130,113 @@ public final class ConfigLoader {
 
   private GatewayConfig build() {
     return new GatewayConfig(
-      string("host", "127.0.0.1"),
-      (int) number("port", 8080, 0, 65535),
-      apiKey(),
-      url("upstream_url", "https://www.dmxapi.cn/v1/images/generations"),
-      simulate(),
-      number("heartbeat_ms", 15000, 100, 3_600_000),
-      number("connect_timeout_ms", 10000, 1, 600_000),
-      number("first_event_timeout_ms", 180000, 1, 3_600_000),
-      number("idle_timeout_ms", 180000, 1, 3_600_000),
-      number("total_timeout_ms", 900000, 1, 24 * 3_600_000L),
-      number("retention_ms", 600000, 0, 7 * 24 * 3_600_000L),
-      number("abandon_ms", 30000, 1, 3_600_000),
-      number("write_timeout_ms", 60000, 1, 3_600_000),
-      (int) number("max_active_jobs", 256, 1, 100_000),
-      (int) number("max_jobs_per_client", 32, 1, 100_000),
-      number("drain_ms", 25000, 0, 3_600_000),
-      tokens(),
-      corsOrigins(),
-      (int) number("max_event_bytes", 32L << 20, 1024, 1L << 30),
-      number("max_request_bytes", 64L << 20, 1024, 1L << 31),
-      number("max_buffered_bytes", 1L << 30, 1 << 20, 1L << 40),
-      (int) number("upstream_retries", 2, 0, 10),
-      number("upstream_retry_max_delay_ms", 10000, 0, 600_000),
-      oneOf("log_format", "text", "text", "json"),
-      Path.of(string("models_file", "conf/models.json")),
-      Path.of(string("web_root", "web")),
-      number("sim_first_image_delay_ms", 3000, 0, 600_000),
-      number("sim_between_images_delay_ms", 2500, 0, 600_000),
-      (int) number("sim_image_scale", 4, 1, 64),
-      // The upstream allows 500 images per minute per account; one client alone may use all of it.
-      (int) number("images_per_minute_per_client", 500, 1, 1_000_000),
-      imageHosts(),
-      number("header_timeout_ms", 10000, 100, 600_000),
-      number("body_timeout_ms", 120000, 100, 3_600_000),
+      new ServerSettings(string(Setting.HOST), (int) number(Setting.PORT), Path.of(string(Setting.WEB_ROOT)),
+        Path.of(string(Setting.MODELS_FILE))),
+      new UpstreamSettings(apiKey(), url(Setting.UPSTREAM_URL), simulate(), (int) number(Setting.UPSTREAM_RETRIES),
+        number(Setting.UPSTREAM_RETRY_MAX_DELAY_MS), imageHosts()),
+      new Timeouts(number(Setting.HEARTBEAT_MS), number(Setting.CONNECT_TIMEOUT_MS), number(Setting.FIRST_EVENT_TIMEOUT_MS),
+        number(Setting.IDLE_TIMEOUT_MS), number(Setting.TOTAL_TIMEOUT_MS), number(Setting.RETENTION_MS),
+        number(Setting.ABANDON_MS), number(Setting.WRITE_TIMEOUT_MS), number(Setting.HEADER_TIMEOUT_MS),
+        number(Setting.BODY_TIMEOUT_MS), number(Setting.DRAIN_MS)),
+      new Limits((int) number(Setting.MAX_ACTIVE_JOBS), (int) number(Setting.MAX_JOBS_PER_CLIENT),
+        (int) number(Setting.IMAGES_PER_MINUTE_PER_CLIENT), (int) number(Setting.MAX_EVENT_BYTES),
+        number(Setting.MAX_REQUEST_BYTES), number(Setting.MAX_JSON_BYTES), (int) number(Setting.MAX_PROMPT_CHARS),
+        (int) number(Setting.MAX_UPLOADS_PER_CLIENT), number(Setting.MAX_BUFFERED_BYTES),
+        new ListenerLimits((int) number(Setting.MAX_LISTENERS_PER_JOB), (int) number(Setting.MAX_LISTENERS_PER_CLIENT),
+          (int) number(Setting.MAX_LISTENERS))),
+      new AccessSettings(secret(PREFIX + "TOKENS"), corsOrigins(), list(Setting.ALLOWED_HOSTS), metricsToken(), publicUrl()),
       store(),
-      new RequestLimits(
-        number("max_json_bytes", 1L << 20, 1024, 1L << 30),
-        (int) number("max_prompt_chars", 4000, 1, 1_000_000),
-        (int) number("max_uploads_per_client", 4, 1, 1000)),
-      new ListenerLimits(
-        (int) number("max_listeners_per_job", 4000, 1, 1_000_000),
-        (int) number("max_listeners_per_client", 10000, 1, 1_000_000),
-        (int) number("max_listeners", 20000, 1, 1_000_000)),
-      new AccessSettings(list("allowed_hosts"), metricsToken(), publicUrl()));
+      new SimulatorSettings(number(Setting.SIM_FIRST_IMAGE_DELAY_MS), number(Setting.SIM_BETWEEN_IMAGES_DELAY_MS),
+        (int) number(Setting.SIM_IMAGE_SCALE)),
+      new ObservabilitySettings(oneOf(Setting.LOG_FORMAT, "text", "json")));
   }
 
   private StoreSettings store() {
     return new StoreSettings(
-      bool("store_images", true),
-      Path.of(string("data_dir", "data")),
-      (int) number("store_concurrency", 4, 1, 256),
-      number("store_fetch_timeout_ms", 60000, 1, 3_600_000),
-      bool("store_allow_private", false),
-      number("store_max_age_ms", 0, 0, Long.MAX_VALUE),
-      number("store_max_bytes", 0, 0, Long.MAX_VALUE),
+      bool(Setting.STORE_IMAGES),
+      Path.of(string(Setting.DATA_DIR)),
+      (int) number(Setting.STORE_CONCURRENCY),
+      number(Setting.STORE_FETCH_TIMEOUT_MS),
+      bool(Setting.STORE_ALLOW_PRIVATE),
+      number(Setting.STORE_MAX_AGE_MS),
+      number(Setting.STORE_MAX_BYTES),
       null);
   }
 
   /** The environment wins over the file; an empty environment value counts as unset. */
-  private String raw(String key) {
-    String fromEnv = env.get(PREFIX + key.toUpperCase(Locale.ROOT));
+  private String raw(Setting setting) {
+    String fromEnv = env.get(setting.env());
     if (fromEnv != null && !fromEnv.isBlank()) {
       return fromEnv.trim();
     }
-    Object fromFile = file.getValue(key);
+    Object fromFile = file.getValue(setting.key);
     return fromFile == null ? null : fromFile.toString().trim();
   }
 
-  private static String source(String key) {
-    return PREFIX + key.toUpperCase(Locale.ROOT) + " (" + key + ")";
+  private String string(Setting setting) {
+    String value = raw(setting);
+    return value == null || value.isEmpty() ? setting.fallback : value;
   }
 
-  private String string(String key, String fallback) {
-    String value = raw(key);
-    return value == null || value.isEmpty() ? fallback : value;
+  private String optional(Setting setting) {
+    String value = string(setting);
+    return value.isEmpty() ? null : value;
   }
 
-  private String optional(String key) {
-    String value = raw(key);
-    return value == null || value.isEmpty() ? null : value;
-  }
-
-  private long number(String key, long fallback, long min, long max) {
-    String value = raw(key);
-    if (value == null || value.isEmpty()) {
-      return fallback;
-    }
+  private long number(Setting setting) {
+    String value = string(setting);
     long parsed;
     try {
       parsed = Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw new ConfigException(source(key) + ": '" + value + "' is not a whole number");
+      throw new ConfigException(setting.source() + ": '" + value + "' is not a whole number");
     }
-    if (parsed < min || parsed > max) {
-      throw new ConfigException(source(key) + ": " + parsed + " is outside [" + min + ", " + max + "]");
+    if (parsed < setting.min || parsed > setting.max) {
+      throw new ConfigException(setting.source() + ": " + parsed + " is outside [" + setting.min + ", " + setting.max + "]");
     }
     return parsed;
   }
 
-  private String url(String key, String fallback) {
-    String value = string(key, fallback);
+  private String url(Setting setting) {
+    String value = string(setting);
     try {
       URI uri = URI.create(value);
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-        throw new ConfigException(source(key) + ": '" + value + "' is not an http(s) URL with a host");
+        throw new ConfigException(setting.source() + ": '" + value + "' is not an http(s) URL with a host");
       }
       return value;
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(source(key) + ": '" + value + "' is not a URL: " + e.getMessage());
+      throw new ConfigException(setting.source() + ": '" + value + "' is not a URL: " + e.getMessage());
     }
   }
 
-  private String oneOf(String key, String fallback, String... allowed) {
-    String value = string(key, fallback).toLowerCase(Locale.ROOT);
+  private String oneOf(Setting setting, String... allowed) {
+    String value = string(setting).toLowerCase(Locale.ROOT);
     if (!Arrays.asList(allowed).contains(value)) {
-      throw new ConfigException(source(key) + ": '" + value + "' must be one of " + String.join(", ", allowed));
+      throw new ConfigException(setting.source() + ": '" + value + "' must be one of " + String.join(", ", allowed));
     }
     return value;
   }
 
-  private boolean bool(String key, boolean fallback) {
-    String value = string(key, String.valueOf(fallback)).toLowerCase(Locale.ROOT);
+  private boolean bool(Setting setting) {
+    String value = string(setting).toLowerCase(Locale.ROOT);
     if (!value.equals("true") && !value.equals("false")) {
-      throw new ConfigException(source(key) + ": '" + value + "' must be true or false");
+      throw new ConfigException(setting.source() + ": '" + value + "' must be true or false");
     }
     return Boolean.parseBoolean(value);
   }
 
-  private GatewayConfig.Simulate simulate() {
-    String value = string("simulate", "auto");
+  private UpstreamSettings.Simulate simulate() {
+    String value = string(Setting.SIMULATE);
     try {
-      return GatewayConfig.Simulate.valueOf(value.toUpperCase(Locale.ROOT));
+      return UpstreamSettings.Simulate.valueOf(value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(source("simulate") + ": '" + value + "' must be auto, true or false");
+      throw new ConfigException(Setting.SIMULATE.source() + ": '" + value + "' must be auto, true or false");
     }
   }
 
-  private List<String> list(String key) {
-    String value = optional(key);
+  private List<String> list(Setting setting) {
+    String value = optional(setting);
     return value == null ? List.of()
       : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
@@ -287,39 +248,36 @@ public final class ConfigLoader {
    * gateway could honour it only by reflecting every origin, which is no restriction at all.
    */
   private List<String> corsOrigins() {
-    List<String> origins = list("cors_origins");
+    List<String> origins = list(Setting.CORS_ORIGINS);
     for (String origin : origins) {
       if (origin.equals("*")) {
-        throw new ConfigException(source("cors_origins") + ": '*' is not accepted because the gateway allows "
+        throw new ConfigException(Setting.CORS_ORIGINS.source() + ": '*' is not accepted because the gateway allows "
           + "credentials; list each origin, such as https://app.example.com");
       }
       if (origin.equalsIgnoreCase("null")) {
-        throw new ConfigException(source("cors_origins") + ": 'null' is not accepted: sandboxed pages and local "
+        throw new ConfigException(Setting.CORS_ORIGINS.source() + ": 'null' is not accepted: sandboxed pages and local "
           + "files send it, and would get access with credentials");
       }
       if (!origin.matches("https?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|https?://\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?")) {
-        throw new ConfigException(source("cors_origins") + ": '" + origin + "' is not an origin; write "
+        throw new ConfigException(Setting.CORS_ORIGINS.source() + ": '" + origin + "' is not an origin; write "
           + "scheme://host[:port] with no path or trailing slash");
       }
     }
     return origins;
   }
 
-  /** Parsed once here so that a malformed token list stops start-up; the gateway parses it again to use it. */
-  private String tokens() {
-    String value = optional("tokens");
-    if (value != null) {
-      ClientTokens.parse(value);
-    }
-    return value;
+  /** A secret from the environment only; files are refused such keys (see {@link #readFile}). */
+  private String secret(String name) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? null : value.trim();
   }
 
   /** Image origins for the CSP and the URL check: {@code https://host}, {@code https://*.suffix} or a bare host. */
   private List<String> imageHosts() {
-    List<String> hosts = list("image_hosts").stream().map(ImageOrigin::normalise).toList();
+    List<String> hosts = list(Setting.IMAGE_HOSTS).stream().map(ImageOrigin::normalise).toList();
     for (String host : hosts) {
       if (host == null) {
-        throw new ConfigException(source("image_hosts") + ": each entry must be [http(s)://]host[:port] or [https://]*.domain");
+        throw new ConfigException(Setting.IMAGE_HOSTS.source() + ": each entry must be [http(s)://]host[:port] or [https://]*.domain");
       }
     }
     return hosts;
@@ -327,7 +285,7 @@ public final class ConfigLoader {
 
   /** The base URL clients reach the gateway at, when it differs from a relative link on the gateway's origin. */
   private String publicUrl() {
-    String value = optional("public_url");
+    String value = optional(Setting.PUBLIC_URL);
     if (value == null) {
       return null;
     }
@@ -336,11 +294,11 @@ public final class ConfigLoader {
       URI uri = URI.create(trimmed);
       boolean web = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
       if (!web || uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null) {
-        throw new ConfigException(source("public_url") + ": '" + value + "' must be an http(s) URL such as "
+        throw new ConfigException(Setting.PUBLIC_URL.source() + ": '" + value + "' must be an http(s) URL such as "
           + "https://images.example.com or https://example.com/seedstream, without query or fragment");
       }
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(source("public_url") + ": '" + value + "' is not a URL: " + e.getMessage());
+      throw new ConfigException(Setting.PUBLIC_URL.source() + ": '" + value + "' is not a URL: " + e.getMessage());
     }
     return trimmed;
   }

@@ -51,13 +51,13 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Future<ImageArchive> opened = config.store().enabled()
-      ? ImageArchive.open(vertx, config.store(), config.maxEventBytes(), config.imageHosts(), config.access()) : Future.succeededFuture(null);
+      ? ImageArchive.open(vertx, config.store(), config.limits().maxEventBytes(), config.upstream().imageHosts(), config.access()) : Future.succeededFuture(null);
     return opened.compose(this::serve);
   }
 
   private Future<?> serve(ImageArchive openedArchive) {
     archive = openedArchive;
-    catalog = ModelCatalog.load(config.modelsFile());
+    catalog = ModelCatalog.load(config.server().modelsFile());
     UploadStore uploads = new UploadStore(Duration.ofMinutes(30), 256L << 20, 128L << 20, java.time.Clock.systemUTC());
     metrics = new GatewayMetrics();
     if (archive != null) {
@@ -65,25 +65,25 @@ public final class GatewayVerticle extends VerticleBase {
     }
     upstream = new HttpUpstreamClient(vertx, config, metrics);
     jobs = new JobRegistry(vertx, config, upstream, metrics, archive);
-    access = new ClientAccess(config.tokens() == null ? null : ClientTokens.parse(config.tokens()),
+    access = new ClientAccess(config.access().tokens() == null ? null : ClientTokens.parse(config.access().tokens()),
       new EventAccess(java.time.Clock.systemUTC()), config.access());
-    RequestValidator validator = new RequestValidator(catalog, uploads, config.requestLimits().maxPromptChars());
+    RequestValidator validator = new RequestValidator(catalog, uploads, config.limits().maxPromptChars());
     HistoryRoutes history = archive == null ? null : new HistoryRoutes(vertx, jobs, archive);
     GenerationRoutes generations = new GenerationRoutes(validator, jobs, access, history);
     V1Routes v1 = new V1Routes(validator, jobs, upstream);
-    UploadHandler uploadHandler = new UploadHandler(catalog, uploads, config.maxRequestBytes(),
-      config.requestLimits().maxUploadsPerClient());
-    JsonBodyReader jsonBody = new JsonBodyReader(config.maxRequestBytes(), config.requestLimits().maxJsonBytes(),
+    UploadHandler uploadHandler = new UploadHandler(catalog, uploads, config.limits().maxRequestBytes(),
+      config.limits().maxUploadsPerClient());
+    JsonBodyReader jsonBody = new JsonBodyReader(config.limits().maxRequestBytes(), config.limits().maxJsonBytes(),
       catalog.uploadRules().maxBytes());
-    ReadDeadlines deadlines = new ReadDeadlines(vertx, config.headerTimeoutMs(), config.bodyTimeoutMs());
+    ReadDeadlines deadlines = new ReadDeadlines(vertx, config.timeouts().headerTimeoutMs(), config.timeouts().bodyTimeoutMs());
 
     Router router = Router.router(vertx);
     router.route().handler(AccessLog::handle);
     router.route().handler(AmbiguousLength::closeAfterAnswer);
     router.route().handler(deadlines::onRequest);
-    router.route().handler(new SecurityHeaders(config.imageHosts())::apply);
-    router.route().handler(new RequestOrigin(config.host(), config.access(), config.corsOrigins())::handle);
-    router.route().handler(new Cors(config.corsOrigins())::handle);
+    router.route().handler(new SecurityHeaders(config.upstream().imageHosts())::apply);
+    router.route().handler(new RequestOrigin(config.server().host(), config.access(), config.access().corsOrigins())::handle);
+    router.route().handler(new Cors(config.access().corsOrigins())::handle);
     router.route("/api/*").handler(access::handle);
     router.route("/v1/*").handler(access::handle);
 
@@ -112,7 +112,7 @@ public final class GatewayVerticle extends VerticleBase {
     // 8 KiB of headers is what common proxies accept; more is answered 431 before any routing. Without
     // cleartext HTTP/2 a connection is announced as soon as it opens, not after its first request's
     // headers (the h2c upgrade check waits for them), so the header deadline covers slow first requests.
-    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+    HttpServerOptions options = new HttpServerOptions().setHost(config.server().host()).setPort(config.server().port())
       .setMaxHeaderSize(8192).setHttp2ClearTextEnabled(false);
     AmbiguousLength ambiguousLength = new AmbiguousLength(options);
     server = vertx.createHttpServer(options).connectionHandler(connection -> {
@@ -126,7 +126,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Future<HttpServer> explainListenFailure(Throwable failure) {
     // NIO reports a BindException; the epoll transport an IOException carrying the same errno text.
     if (failure instanceof java.net.BindException || String.valueOf(failure.getMessage()).contains("already in use")) {
-      return Future.failedFuture(new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
+      return Future.failedFuture(new IllegalStateException("cannot listen on " + config.server().host() + ":" + config.server().port()
         + ": " + failure.getMessage() + " (another Seedstream or another program has it?); set SEEDSTREAM_PORT to a "
         + "free port, or 0 for any free one, or SEEDSTREAM_HOST for another address", failure));
     }
@@ -206,8 +206,8 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private StaticHandler staticFiles() {
-    FileSystemAccess access = config.webRoot().isAbsolute() ? FileSystemAccess.ROOT : FileSystemAccess.RELATIVE;
-    return StaticHandler.create(access, config.webRoot().toString())
+    FileSystemAccess access = config.server().webRoot().isAbsolute() ? FileSystemAccess.ROOT : FileSystemAccess.RELATIVE;
+    return StaticHandler.create(access, config.server().webRoot().toString())
       .setMaxAgeSeconds(60)
       .setDefaultContentEncoding("UTF-8");
   }

@@ -53,7 +53,7 @@ public final class JobRegistry {
     this.config = config;
     this.upstream = upstream;
     this.metrics = metrics;
-    this.clientLimits = new ClientLimits(config.maxJobsPerClient(), config.imagesPerMinutePerClient(), System::nanoTime);
+    this.clientLimits = new ClientLimits(config.limits().maxJobsPerClient(), config.limits().imagesPerMinutePerClient(), System::nanoTime);
     metrics.watchSlicesInFlight(SharedSlices::bytesInFlight);
   }
 
@@ -71,7 +71,7 @@ public final class JobRegistry {
     refuseInlineImagesOverBudget(request);
     admit(clientKey, request.requestedImages());
     Job job = new Job(newId(), request.model(), request.requestedImages(), request.warnings(), clientKey, vertx,
-      config.abandonMs(), metrics, this::finished, archive);
+      config.timeouts().abandonMs(), metrics, this::finished, archive);
     jobs.put(job.id(), job);
     if (archive != null) {
       archive.jobStarted(job.id(), clientKey, request.model(), request.requestedImages(), request.upstreamBody());
@@ -113,7 +113,7 @@ public final class JobRegistry {
 
   /** Inline images are what fills memory: URL jobs add a few hundred bytes, so only b64_json is refused. */
   private void refuseInlineImagesOverBudget(ValidatedRequest request) {
-    if ("b64_json".equals(request.responseFormat()) && metrics.bufferedBytes() >= config.maxBufferedBytes()) {
+    if ("b64_json".equals(request.responseFormat()) && metrics.bufferedBytes() >= config.limits().maxBufferedBytes()) {
       throw new ApiException(503, "overloaded", "the gateway holds its limit of inline image data; "
         + "try again shortly or ask for response_format url", List.of(), RETRY_AFTER_SECONDS);
     }
@@ -123,7 +123,7 @@ public final class JobRegistry {
     if (!accepting) {
       throw new ApiException(503, "shutting_down", "the gateway is shutting down; retry shortly", List.of(), RETRY_AFTER_SECONDS);
     }
-    if (running >= config.maxActiveJobs()) {
+    if (running >= config.limits().maxActiveJobs()) {
       throw new ApiException(503, "overloaded", "the gateway is running " + running + " jobs, its limit; try again shortly",
         List.of(), RETRY_AFTER_SECONDS);
     }
@@ -153,8 +153,8 @@ public final class JobRegistry {
     listening++;
     listenersByClient.merge(clientKey, 1, Integer::sum);
     metrics.listenerOpened();
-    SseResponse out = new SseResponse(vertx, response, config.heartbeatMs());
-    JobStream stream = new JobStream(job, out, vertx, config.writeTimeoutMs(), afterEventId, () -> listenerGone(clientKey));
+    SseResponse out = new SseResponse(vertx, response, config.timeouts().heartbeatMs());
+    JobStream stream = new JobStream(job, out, vertx, config.timeouts().writeTimeoutMs(), afterEventId, () -> listenerGone(clientKey));
     out.open(v -> stream.closed());
     job.subscribe(stream);
   }
@@ -165,7 +165,7 @@ public final class JobRegistry {
    * Each stream holds little (a cursor, and references to frames it shares), but thousands still add up.
    */
   public void admitListener(Job job, String clientKey) {
-    ListenerLimits limits = config.listenerLimits();
+    ListenerLimits limits = config.limits().listeners();
     if (job != null && job.listenerCount() >= limits.perJob()) {
       throw new ApiException(429, "rate_limited", "this job already has " + job.listenerCount()
         + " event streams, its limit; try again shortly", List.of(), RETRY_AFTER_SECONDS);
@@ -209,7 +209,7 @@ public final class JobRegistry {
 
   private void finished(Job job) {
     release(job.clientKey());
-    vertx.setTimer(Math.max(1, config.retentionMs()), t -> forget(job));
+    vertx.setTimer(Math.max(1, config.timeouts().retentionMs()), t -> forget(job));
   }
 
   private void forget(Job job) {

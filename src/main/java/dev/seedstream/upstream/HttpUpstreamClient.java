@@ -30,11 +30,11 @@ public final class HttpUpstreamClient implements UpstreamClient {
     this.vertx = vertx;
     this.metrics = metrics;
     this.config = config;
-    this.errors = new UpstreamErrors(config.apiKey());
-    this.blocks = new BlockPool(config.maxBufferedBytes());
+    this.errors = new UpstreamErrors(config.upstream().apiKey());
+    this.blocks = new BlockPool(config.limits().maxBufferedBytes());
     metrics.watchEventBlocks(blocks::bytesInUse, blocks::bytesAllocated);
     HttpClientOptions options = new HttpClientOptions()
-      .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeoutMs()))
+      .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeouts().connectTimeoutMs()))
       .setKeepAlive(true)
       // Generations are tens of seconds apart per connection; an idle upstream connection kept longer
       // only holds a file descriptor that a new stream may need (each stream already costs two).
@@ -44,9 +44,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
     // One connection per running job, and a wait queue no longer than the job limit: a queue can only
     // form if something outside the job limit borrows connections, and then it fails fast.
     PoolOptions pool = new PoolOptions()
-      .setHttp1MaxSize(config.maxActiveJobs())
-      .setHttp2MaxSize(Math.max(1, config.maxActiveJobs() / 50))
-      .setMaxWaitQueueSize(config.maxActiveJobs());
+      .setHttp1MaxSize(config.limits().maxActiveJobs())
+      .setHttp2MaxSize(Math.max(1, config.limits().maxActiveJobs() / 50))
+      .setMaxWaitQueueSize(config.limits().maxActiveJobs());
     this.http = vertx.createHttpClient(options, pool);
   }
 

@@ -60,7 +60,7 @@ final class UpstreamExchange implements UpstreamCall {
     this.config = config;
     this.errors = errors;
     this.events = events;
-    this.mapper = new UpstreamEventMapper(new LiveEvents(), errors, config.imageHosts());
+    this.mapper = new UpstreamEventMapper(new LiveEvents(), errors, config.upstream().imageHosts());
     this.timers = new UpstreamTimers(vertx, config, this::timeout);
   }
 
@@ -125,7 +125,7 @@ final class UpstreamExchange implements UpstreamCall {
         appendJson(chunk);
       }
     } catch (SseEventTooLargeException e) {
-      fail(UpstreamFailure.of("upstream_protocol", "an upstream event exceeded the " + config.maxEventBytes() + "-byte cap"));
+      fail(UpstreamFailure.of("upstream_protocol", "an upstream event exceeded the " + config.limits().maxEventBytes() + "-byte cap"));
     }
   }
 
@@ -155,15 +155,15 @@ final class UpstreamExchange implements UpstreamCall {
         jsonBody = Buffer.buffer();
       } else {
         mode = Mode.SSE;
-        parser = new SseParser(config.maxEventBytes(), blocks, mapper::accept);
+        parser = new SseParser(config.limits().maxEventBytes(), blocks, mapper::accept);
       }
       return;
     }
   }
 
   private void appendJson(Buffer chunk) {
-    if (jsonBody.length() + chunk.length() > config.maxEventBytes()) {
-      fail(UpstreamFailure.of("upstream_protocol", "the upstream's JSON answer exceeded the " + config.maxEventBytes() + "-byte cap"));
+    if (jsonBody.length() + chunk.length() > config.limits().maxEventBytes()) {
+      fail(UpstreamFailure.of("upstream_protocol", "the upstream's JSON answer exceeded the " + config.limits().maxEventBytes() + "-byte cap"));
       return;
     }
     jsonBody.appendBuffer(chunk);
@@ -191,7 +191,7 @@ final class UpstreamExchange implements UpstreamCall {
         parser.end();
       }
     } catch (SseEventTooLargeException e) {
-      fail(UpstreamFailure.of("upstream_protocol", "an upstream event exceeded the " + config.maxEventBytes() + "-byte cap"));
+      fail(UpstreamFailure.of("upstream_protocol", "an upstream event exceeded the " + config.limits().maxEventBytes() + "-byte cap"));
       return;
     }
     mapper.acceptEnd();
@@ -218,13 +218,13 @@ final class UpstreamExchange implements UpstreamCall {
    * could pay twice for the same pictures. Returns false when no retry is left or worth waiting for.
    */
   private boolean retry(Long retryAfterSeconds) {
-    if (done || attempt >= config.upstreamRetries()) {
+    if (done || attempt >= config.upstream().retries()) {
       return false;
     }
-    long backoff = Math.min(config.upstreamRetryMaxDelayMs(), 100L << attempt);
+    long backoff = Math.min(config.upstream().retryMaxDelayMs(), 100L << attempt);
     long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
     long delay = retryAfterSeconds == null ? jittered : Math.max(jittered, retryAfterSeconds * 1000);
-    if (delay > config.upstreamRetryMaxDelayMs()) {
+    if (delay > config.upstream().retryMaxDelayMs()) {
       return false;
     }
     attempt++;
@@ -300,7 +300,7 @@ final class UpstreamExchange implements UpstreamCall {
         done = true;
         timers.stop();
         // The answer normally ends with [DONE] right away; one that lingers open is closed, not kept.
-        lingerTimer = vertx.setTimer(Math.min(5000, config.idleTimeoutMs()), id -> request.reset());
+        lingerTimer = vertx.setTimer(Math.min(5000, config.timeouts().idleTimeoutMs()), id -> request.reset());
         LOG.fine("upstream completed");
         events.onCompleted(usage);
       }

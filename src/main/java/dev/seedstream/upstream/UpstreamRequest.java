@@ -36,9 +36,9 @@ final class UpstreamRequest {
   static RequestOptions options(GatewayConfig config, String accept) {
     return new RequestOptions()
       .setMethod(HttpMethod.POST)
-      .setAbsoluteURI(config.upstreamUrl())
-      .setConnectTimeout(config.connectTimeoutMs())
-      .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.apiKey())
+      .setAbsoluteURI(config.upstream().url())
+      .setConnectTimeout(config.timeouts().connectTimeoutMs())
+      .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.upstream().apiKey())
       .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .putHeader(HttpHeaders.ACCEPT, accept)
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
@@ -74,7 +74,7 @@ final class UpstreamRequest {
   /** Why the request never got an answer, in the contract's words. */
   static UpstreamFailure failure(Throwable cause, GatewayConfig config) {
     if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException) {
-      return UpstreamFailure.of("upstream_timeout", "could not connect to the upstream within " + config.connectTimeoutMs() + " ms");
+      return UpstreamFailure.of("upstream_timeout", "could not connect to the upstream within " + config.timeouts().connectTimeoutMs() + " ms");
     } else if (cause instanceof ConnectException) {
       return UpstreamFailure.of("upstream_unavailable", "the upstream refused the connection");
     } else if (cause instanceof UnknownHostException) {

@@ -25,15 +25,15 @@ final class UpstreamTimers {
     this.vertx = vertx;
     this.config = config;
     this.onTimeout = onTimeout;
-    this.idle = new SilenceTimer(vertx, config.idleTimeoutMs(),
-      () -> fire("the upstream was silent for " + config.idleTimeoutMs() + " ms"));
+    this.idle = new SilenceTimer(vertx, config.timeouts().idleTimeoutMs(),
+      () -> fire("the upstream was silent for " + config.timeouts().idleTimeoutMs() + " ms"));
   }
 
   void start() {
-    totalTimer = vertx.setTimer(config.totalTimeoutMs(),
-      id -> fire("the generation exceeded the total deadline of " + config.totalTimeoutMs() + " ms"));
-    firstEventTimer = vertx.setTimer(config.firstEventTimeoutMs(),
-      id -> fire("nothing from the upstream within " + config.firstEventTimeoutMs() + " ms of the request"));
+    totalTimer = vertx.setTimer(config.timeouts().totalTimeoutMs(),
+      id -> fire("the generation exceeded the total deadline of " + config.timeouts().totalTimeoutMs() + " ms"));
+    firstEventTimer = vertx.setTimer(config.timeouts().firstEventTimeoutMs(),
+      id -> fire("nothing from the upstream within " + config.timeouts().firstEventTimeoutMs() + " ms of the request"));
   }
 
   /** The upstream just showed life: the idle deadline starts again. Called per event or chunk, so it is cheap. */

@@ -19,20 +19,20 @@ class ConfigLoaderTest {
   @DisplayName("the checked-in file gives the contract's defaults and no key means simulator mode")
   void defaults() {
     GatewayConfig config = ConfigLoader.load(Map.of());
-    assertThat(config.host()).isEqualTo("127.0.0.1");
-    assertThat(config.port()).isEqualTo(8080);
-    assertThat(config.upstreamUrl()).isEqualTo("https://www.dmxapi.cn/v1/images/generations");
-    assertThat(config.heartbeatMs()).isEqualTo(15000);
-    assertThat(config.connectTimeoutMs()).isEqualTo(10000);
-    assertThat(config.firstEventTimeoutMs()).isEqualTo(180000);
-    assertThat(config.idleTimeoutMs()).isEqualTo(180000);
-    assertThat(config.totalTimeoutMs()).isEqualTo(900000);
-    assertThat(config.retentionMs()).isEqualTo(600000);
-    assertThat(config.abandonMs()).isEqualTo(30000);
-    assertThat(config.maxActiveJobs()).isEqualTo(256);
-    assertThat(config.maxJobsPerClient()).isEqualTo(32);
-    assertThat(config.drainMs()).isEqualTo(25000);
-    assertThat(config.maxEventBytes()).isEqualTo(32 << 20);
+    assertThat(config.server().host()).isEqualTo("127.0.0.1");
+    assertThat(config.server().port()).isEqualTo(8080);
+    assertThat(config.upstream().url()).isEqualTo("https://www.dmxapi.cn/v1/images/generations");
+    assertThat(config.timeouts().heartbeatMs()).isEqualTo(15000);
+    assertThat(config.timeouts().connectTimeoutMs()).isEqualTo(10000);
+    assertThat(config.timeouts().firstEventTimeoutMs()).isEqualTo(180000);
+    assertThat(config.timeouts().idleTimeoutMs()).isEqualTo(180000);
+    assertThat(config.timeouts().totalTimeoutMs()).isEqualTo(900000);
+    assertThat(config.timeouts().retentionMs()).isEqualTo(600000);
+    assertThat(config.timeouts().abandonMs()).isEqualTo(30000);
+    assertThat(config.limits().maxActiveJobs()).isEqualTo(256);
+    assertThat(config.limits().maxJobsPerClient()).isEqualTo(32);
+    assertThat(config.timeouts().drainMs()).isEqualTo(25000);
+    assertThat(config.limits().maxEventBytes()).isEqualTo(32 << 20);
     assertThat(config.useSimulator()).isTrue();
   }
 
@@ -41,10 +41,10 @@ class ConfigLoaderTest {
   void environmentWins() {
     GatewayConfig config = ConfigLoader.load(Map.of("SEEDSTREAM_PORT", "0", "ARK_API_KEY", "sk-abc",
       "SEEDSTREAM_CORS_ORIGINS", "https://a.example, https://b.example"));
-    assertThat(config.port()).isZero();
-    assertThat(config.apiKey()).isEqualTo("sk-abc");
+    assertThat(config.server().port()).isZero();
+    assertThat(config.upstream().apiKey()).isEqualTo("sk-abc");
     assertThat(config.useSimulator()).isFalse();
-    assertThat(config.corsOrigins()).containsExactly("https://a.example", "https://b.example");
+    assertThat(config.access().corsOrigins()).containsExactly("https://a.example", "https://b.example");
     assertThat(config.toString()).doesNotContain("sk-abc");
   }
 
@@ -57,7 +57,7 @@ class ConfigLoaderTest {
       .hasMessageContaining("'*' is not accepted");
     assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CORS_ORIGINS", "https://a.example/app/")))
       .hasMessageContaining("is not an origin");
-    assertThat(ConfigLoader.load(Map.of("SEEDSTREAM_CORS_ORIGINS", "http://localhost:3000,https://[::1]:8443")).corsOrigins())
+    assertThat(ConfigLoader.load(Map.of("SEEDSTREAM_CORS_ORIGINS", "http://localhost:3000,https://[::1]:8443")).access().corsOrigins())
       .hasSize(2);
   }
 
