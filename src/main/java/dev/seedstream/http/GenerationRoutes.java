@@ -1,10 +1,12 @@
 package dev.seedstream.http;
 
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
+import dev.seedstream.failure.Violation;
 import dev.seedstream.job.Job;
 import dev.seedstream.job.JobRegistry;
 import dev.seedstream.validation.RequestValidator;
 import dev.seedstream.validation.ValidatedRequest;
-import dev.seedstream.validation.Violation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -106,7 +108,7 @@ final class GenerationRoutes {
   private Job find(RoutingContext ctx) {
     Caller caller = ClientAccess.caller(ctx);
     return jobs.find(ctx.pathParam("id")).filter(caller::mayUse)
-      .orElseThrow(() -> new ApiException(404, "not_found", "no such job; it may have expired"));
+      .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no such job; it may have expired"));
   }
 
   private static long lastEventId(RoutingContext ctx) {

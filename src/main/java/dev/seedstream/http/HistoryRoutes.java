@@ -1,5 +1,8 @@
 package dev.seedstream.http;
 
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
+import dev.seedstream.failure.Violation;
 import dev.seedstream.job.Job;
 import dev.seedstream.job.JobRegistry;
 import dev.seedstream.job.JobStatus;
@@ -8,7 +11,6 @@ import dev.seedstream.store.StorageStatus;
 import dev.seedstream.store.StoredImage;
 import dev.seedstream.store.UnknownCursorException;
 import dev.seedstream.store.ZipStream;
-import dev.seedstream.validation.Violation;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -153,7 +155,7 @@ final class HistoryRoutes {
       return null;
     }
     if (caller.grantedJob() != null) {
-      throw new ApiException(401, "unauthorized", "send Authorization: Bearer <token> with a token this gateway knows");
+      throw new ApiException(ErrorCode.UNAUTHORIZED, "send Authorization: Bearer <token> with a token this gateway knows");
     }
     return caller.key();
   }
@@ -177,6 +179,6 @@ final class HistoryRoutes {
   }
 
   private static ApiException notFound() {
-    return new ApiException(404, "not_found", "no such job; it may have been deleted");
+    return new ApiException(ErrorCode.NOT_FOUND, "no such job; it may have been deleted");
   }
 }
