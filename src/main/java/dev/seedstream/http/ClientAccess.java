@@ -3,6 +3,8 @@ package dev.seedstream.http;
 import dev.seedstream.access.ClientTokens;
 import dev.seedstream.access.EventAccess;
 import dev.seedstream.config.AccessSettings;
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
@@ -56,7 +58,7 @@ final class ClientAccess {
     Caller caller = authenticate(ctx);
     if (caller == null) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"seedstream\"");
-      ctx.fail(new ApiException(401, "unauthorized", "send Authorization: Bearer <token> with a token this gateway knows"));
+      ctx.fail(new ApiException(ErrorCode.UNAUTHORIZED, "send Authorization: Bearer <token> with a token this gateway knows"));
       return;
     }
     ctx.put(CALLER, caller);
@@ -104,7 +106,7 @@ final class ClientAccess {
     }
     if (!allowed) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"seedstream-metrics\"");
-      ctx.fail(new ApiException(401, "unauthorized", metricsToken != null
+      ctx.fail(new ApiException(ErrorCode.UNAUTHORIZED, metricsToken != null
         ? "send Authorization: Bearer <SEEDSTREAM_METRICS_TOKEN>" : "send Authorization: Bearer <token> with a client token"));
       return;
     }

@@ -1,6 +1,8 @@
 package dev.seedstream.http;
 
-import dev.seedstream.upstream.ErrorEnvelope;
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
+import dev.seedstream.failure.ErrorEnvelope;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -80,7 +82,7 @@ final class ErrorResponses {
     response.setStatusCode(error.status())
       .putHeader("Content-Type", "application/json; charset=utf-8")
       .putHeader("Cache-Control", "no-store")
-      .end(ErrorEnvelope.of(error.code(), message, param).encode());
+      .end(ErrorEnvelope.of(error.errorCode(), message, param).encode());
   }
 
   private static ApiException toApiException(RoutingContext ctx) {
@@ -89,14 +91,14 @@ final class ErrorResponses {
       return api;
     }
     return switch (ctx.statusCode()) {
-      case 400 -> new ApiException(400, "invalid_request", "the request could not be read");
-      case 404 -> new ApiException(404, "not_found", "no such resource");
-      case 405 -> new ApiException(405, "method_not_allowed", "this method is not allowed here");
-      case 413 -> new ApiException(413, "payload_too_large", "the request body is over the gateway's limit");
-      case 415 -> new ApiException(415, "unsupported_media_type", "send application/json");
+      case 400 -> new ApiException(ErrorCode.INVALID_REQUEST, "the request could not be read");
+      case 404 -> new ApiException(ErrorCode.NOT_FOUND, "no such resource");
+      case 405 -> new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "this method is not allowed here");
+      case 413 -> new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is over the gateway's limit");
+      case 415 -> new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json");
       default -> {
         LOG.log(Level.SEVERE, "unhandled failure on " + ctx.request().method() + " " + ctx.request().path(), failure);
-        yield new ApiException(500, "internal_error", "the gateway failed to handle this request");
+        yield new ApiException(ErrorCode.INTERNAL_ERROR, "the gateway failed to handle this request");
       }
     };
   }

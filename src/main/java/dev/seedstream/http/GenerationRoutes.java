@@ -1,10 +1,12 @@
 package dev.seedstream.http;
 
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
+import dev.seedstream.failure.Violation;
 import dev.seedstream.job.Job;
 import dev.seedstream.job.JobRegistry;
 import dev.seedstream.validation.RequestValidator;
 import dev.seedstream.validation.ValidatedRequest;
-import dev.seedstream.validation.Violation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -140,7 +142,7 @@ final class GenerationRoutes {
   }
 
   static ApiException notFound() {
-    return new ApiException(404, "not_found", "no such job; it may have expired");
+    return new ApiException(ErrorCode.NOT_FOUND, "no such job; it may have expired");
   }
 
   /** Another client's job answers exactly like an unknown one: its existence is not disclosed. */

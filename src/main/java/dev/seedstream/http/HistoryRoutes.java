@@ -1,5 +1,8 @@
 package dev.seedstream.http;
 
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
+import dev.seedstream.failure.Violation;
 import dev.seedstream.job.Job;
 import dev.seedstream.job.JobRegistry;
 import dev.seedstream.store.ImageArchive;
@@ -7,7 +10,6 @@ import dev.seedstream.store.StorageStatus;
 import dev.seedstream.store.StoredImage;
 import dev.seedstream.store.UnknownCursorException;
 import dev.seedstream.store.ZipStream;
-import dev.seedstream.validation.Violation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -130,7 +132,7 @@ final class HistoryRoutes {
       return null;
     }
     if (caller.grantedJob() != null) {
-      throw new ApiException(401, "unauthorized", "send Authorization: Bearer <token> with a token this gateway knows");
+      throw new ApiException(ErrorCode.UNAUTHORIZED, "send Authorization: Bearer <token> with a token this gateway knows");
     }
     return caller.key();
   }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
-import dev.seedstream.validation.Violation;
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
+import dev.seedstream.failure.Violation;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -77,7 +79,7 @@ final class JsonBodyReader implements Handler<RoutingContext> {
     HttpServerRequest request = ctx.request();
     String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
     if (type != null && !isJson(type)) {
-      ctx.fail(new ApiException(415, "unsupported_media_type", "send the body as JSON with Content-Type: "
+      ctx.fail(new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as JSON with Content-Type: "
         + "application/json, not " + printable(type)));
       return;
     }
@@ -104,7 +106,7 @@ final class JsonBodyReader implements Handler<RoutingContext> {
   }
 
   static ApiException tooLarge(long limit, String setting, String what) {
-    return new ApiException(413, "payload_too_large", what + " is over the gateway's limit of " + limit + " bytes ("
+    return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, what + " is over the gateway's limit of " + limit + " bytes ("
       + setting + ")").withDetail("limit_bytes", limit).withDetail("setting", setting);
   }
 

@@ -1,6 +1,8 @@
 package dev.seedstream.http;
 
 import dev.seedstream.config.AccessSettings;
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
@@ -65,12 +67,12 @@ final class RequestOrigin {
   void handle(RoutingContext ctx) {
     String host = ctx.request().getHeader("Host");
     if (host != null && !knownHost(hostName(host))) {
-      ctx.fail(new ApiException(421, "misdirected_request", "this gateway does not answer to the host name \""
+      ctx.fail(new ApiException(ErrorCode.MISDIRECTED_REQUEST, "this gateway does not answer to the host name \""
         + printable(hostName(host)) + "\"; an operator who serves it under that name adds it to SEEDSTREAM_ALLOWED_HOSTS"));
       return;
     }
     if (STATE_CHANGING.contains(ctx.request().method()) && crossSite(ctx, host)) {
-      ctx.fail(new ApiException(403, "cross_site_refused", "a cross-site request was refused; a web app on another "
+      ctx.fail(new ApiException(ErrorCode.CROSS_SITE_REFUSED, "a cross-site request was refused; a web app on another "
         + "origin must be listed in SEEDSTREAM_CORS_ORIGINS"));
       return;
     }

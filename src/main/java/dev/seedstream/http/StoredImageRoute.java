@@ -1,11 +1,12 @@
 package dev.seedstream.http;
 
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
 import dev.seedstream.store.ImageArchive;
 import dev.seedstream.store.StoredImage;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,7 +35,7 @@ final class StoredImageRoute {
 
   private void answer(RoutingContext ctx, Optional<StoredImage> found, boolean mayWait) {
     if (found.isEmpty()) {
-      ctx.fail(new ApiException(404, "not_found", "no such image"));
+      ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "no such image"));
       return;
     }
     StoredImage image = found.get();
@@ -48,14 +49,14 @@ final class StoredImageRoute {
           archive.outcome(image.jobId(), image.index()).compose(v -> archive.image(image.jobId(), image.index()))
             .onSuccess(settled -> answer(ctx, settled, false)).onFailure(ctx::fail);
         } else {
-          ctx.fail(new ApiException(503, "not_ready", "the image is still being stored; retry shortly", List.of(), 1L));
+          ctx.fail(new ApiException(ErrorCode.NOT_READY, "the image is still being stored; retry shortly", 1L));
         }
       }
       case NOT_PERSISTED -> {
         if (mayRedirect(image, now)) {
           redirect(ctx, image.upstreamUrl());
         } else {
-          ctx.fail(new ApiException(404, "not_found", "the gateway could not keep this image (" + image.reason()
+          ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "the gateway could not keep this image (" + image.reason()
             + ") and " + withoutRedirect(image, now)));
         }
       }
@@ -115,7 +116,7 @@ final class StoredImageRoute {
       ctx.response().reset();
     } else {
       ctx.response().headers().remove("ETag").remove("Cache-Control").set("Cache-Control", "no-store");
-      ctx.fail(new ApiException(404, "not_found", "the image file is gone"));
+      ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "the image file is gone"));
     }
   }
 
@@ -134,7 +135,7 @@ final class StoredImageRoute {
 
   private static int index(String text) {
     if (text == null || !text.matches("[0-9]{1,4}")) {
-      throw new ApiException(404, "not_found", "no such image");
+      throw new ApiException(ErrorCode.NOT_FOUND, "no such image");
     }
     return Integer.parseInt(text);
   }

@@ -1,9 +1,9 @@
 package dev.seedstream.job;
 
-import dev.seedstream.http.ApiException;
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -66,7 +66,7 @@ final class ClientLimits {
   }
 
   private static ApiException limited(String message, long retryAfterSeconds) {
-    return new ApiException(429, "rate_limited", message, List.of(), retryAfterSeconds);
+    return new ApiException(ErrorCode.RATE_LIMITED, message, retryAfterSeconds);
   }
 
   /** Clients that have been quiet for a minute hold a full bucket, which is the same as holding none. */

@@ -2,7 +2,8 @@ package dev.seedstream.job;
 
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.config.ListenerLimits;
-import dev.seedstream.http.ApiException;
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
 import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.sse.SseResponse;
 import dev.seedstream.store.ImageArchive;
@@ -16,7 +17,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -90,7 +90,7 @@ public final class JobRegistry {
       return null;
     }
     if (!known.requestDigest().equals(request.upstreamBody().encode())) {
-      throw new ApiException(422, "idempotency_key_reused",
+      throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
         "this Idempotency-Key was already used for a different request");
     }
     return jobs.get(known.jobId());
@@ -114,18 +114,18 @@ public final class JobRegistry {
   /** Inline images are what fills memory: URL jobs add a few hundred bytes, so only b64_json is refused. */
   private void refuseInlineImagesOverBudget(ValidatedRequest request) {
     if ("b64_json".equals(request.responseFormat()) && metrics.bufferedBytes() >= config.limits().maxBufferedBytes()) {
-      throw new ApiException(503, "overloaded", "the gateway holds its limit of inline image data; "
-        + "try again shortly or ask for response_format url", List.of(), RETRY_AFTER_SECONDS);
+      throw new ApiException(ErrorCode.OVERLOADED, "the gateway holds its limit of inline image data; "
+        + "try again shortly or ask for response_format url", RETRY_AFTER_SECONDS);
     }
   }
 
   private void admit(String clientKey, int requestedImages) {
     if (!accepting) {
-      throw new ApiException(503, "shutting_down", "the gateway is shutting down; retry shortly", List.of(), RETRY_AFTER_SECONDS);
+      throw new ApiException(ErrorCode.SHUTTING_DOWN, "the gateway is shutting down; retry shortly", RETRY_AFTER_SECONDS);
     }
     if (running >= config.limits().maxActiveJobs()) {
-      throw new ApiException(503, "overloaded", "the gateway is running " + running + " jobs, its limit; try again shortly",
-        List.of(), RETRY_AFTER_SECONDS);
+      throw new ApiException(ErrorCode.OVERLOADED, "the gateway is running " + running + " jobs, its limit; try again shortly",
+        RETRY_AFTER_SECONDS);
     }
     clientLimits.admit(clientKey, requestedImages);
     running++;
@@ -167,17 +167,17 @@ public final class JobRegistry {
   public void admitListener(Job job, String clientKey) {
     ListenerLimits limits = config.limits().listeners();
     if (job != null && job.listenerCount() >= limits.perJob()) {
-      throw new ApiException(429, "rate_limited", "this job already has " + job.listenerCount()
-        + " event streams, its limit; try again shortly", List.of(), RETRY_AFTER_SECONDS);
+      throw new ApiException(ErrorCode.RATE_LIMITED, "this job already has " + job.listenerCount()
+        + " event streams, its limit; try again shortly", RETRY_AFTER_SECONDS);
     }
     int mine = listenersByClient.getOrDefault(clientKey, 0);
     if (mine >= limits.perClient()) {
-      throw new ApiException(429, "rate_limited", "this client already has " + mine
-        + " event streams open, its limit; close some or try again shortly", List.of(), RETRY_AFTER_SECONDS);
+      throw new ApiException(ErrorCode.RATE_LIMITED, "this client already has " + mine
+        + " event streams open, its limit; close some or try again shortly", RETRY_AFTER_SECONDS);
     }
     if (listening >= limits.total()) {
-      throw new ApiException(503, "overloaded", "the gateway serves " + listening
-        + " event streams, its limit; try again shortly", List.of(), RETRY_AFTER_SECONDS);
+      throw new ApiException(ErrorCode.OVERLOADED, "the gateway serves " + listening
+        + " event streams, its limit; try again shortly", RETRY_AFTER_SECONDS);
     }
   }
 
@@ -203,7 +203,7 @@ public final class JobRegistry {
   /** Ends every running job with a retryable {@code shutting_down} error and aborts its upstream call. */
   public void abortAll(String message) {
     for (Job job : new ArrayList<>(jobs.values())) {
-      job.abort(UpstreamFailure.of("shutting_down", message));
+      job.abort(UpstreamFailure.of(ErrorCode.SHUTTING_DOWN, message));
     }
   }
 

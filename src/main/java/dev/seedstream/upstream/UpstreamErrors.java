@@ -1,5 +1,6 @@
 package dev.seedstream.upstream;
 
+import dev.seedstream.failure.ErrorCode;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -37,23 +38,21 @@ public final class UpstreamErrors {
     JsonObject error = errorObject(body);
     String upstreamCode = error == null ? null : text(error, "code", null);
     String detail = error == null ? "HTTP " + status + " without a JSON error body" : describe(error);
-    String code = codeFor(status, upstreamCode);
+    ErrorCode code = codeFor(status, upstreamCode);
     Long retryAfter = parseRetryAfter(retryAfterHeader);
     String message = switch (code) {
-      case "upstream_auth" -> "the upstream refused the gateway's API key or the key lacks this model (" + detail + ")";
-      case "upstream_rate_limited" -> "the upstream is rate limiting this account (" + detail + ")";
+      case UPSTREAM_AUTH -> "the upstream refused the gateway's API key or the key lacks this model (" + detail + ")";
+      case UPSTREAM_RATE_LIMITED -> "the upstream is rate limiting this account (" + detail + ")";
       default -> detail;
     };
-    boolean retryable = code.equals("upstream_rate_limited") || code.equals("upstream_unavailable")
-      || code.equals("upstream_timeout");
-    return new UpstreamFailure(code, sanitise(message), retryable, status, retryAfter);
+    return new UpstreamFailure(code, sanitise(message), code.retryable(), status, retryAfter);
   }
 
   /** A {@code {"error":{…}}} object that arrived inside a 200 stream: the whole request failed. */
   public UpstreamFailure fromStreamError(JsonObject error) {
     String upstreamCode = text(error, "code", "");
-    String code = codeFor(0, upstreamCode);
-    return new UpstreamFailure(code, sanitise(describe(error)), !code.equals("upstream_rejected"), null, null);
+    ErrorCode code = codeFor(0, upstreamCode);
+    return new UpstreamFailure(code, sanitise(describe(error)), code != ErrorCode.UPSTREAM_REJECTED, null, null);
   }
 
   /**
@@ -110,30 +109,30 @@ public final class UpstreamErrors {
   }
 
   /** The contract code for an upstream answer; the HTTP status decides, the upstream's code refines. */
-  static String codeFor(int status, String upstreamCode) {
+  static ErrorCode codeFor(int status, String upstreamCode) {
     String c = upstreamCode == null ? "" : upstreamCode.toLowerCase(Locale.ROOT);
     if (status == 401 || status == 403 || c.startsWith("authentication") || c.startsWith("accessdenied")
       || c.equals("modelnotopen") || c.startsWith("invalidendpointormodel") || c.startsWith("accountoverdue")) {
-      return "upstream_auth";
+      return ErrorCode.UPSTREAM_AUTH;
     }
     if (status == 429 || c.contains("ratelimit") || c.contains("quotaexceeded") || c.contains("serveroverloaded")
       || c.contains("requestbursttoofast")) {
-      return "upstream_rate_limited";
+      return ErrorCode.UPSTREAM_RATE_LIMITED;
     }
     if (status == 408 || status == 504 || c.contains("timeout")) {
-      return "upstream_timeout";
+      return ErrorCode.UPSTREAM_TIMEOUT;
     }
     if (status >= 500 || c.startsWith("internalserviceerror") || c.equals("bad_response_body")) {
-      return "upstream_unavailable";
+      return ErrorCode.UPSTREAM_UNAVAILABLE;
     }
     if (status == 404) {
-      return "upstream_auth";
+      return ErrorCode.UPSTREAM_AUTH;
     }
     if (status >= 400 || c.startsWith("invalidparameter") || c.startsWith("missingparameter")
       || c.contains("sensitivecontent")) {
-      return "upstream_rejected";
+      return ErrorCode.UPSTREAM_REJECTED;
     }
-    return "upstream_unavailable";
+    return ErrorCode.UPSTREAM_UNAVAILABLE;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.seedstream.upstream;
 
 import dev.seedstream.config.ImageOrigin;
+import dev.seedstream.failure.ErrorCode;
 import dev.seedstream.sse.EventData;
 import dev.seedstream.sse.SseEvent;
 import io.vertx.core.json.JsonArray;
@@ -81,7 +82,7 @@ final class UpstreamEventMapper {
         // Whoever paid for the image must be told why it did not come.
         int index = indexIn(data);
         nextIndex = Math.max(nextIndex, index + 1);
-        events.onImageFailed(index, "upstream_protocol", "the upstream sent this image's event as data that is not valid JSON");
+        events.onImageFailed(index, ErrorCode.UPSTREAM_PROTOCOL.wire(), "the upstream sent this image's event as data that is not valid JSON");
       }
       return;
     }
@@ -160,7 +161,7 @@ final class UpstreamEventMapper {
       complete(lastUsage);
     } else if (!finished) {
       finish();
-      events.onFailure(UpstreamFailure.of("upstream_truncated", "the upstream stream ended before the generation completed"));
+      events.onFailure(UpstreamFailure.of(ErrorCode.UPSTREAM_TRUNCATED, "the upstream stream ended before the generation completed"));
     }
   }
 
@@ -191,7 +192,7 @@ final class UpstreamEventMapper {
       complete(lastUsage);
     } else {
       finish();
-      events.onFailure(UpstreamFailure.of("upstream_truncated", "the upstream ended the stream ([DONE]) before a completed event"));
+      events.onFailure(UpstreamFailure.of(ErrorCode.UPSTREAM_TRUNCATED, "the upstream ended the stream ([DONE]) before a completed event"));
     }
   }
 
@@ -205,7 +206,7 @@ final class UpstreamEventMapper {
     InlineImage image = inline != null ? inline : b64 == null ? null : InlineImage.parse(b64);
     String problem = unsafe(url, inline != null || b64 != null, image, imageHosts);
     if (problem != null) {
-      events.onImageFailed(index, "upstream_protocol", problem);
+      events.onImageFailed(index, ErrorCode.UPSTREAM_PROTOCOL.wire(), problem);
       return;
     }
     handedOn = image == inline && inline != null;

@@ -1,6 +1,7 @@
 package dev.seedstream.upstream;
 
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.failure.ErrorCode;
 import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.sse.SseEventTooLargeException;
 import dev.seedstream.sse.BlockPool;
@@ -101,7 +102,7 @@ final class UpstreamExchange implements UpstreamCall {
     }
     String encoding = response.getHeader(HttpHeaders.CONTENT_ENCODING);
     if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
-      fail(UpstreamFailure.of("upstream_protocol", "the upstream sent a " + encoding + "-encoded body the gateway did not ask for"));
+      fail(UpstreamFailure.of(ErrorCode.UPSTREAM_PROTOCOL, "the upstream sent a " + encoding + "-encoded body the gateway did not ask for"));
       return;
     }
     response.handler(this::onChunk);
@@ -125,7 +126,7 @@ final class UpstreamExchange implements UpstreamCall {
         appendJson(chunk);
       }
     } catch (SseEventTooLargeException e) {
-      fail(UpstreamFailure.of("upstream_protocol", "an upstream event exceeded the " + config.limits().maxEventBytes() + "-byte cap"));
+      fail(UpstreamFailure.of(ErrorCode.UPSTREAM_PROTOCOL, "an upstream event exceeded the " + config.limits().maxEventBytes() + "-byte cap"));
     }
   }
 
@@ -163,7 +164,7 @@ final class UpstreamExchange implements UpstreamCall {
 
   private void appendJson(Buffer chunk) {
     if (jsonBody.length() + chunk.length() > config.limits().maxEventBytes()) {
-      fail(UpstreamFailure.of("upstream_protocol", "the upstream's JSON answer exceeded the " + config.limits().maxEventBytes() + "-byte cap"));
+      fail(UpstreamFailure.of(ErrorCode.UPSTREAM_PROTOCOL, "the upstream's JSON answer exceeded the " + config.limits().maxEventBytes() + "-byte cap"));
       return;
     }
     jsonBody.appendBuffer(chunk);
@@ -182,7 +183,7 @@ final class UpstreamExchange implements UpstreamCall {
       try {
         mapper.acceptBody(new JsonObject(jsonBody));
       } catch (RuntimeException e) {
-        fail(UpstreamFailure.of("upstream_protocol", "the upstream's JSON answer could not be parsed"));
+        fail(UpstreamFailure.of(ErrorCode.UPSTREAM_PROTOCOL, "the upstream's JSON answer could not be parsed"));
       }
       return;
     }
@@ -191,14 +192,14 @@ final class UpstreamExchange implements UpstreamCall {
         parser.end();
       }
     } catch (SseEventTooLargeException e) {
-      fail(UpstreamFailure.of("upstream_protocol", "an upstream event exceeded the " + config.limits().maxEventBytes() + "-byte cap"));
+      fail(UpstreamFailure.of(ErrorCode.UPSTREAM_PROTOCOL, "an upstream event exceeded the " + config.limits().maxEventBytes() + "-byte cap"));
       return;
     }
     mapper.acceptEnd();
   }
 
   private void onStreamError(Throwable cause) {
-    fail(UpstreamFailure.of("upstream_unavailable", "the upstream connection broke mid-stream (" + cause.getClass().getSimpleName() + ")"));
+    fail(UpstreamFailure.of(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream connection broke mid-stream (" + cause.getClass().getSimpleName() + ")"));
   }
 
   private void readError(HttpClientResponse response) {
@@ -246,7 +247,7 @@ final class UpstreamExchange implements UpstreamCall {
   }
 
   private void timeout(String message) {
-    fail(UpstreamFailure.of("upstream_timeout", message));
+    fail(UpstreamFailure.of(ErrorCode.UPSTREAM_TIMEOUT, message));
   }
 
   private void fail(UpstreamFailure failure) {

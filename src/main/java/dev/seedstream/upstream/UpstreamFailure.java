@@ -1,5 +1,6 @@
 package dev.seedstream.upstream;
 
+import dev.seedstream.failure.ErrorCode;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -8,12 +9,12 @@ import io.vertx.core.json.JsonObject;
  */
 public class UpstreamFailure extends RuntimeException {
 
-  private final String code;
+  private final ErrorCode code;
   private final boolean retryable;
   private final Integer upstreamStatus;
   private final Long retryAfterSeconds;
 
-  public UpstreamFailure(String code, String message, boolean retryable, Integer upstreamStatus, Long retryAfterSeconds) {
+  public UpstreamFailure(ErrorCode code, String message, boolean retryable, Integer upstreamStatus, Long retryAfterSeconds) {
     super(message, null, false, false);
     this.code = code;
     this.retryable = retryable;
@@ -21,30 +22,12 @@ public class UpstreamFailure extends RuntimeException {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
-  public static UpstreamFailure of(String code, String message) {
-    return new UpstreamFailure(code, message, defaultRetryable(code), null, null);
+  /** A failure with no upstream answer behind it, retryable as its code says. */
+  public static UpstreamFailure of(ErrorCode code, String message) {
+    return new UpstreamFailure(code, message, code.retryable(), null, null);
   }
 
-  private static boolean defaultRetryable(String code) {
-    return switch (code) {
-      case "upstream_rate_limited", "upstream_unavailable", "upstream_timeout", "upstream_truncated", "overloaded",
-        "shutting_down" -> true;
-      default -> false;
-    };
-  }
-
-  /** The HTTP status the contract gives this code, for clients that see it before a stream starts. */
-  public int httpStatus() {
-    return switch (code) {
-      case "upstream_rejected" -> 400;
-      case "upstream_rate_limited" -> 429;
-      case "upstream_timeout" -> 504;
-      case "overloaded", "shutting_down" -> 503;
-      default -> 502;
-    };
-  }
-
-  public String code() {
+  public ErrorCode errorCode() {
     return code;
   }
 
@@ -62,7 +45,7 @@ public class UpstreamFailure extends RuntimeException {
 
   /** The payload of the {@code error} event. */
   public JsonObject toEventData() {
-    JsonObject json = new JsonObject().put("code", code).put("message", getMessage()).put("retryable", retryable);
+    JsonObject json = new JsonObject().put("code", code.wire()).put("message", getMessage()).put("retryable", retryable);
     if (upstreamStatus != null) {
       json.put("upstream_status", upstreamStatus);
     }

@@ -1,6 +1,8 @@
 package dev.seedstream.upstream;
 
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.failure.ErrorCode;
+import dev.seedstream.failure.ErrorEnvelope;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -46,7 +48,7 @@ public final class UpstreamRelay {
     this.config = config;
     this.errors = errors;
     this.client = client;
-    this.timers = new UpstreamTimers(vertx, config, reason -> fail(UpstreamFailure.of("upstream_timeout", reason)));
+    this.timers = new UpstreamTimers(vertx, config, reason -> fail(UpstreamFailure.of(ErrorCode.UPSTREAM_TIMEOUT, reason)));
   }
 
   /** Sends {@code body} upstream; the future completes when the exchange is over, however it ended. */
@@ -72,13 +74,13 @@ public final class UpstreamRelay {
     String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
     if (!isEventStreamOrJson(type)) {
       // A proxy's HTML page, say: nothing an SDK can read, and nothing to pass on unread.
-      fail(UpstreamFailure.of("upstream_protocol", "the upstream answered " + response.statusCode() + " with "
+      fail(UpstreamFailure.of(ErrorCode.UPSTREAM_PROTOCOL, "the upstream answered " + response.statusCode() + " with "
         + errors.sanitise(type) + " instead of an event stream or JSON"));
       return;
     }
     String encoding = response.getHeader(HttpHeaders.CONTENT_ENCODING);
     if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
-      fail(UpstreamFailure.of("upstream_protocol", "the upstream sent a " + errors.sanitise(encoding)
+      fail(UpstreamFailure.of(ErrorCode.UPSTREAM_PROTOCOL, "the upstream sent a " + errors.sanitise(encoding)
         + "-encoded body the gateway did not ask for"));
       return;
     }
@@ -97,7 +99,7 @@ public final class UpstreamRelay {
         finish(false);
       }
     });
-    response.exceptionHandler(e -> fail(UpstreamFailure.of("upstream_unavailable", "the upstream connection broke mid-stream")));
+    response.exceptionHandler(e -> fail(UpstreamFailure.of(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream connection broke mid-stream")));
   }
 
   /** No type is taken as the upstream meaning its usual answer; the body's first byte tells which. */
@@ -147,7 +149,7 @@ public final class UpstreamRelay {
       Long seconds = UpstreamErrors.parseRetryAfter(retryAfter);
       answer(response.statusCode(), seconds == null ? null : String.valueOf(seconds), envelope);
       finish(false);
-    }, e -> fail(UpstreamFailure.of("upstream_unavailable", "the upstream connection broke")));
+    }, e -> fail(UpstreamFailure.of(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream connection broke")));
   }
 
   private JsonObject sanitisedEnvelope(int status, String retryAfter, String body) {
@@ -159,7 +161,7 @@ public final class UpstreamRelay {
     }
     if (error == null) {
       UpstreamFailure failure = errors.fromResponse(status, retryAfter, body);
-      return ErrorEnvelope.of(failure.code(), failure.getMessage(), "");
+      return ErrorEnvelope.of(failure.errorCode(), failure.getMessage(), "");
     }
     return errors.sanitisedEnvelope(error);
   }
@@ -172,8 +174,8 @@ public final class UpstreamRelay {
       // The stream has begun; only cutting it tells an SDK the answer is incomplete.
       client.reset();
     } else {
-      answer(failure.httpStatus(), failure.retryAfterSeconds() == null ? null : String.valueOf(failure.retryAfterSeconds()),
-        ErrorEnvelope.of(failure.code(), failure.getMessage(), ""));
+      answer(failure.errorCode().httpStatus(), failure.retryAfterSeconds() == null ? null : String.valueOf(failure.retryAfterSeconds()),
+        ErrorEnvelope.of(failure.errorCode(), failure.getMessage(), ""));
     }
     finish(true);
   }

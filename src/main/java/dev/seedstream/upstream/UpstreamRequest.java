@@ -1,6 +1,7 @@
 package dev.seedstream.upstream;
 
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.failure.ErrorCode;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -74,12 +75,12 @@ final class UpstreamRequest {
   /** Why the request never got an answer, in the contract's words. */
   static UpstreamFailure failure(Throwable cause, GatewayConfig config) {
     if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException) {
-      return UpstreamFailure.of("upstream_timeout", "could not connect to the upstream within " + config.timeouts().connectTimeoutMs() + " ms");
+      return UpstreamFailure.of(ErrorCode.UPSTREAM_TIMEOUT, "could not connect to the upstream within " + config.timeouts().connectTimeoutMs() + " ms");
     } else if (cause instanceof ConnectException) {
-      return UpstreamFailure.of("upstream_unavailable", "the upstream refused the connection");
+      return UpstreamFailure.of(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream refused the connection");
     } else if (cause instanceof UnknownHostException) {
-      return UpstreamFailure.of("upstream_unavailable", "the upstream host name could not be resolved");
+      return UpstreamFailure.of(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream host name could not be resolved");
     }
-    return UpstreamFailure.of("upstream_unavailable", "the upstream request failed (" + cause.getClass().getSimpleName() + ")");
+    return UpstreamFailure.of(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream request failed (" + cause.getClass().getSimpleName() + ")");
   }
 }

@@ -1,5 +1,7 @@
 package dev.seedstream.validation;
 
+import dev.seedstream.failure.Violation;
+
 import java.util.ArrayList;
 import java.util.List;
 

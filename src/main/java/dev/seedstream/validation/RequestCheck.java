@@ -1,6 +1,6 @@
 package dev.seedstream.validation;
 
-import dev.seedstream.http.ApiException;
+import dev.seedstream.failure.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,6 +1,7 @@
 package dev.seedstream.validation;
 
-import dev.seedstream.http.ApiException;
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.Violation;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;

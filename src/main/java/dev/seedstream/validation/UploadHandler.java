@@ -1,6 +1,8 @@
 package dev.seedstream.validation;
 
-import dev.seedstream.http.ApiException;
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
+import dev.seedstream.failure.Violation;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -41,8 +43,8 @@ public final class UploadHandler {
     HttpServerRequest request = ctx.request();
     var receiver = new UploadReceiver(ctx.vertx(), request, rules, store, maxRequestBytes, client);
     if (inFlight.getOrDefault(client, 0) >= maxPerClient) {
-      receiver.refuse(new ApiException(429, "rate_limited", "this client already has " + maxPerClient
-        + " uploads in progress (SEEDSTREAM_MAX_UPLOADS_PER_CLIENT); wait for one to finish", List.of(), 1L));
+      receiver.refuse(new ApiException(ErrorCode.RATE_LIMITED, "this client already has " + maxPerClient
+        + " uploads in progress (SEEDSTREAM_MAX_UPLOADS_PER_CLIENT); wait for one to finish", 1L));
       return;
     }
     inFlight.merge(client, 1, Integer::sum);

@@ -1,6 +1,8 @@
 package dev.seedstream.validation;
 
-import dev.seedstream.http.ApiException;
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
+import dev.seedstream.failure.Violation;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -49,7 +51,7 @@ final class UploadReceiver {
 
   /** 413 naming the limit in bytes and what sets it, so that a client can act on it. */
   static ApiException tooLarge(String what, long limit, String setting) {
-    return new ApiException(413, "payload_too_large", what + " is larger than " + limit + " bytes (" + setting + ")")
+    return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, what + " is larger than " + limit + " bytes (" + setting + ")")
       .withDetail("limit_bytes", limit).withDetail("setting", setting);
   }
 

@@ -1,6 +1,7 @@
 package dev.seedstream.validation;
 
-import dev.seedstream.http.ApiException;
+import dev.seedstream.failure.ApiException;
+import dev.seedstream.failure.ErrorCode;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -9,7 +10,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -55,7 +55,7 @@ public final class UploadStore {
   public synchronized Upload put(String owner, byte[] content, ImageInfo info) {
     long share = maxBytesPerOwner;
     if (content.length > share) {
-      throw new ApiException(413, "payload_too_large", "an upload of " + content.length
+      throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "an upload of " + content.length
         + " bytes is larger than one client's share of the upload store (" + share + " bytes)");
     }
     Instant now = clock.instant();
@@ -65,8 +65,8 @@ public final class UploadStore {
       dropOldestOf(owner);
     }
     if (totalBytes + content.length > maxTotalBytes) {
-      throw new ApiException(503, "overloaded", "the upload store is full with other clients' images; "
-        + "retry when they expire, or send images as URLs", List.of(), 60L);
+      throw new ApiException(ErrorCode.OVERLOADED, "the upload store is full with other clients' images; "
+        + "retry when they expire, or send images as URLs", 60L);
     }
     var upload = new Upload(newId(), info.format(), info.width(), info.height(), content.length);
     entries.put(upload.id(), new Entry(owner, new Stored(upload, content), now.plus(ttl)));

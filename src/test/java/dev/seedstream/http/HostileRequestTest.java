@@ -1,5 +1,6 @@
 package dev.seedstream.http;
 
+import dev.seedstream.failure.ApiException;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.TestHttp;

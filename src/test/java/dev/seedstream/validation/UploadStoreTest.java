@@ -1,6 +1,6 @@
 package dev.seedstream.validation;
 
-import dev.seedstream.http.ApiException;
+import dev.seedstream.failure.ApiException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.seedstream.validation;
+package dev.seedstream.failure;
 
 /**
  * One broken rule: the JSON path of the offending field ({@code image[3]},

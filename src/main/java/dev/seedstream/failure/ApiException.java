@@ -1,40 +1,38 @@
-package dev.seedstream.http;
+package dev.seedstream.failure;
 
-import dev.seedstream.validation.Violation;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 
 /**
- * A failure that already knows how it looks to a client: HTTP status, public error code
- * (the README's Errors table), message, and for {@code invalid_request} every violation.
- * Thrown anywhere before a stream starts; {@link #toJson()} is the one place the error body is shaped.
+ * A failure that already knows how it looks to a client: its {@link ErrorCode} (which fixes the HTTP status),
+ * message, and for {@code invalid_request} every violation. Thrown by any layer before a stream starts;
+ * {@link #toJson()} is the one place the error body is shaped.
  */
 public class ApiException extends RuntimeException {
 
   /** Violations listed in one answer; the rest are counted, so that no request can make the answer huge. */
   public static final int MAX_LISTED_VIOLATIONS = 50;
 
-  private final int status;
-  private final String code;
+  private final ErrorCode code;
   private final List<Violation> violations;
   private final Long retryAfterSeconds;
   private final int omittedViolations;
   private final JsonObject details;
 
-  public ApiException(int status, String code, String message) {
-    this(status, code, message, List.of(), null);
+  public ApiException(ErrorCode code, String message) {
+    this(code, message, null);
   }
 
-  public ApiException(int status, String code, String message, List<Violation> violations, Long retryAfterSeconds) {
-    this(status, code, message, violations, retryAfterSeconds, new JsonObject());
+  /** {@code retryAfterSeconds} becomes a {@code Retry-After} header; null when retrying will not help. */
+  public ApiException(ErrorCode code, String message, Long retryAfterSeconds) {
+    this(code, message, List.of(), retryAfterSeconds, new JsonObject());
   }
 
-  private ApiException(int status, String code, String message, List<Violation> violations, Long retryAfterSeconds,
+  private ApiException(ErrorCode code, String message, List<Violation> violations, Long retryAfterSeconds,
                        JsonObject details) {
     super(message, null, false, false);
-    this.status = status;
     this.code = code;
     this.violations = List.copyOf(violations.subList(0, Math.min(violations.size(), MAX_LISTED_VIOLATIONS)));
     this.omittedViolations = violations.size() - this.violations.size();
@@ -48,19 +46,24 @@ public class ApiException extends RuntimeException {
       : violations.size() > MAX_LISTED_VIOLATIONS
       ? violations.size() + " problems in the request; the first " + MAX_LISTED_VIOLATIONS + " are listed"
       : violations.size() + " problems in the request";
-    return new ApiException(400, "invalid_request", message, violations, null);
+    return new ApiException(ErrorCode.INVALID_REQUEST, message, violations, null, new JsonObject());
   }
 
   /** A copy whose error object also carries {@code name}, such as the limit a 413 refers to. */
   public ApiException withDetail(String name, Object value) {
-    return new ApiException(status, code, getMessage(), violations, retryAfterSeconds, details.copy().put(name, value));
+    return new ApiException(code, getMessage(), violations, retryAfterSeconds, details.copy().put(name, value));
   }
 
   public int status() {
-    return status;
+    return code.httpStatus();
   }
 
+  /** The code as clients read it. */
   public String code() {
+    return code.wire();
+  }
+
+  public ErrorCode errorCode() {
     return code;
   }
 
@@ -74,7 +77,7 @@ public class ApiException extends RuntimeException {
   }
 
   public JsonObject toJson() {
-    JsonObject error = new JsonObject().put("code", code).put("message", getMessage());
+    JsonObject error = new JsonObject().put("code", code.wire()).put("message", getMessage());
     if (!violations.isEmpty()) {
       JsonArray list = new JsonArray();
       violations.forEach(v -> list.add(new JsonObject().put("field", v.field()).put("message", v.message())));
