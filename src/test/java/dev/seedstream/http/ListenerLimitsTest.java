@@ -80,6 +80,8 @@ class ListenerLimitsTest extends GatewayTestBase {
     listen(events);
     listen(newJob());
     assertRefused(refused(events), 429, "rate_limited");
+    // Both jobs' upstream calls have arrived before counting: a 202 comes back before its call reaches the fake.
+    Await.result(fake.exchange(1));
     int calls = fake.requestCount();
     TestHttp.Response post = Await.result(api.call(HttpMethod.POST, "/api/generations",
       MultiMap.caseInsensitiveMultiMap().add("Accept", "text/event-stream"), BODY));
