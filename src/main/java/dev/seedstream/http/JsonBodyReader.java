@@ -47,6 +47,8 @@ final class JsonBodyReader implements Handler<RoutingContext> {
   static final int MAX_MEMBERS = 64;
   static final int MAX_ITEMS = 64;
   static final int MAX_DEPTH = 8;
+  /** Bodies up to this size are parsed where they arrive: under a millisecond of work. */
+  static final long ON_LOOP_BYTES = 256 * 1024;
   private static final String IMAGE_FIELD = "image";
   // data:image/jpeg;base64, and a little room for a longer media type.
   private static final int DATA_URI_HEAD = 64;
@@ -148,7 +150,13 @@ final class JsonBodyReader implements Handler<RoutingContext> {
     private long imageChars;
     private long oversizedImageChars = -1;
     private String oversizedImage;
+    /** The parse has decided (refused, or complete); set by the parsing thread, read on the event loop. */
     private boolean done;
+    /** Why the body is refused, once decided; answered on the event loop. */
+    private ApiException refusal;
+    /** Whether chunks are parsed on a worker thread: see {@link #start()}. */
+    private boolean offLoop;
+    private boolean clientGone;
 
     Reading(RoutingContext ctx) {
       this.ctx = ctx;
@@ -160,12 +168,81 @@ final class JsonBodyReader implements Handler<RoutingContext> {
       this.feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
     }
 
+    /**
+     * Parsing costs about 1.5 to 3 ms per megabyte (Jackson gathers a long string's characters one by one), so a
+     * body that may be larger than {@value #ON_LOOP_BYTES} bytes is parsed on a worker thread, a chunk at a time
+     * and in order, with the request paused meanwhile; a small one is parsed where it arrives. Either way every
+     * answer is given on the event loop.
+     */
     void start() {
       HttpServerRequest request = ctx.request();
-      request.handler(this::chunk);
-      request.endHandler(v -> finish());
-      request.exceptionHandler(failure -> done = true); // the client is gone: nobody to answer
+      long declared = declaredLength(request);
+      offLoop = declared < 0 || declared > ON_LOOP_BYTES;
+      request.handler(this::onChunk);
+      request.endHandler(v -> onEnd());
+      request.exceptionHandler(failure -> clientGone = true); // nobody to answer
       request.resume(); // the router pauses a request until a handler takes its body
+    }
+
+    private void onChunk(Buffer buffer) {
+      if (done || clientGone) {
+        return;
+      }
+      if (!offLoop) {
+        chunk(buffer);
+        answerIfRefused();
+        return;
+      }
+      HttpServerRequest request = ctx.request();
+      request.pause();
+      ctx.vertx().executeBlocking(() -> {
+        chunk(buffer);
+        return null;
+      }, true).onComplete(ar -> {
+        if (ar.failed()) {
+          refusal = new ApiException(ErrorCode.INVALID_REQUEST, "the body could not be read");
+          done = true;
+        }
+        if (!answerIfRefused() && !clientGone) {
+          request.resume();
+        }
+      });
+    }
+
+    private void onEnd() {
+      if (done || clientGone) {
+        return;
+      }
+      if (!offLoop) {
+        finish();
+        answer();
+        return;
+      }
+      ctx.vertx().executeBlocking(() -> {
+        finish();
+        return null;
+      }, true).onComplete(ar -> answer());
+    }
+
+    /** On the event loop: a refusal decided so far is answered; true when there was one. */
+    private boolean answerIfRefused() {
+      if (refusal == null || clientGone) {
+        return refusal != null;
+      }
+      ApiException error = refusal;
+      refusal = null;
+      ctx.fail(error);
+      return true;
+    }
+
+    /** On the event loop, once the body has ended: the request goes on with its object, or is refused. */
+    private void answer() {
+      if (answerIfRefused() || clientGone || root == null) {
+        return;
+      }
+      ctx.put(BODY, root);
+      ctx.put(IMAGE_CHARS, imageChars);
+      ctx.next();
     }
 
     private void chunk(Buffer buffer) {
@@ -341,18 +418,17 @@ final class JsonBodyReader implements Handler<RoutingContext> {
         return;
       }
       if (root == null || !open.isEmpty()) {
+        root = null;
         refuse(invalid("", received == 0 ? "the body is empty; send a JSON object" : "the body is not complete JSON"));
         return;
       }
       done = true;
-      ctx.put(BODY, root);
-      ctx.put(IMAGE_CHARS, imageChars);
-      ctx.next();
     }
 
+    /** Decides the refusal; the event loop answers it (see {@link #answerIfRefused()}). */
     private void refuse(ApiException error) {
       done = true;
-      ctx.fail(error);
+      refusal = error;
     }
 
     /** Jackson's first clause and where it stopped; never its source description or feature names. */
