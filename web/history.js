@@ -1,158 +1,145 @@
 // Seedstream history panel: past generations kept by the gateway, a page at a time, newest first.
 // Each job can be re-run with its settings, any of its images used as a reference, or all of them
-// downloaded as a zip. Same rule as app.js: text only through textContent, and an <img> src only when it
-// is the gateway's own /api/images/ path. The form itself belongs to app.js; this file talks to it with
-// two document events: "seedstream:rerun" (detail: the stored params) and "seedstream:add-reference"
-// (detail: a File), and listens for "seedstream:job-finished" to show the newest job.
-'use strict';
+// downloaded as a zip. Same rule as the rest of the page (dom.js): text only through textContent, and an
+// <img> src only when it is the gateway's own /api/images/ path. The form belongs to the other modules;
+// this one talks to it with two document events: "seedstream:rerun" (detail: the stored params) and
+// "seedstream:add-reference" (detail: a File), and listens for "seedstream:job-finished" to show the
+// newest job.
 
-(() => {
-  const PAGE = 10;
-  const OWN_IMAGE = /^\/api\/images\/[A-Za-z0-9_-]+\/\d+$/;
+import { $, el } from './dom.js';
+import { withToken } from './api.js';
 
-  const $ = (id) => document.getElementById(id);
-  const els = {
-    panel: $('history'), list: $('history-list'), more: $('history-more'),
-    refresh: $('history-refresh'), status: $('history-status'),
-  };
-  // app.js keeps the client token (when the gateway requires one) in sessionStorage under this key.
-  const TOKEN_KEY = 'seedstream.token';
-  let nextBefore = null;
-  let loading = false;
+const PAGE = 10;
+const OWN_IMAGE = /^\/api\/images\/[A-Za-z0-9_-]+\/\d+$/;
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
+const els = {
+  panel: $('history'), list: $('history-list'), more: $('history-more'),
+  refresh: $('history-refresh'), status: $('history-status'),
+};
+let nextBefore = null;
+let loading = false;
+
+function button(text, label, onClick) {
+  const node = el('button', 'button secondary', text);
+  node.type = 'button';
+  if (label) node.setAttribute('aria-label', label);
+  node.addEventListener('click', onClick);
+  return node;
+}
+
+// The token goes along when there is one; a 401 is handled here, not by asking for a token.
+function apiHeaders(accept) {
+  return withToken({ Accept: accept });
+}
+
+async function loadPage(reset) {
+  if (loading) return;
+  loading = true;
+  const query = new URLSearchParams({ limit: String(PAGE) });
+  if (!reset && nextBefore) query.set('before', nextBefore);
+  try {
+    const response = await fetch(`/api/generations?${query}`, { headers: apiHeaders('application/json') });
+    if (response.status === 404) return; // the gateway keeps no history: the panel stays hidden
+    if (response.status === 401) return; // no token yet: api.js asks for one, a finished job reloads the panel
+    const page = response.ok ? await response.json() : null;
+    if (!Array.isArray(page?.generations)) throw new Error('bad page');
+    els.panel.hidden = false;
+    if (reset) els.list.replaceChildren();
+    page.generations.forEach((job) => els.list.append(jobNode(job)));
+    nextBefore = typeof page.next_before === 'string' ? page.next_before : null;
+    els.more.hidden = !nextBefore;
+    els.status.textContent = els.list.children.length ? '' : 'No generations yet.';
+  } catch {
+    els.panel.hidden = false;
+    els.status.textContent = 'The history could not be loaded.';
+  } finally {
+    loading = false;
   }
+}
 
-  function button(text, label, onClick) {
-    const node = el('button', 'button secondary', text);
-    node.type = 'button';
-    if (label) node.setAttribute('aria-label', label);
-    node.addEventListener('click', onClick);
-    return node;
+function jobNode(job) {
+  const item = el('li', 'history-item');
+  item.dataset.testid = 'history-item';
+  item.dataset.jobId = String(job.id);
+  const images = Array.isArray(job.images) ? job.images : [];
+  const when = Number.isFinite(job.created) ? new Date(job.created * 1000).toLocaleString() : '';
+  const facts = [String(job.model || ''), String(job.status || ''), when, `${images.length} image${images.length === 1 ? '' : 's'}`];
+  item.append(el('p', 'history-prompt', String(job.prompt || '')), el('p', 'history-meta', facts.filter(Boolean).join(' · ')),
+    actions(job, images), thumbs(job, images));
+  return item;
+}
+
+function actions(job, images) {
+  const row = el('div', 'history-actions');
+  row.append(button('Re-run', 'Re-run with the same settings', () => rerun(job)));
+  if (images.some((image) => image.storage?.status === 'stored')) {
+    const zip = el('a', 'button secondary', 'Download all (zip)');
+    zip.href = `/api/generations/${encodeURIComponent(job.id)}/images.zip`;
+    zip.download = `seedstream-${job.id}.zip`;
+    zip.dataset.testid = 'history-zip';
+    row.append(zip);
   }
+  return row;
+}
 
-  function apiHeaders(accept) {
-    const headers = { Accept: accept };
+function thumbs(job, images) {
+  const list = el('ul', 'history-thumbs');
+  for (const image of images) {
+    const item = el('li', 'history-thumb');
+    item.dataset.testid = 'history-thumb';
+    item.dataset.index = String(image.index);
+    const src = typeof image.durable_url === 'string' && OWN_IMAGE.test(image.durable_url) ? image.durable_url : null;
+    if (src && image.storage?.status !== 'not_persisted') {
+      const img = el('img');
+      img.src = src;
+      img.alt = `Image ${image.index + 1}: ${String(job.prompt || '').slice(0, 160)}`;
+      img.loading = 'lazy';
+      img.decoding = 'async';
+      item.append(img, button('Use as reference', `Use image ${image.index + 1} as a reference`, () => useAsReference(src, image)));
+    } else {
+      item.append(el('span', 'not-kept', `Not kept: ${String(image.storage?.reason || 'unknown reason')}`));
+    }
+    list.append(item);
+  }
+  return list;
+}
+
+// A page lists a long prompt (or long settings) cut short; the job's own snapshot has all of it.
+async function rerun(job) {
+  let params = job.params || {};
+  if (job.prompt_truncated || job.params_truncated) {
     try {
-      const token = sessionStorage.getItem(TOKEN_KEY);
-      if (token) headers.Authorization = `Bearer ${token}`;
-    } catch {
-      // storage disabled: the request goes without a token, as app.js's would
-    }
-    return headers;
-  }
-
-  async function loadPage(reset) {
-    if (loading) return;
-    loading = true;
-    const query = new URLSearchParams({ limit: String(PAGE) });
-    if (!reset && nextBefore) query.set('before', nextBefore);
-    try {
-      const response = await fetch(`/api/generations?${query}`, { headers: apiHeaders('application/json') });
-      if (response.status === 404) return; // the gateway keeps no history: the panel stays hidden
-      if (response.status === 401) return; // no token yet: app.js asks for one, a finished job reloads the panel
-      const page = response.ok ? await response.json() : null;
-      if (!Array.isArray(page?.generations)) throw new Error('bad page');
-      els.panel.hidden = false;
-      if (reset) els.list.replaceChildren();
-      page.generations.forEach((job) => els.list.append(jobNode(job)));
-      nextBefore = typeof page.next_before === 'string' ? page.next_before : null;
-      els.more.hidden = !nextBefore;
-      els.status.textContent = els.list.children.length ? '' : 'No generations yet.';
-    } catch {
-      els.panel.hidden = false;
-      els.status.textContent = 'The history could not be loaded.';
-    } finally {
-      loading = false;
-    }
-  }
-
-  function jobNode(job) {
-    const item = el('li', 'history-item');
-    item.dataset.testid = 'history-item';
-    item.dataset.jobId = String(job.id);
-    const images = Array.isArray(job.images) ? job.images : [];
-    const when = Number.isFinite(job.created) ? new Date(job.created * 1000).toLocaleString() : '';
-    const facts = [String(job.model || ''), String(job.status || ''), when, `${images.length} image${images.length === 1 ? '' : 's'}`];
-    item.append(el('p', 'history-prompt', String(job.prompt || '')), el('p', 'history-meta', facts.filter(Boolean).join(' · ')),
-      actions(job, images), thumbs(job, images));
-    return item;
-  }
-
-  function actions(job, images) {
-    const row = el('div', 'history-actions');
-    row.append(button('Re-run', 'Re-run with the same settings', () => rerun(job)));
-    if (images.some((image) => image.storage?.status === 'stored')) {
-      const zip = el('a', 'button secondary', 'Download all (zip)');
-      zip.href = `/api/generations/${encodeURIComponent(job.id)}/images.zip`;
-      zip.download = `seedstream-${job.id}.zip`;
-      zip.dataset.testid = 'history-zip';
-      row.append(zip);
-    }
-    return row;
-  }
-
-  function thumbs(job, images) {
-    const list = el('ul', 'history-thumbs');
-    for (const image of images) {
-      const item = el('li', 'history-thumb');
-      item.dataset.testid = 'history-thumb';
-      item.dataset.index = String(image.index);
-      const src = typeof image.durable_url === 'string' && OWN_IMAGE.test(image.durable_url) ? image.durable_url : null;
-      if (src && image.storage?.status !== 'not_persisted') {
-        const img = el('img');
-        img.src = src;
-        img.alt = `Image ${image.index + 1}: ${String(job.prompt || '').slice(0, 160)}`;
-        img.loading = 'lazy';
-        img.decoding = 'async';
-        item.append(img, button('Use as reference', `Use image ${image.index + 1} as a reference`, () => useAsReference(src, image)));
-      } else {
-        item.append(el('span', 'not-kept', `Not kept: ${String(image.storage?.reason || 'unknown reason')}`));
-      }
-      list.append(item);
-    }
-    return list;
-  }
-
-  // A page lists a long prompt (or long settings) cut short; the job's own snapshot has all of it.
-  async function rerun(job) {
-    let params = job.params || {};
-    if (job.prompt_truncated || job.params_truncated) {
-      try {
-        const response = await fetch(`/api/generations/${encodeURIComponent(job.id)}`, { headers: apiHeaders('application/json') });
-        if (!response.ok) throw new Error(String(response.status));
-        params = (await response.json()).params || {};
-      } catch {
-        els.status.textContent = 'The settings of that generation could not be loaded.';
-        return;
-      }
-    }
-    document.dispatchEvent(new CustomEvent('seedstream:rerun', { detail: params }));
-    els.status.textContent = 'The form now holds the settings of that generation.';
-  }
-
-  // The upstream cannot reach the gateway's own URLs, so the image goes in as a file, like one the user
-  // chose: the page checks it the same way and sends it inline.
-  async function useAsReference(src, image) {
-    try {
-      const response = await fetch(src, { headers: apiHeaders('image/*') });
+      const response = await fetch(`/api/generations/${encodeURIComponent(job.id)}`, { headers: apiHeaders('application/json') });
       if (!response.ok) throw new Error(String(response.status));
-      const blob = await response.blob();
-      const format = blob.type === 'image/png' ? 'png' : 'jpeg';
-      const file = new File([blob], `seedstream-${image.index + 1}.${format}`, { type: `image/${format}` });
-      document.dispatchEvent(new CustomEvent('seedstream:add-reference', { detail: file }));
-      els.status.textContent = `Image ${image.index + 1} was added to the reference images.`;
+      params = (await response.json()).params || {};
     } catch {
-      els.status.textContent = 'That image could not be loaded to use as a reference.';
+      els.status.textContent = 'The settings of that generation could not be loaded.';
+      return;
     }
   }
+  document.dispatchEvent(new CustomEvent('seedstream:rerun', { detail: params }));
+  els.status.textContent = 'The form now holds the settings of that generation.';
+}
 
+// The upstream cannot reach the gateway's own URLs, so the image goes in as a file, like one the user
+// chose: the page checks it the same way and sends it inline.
+async function useAsReference(src, image) {
+  try {
+    const response = await fetch(src, { headers: apiHeaders('image/*') });
+    if (!response.ok) throw new Error(String(response.status));
+    const blob = await response.blob();
+    const format = blob.type === 'image/png' ? 'png' : 'jpeg';
+    const file = new File([blob], `seedstream-${image.index + 1}.${format}`, { type: `image/${format}` });
+    document.dispatchEvent(new CustomEvent('seedstream:add-reference', { detail: file }));
+    els.status.textContent = `Image ${image.index + 1} was added to the reference images.`;
+  } catch {
+    els.status.textContent = 'That image could not be loaded to use as a reference.';
+  }
+}
+
+export function initHistory() {
   els.more.addEventListener('click', () => loadPage(false));
   els.refresh.addEventListener('click', () => loadPage(true));
   document.addEventListener('seedstream:job-finished', () => loadPage(true));
   loadPage(true);
-})();
+}

@@ -1,0 +1,58 @@
+// Seedstream web page: builds the form from GET /api/models, previews the request with a dry run,
+// starts a generation and shows every image the moment its server-sent event arrives. This module wires
+// the others together and starts the page; history.js runs the history panel beside it.
+
+import { els } from './dom.js';
+import { askForToken, readJson, requireTokens, storedToken, tokensRequired, whenTokenEntered } from './api.js';
+import { showGeneralError } from './errors.js';
+import { applyCatalogue, applyParams, updateMaxImagesBounds, updatePromptCounter, wireFormControls } from './form.js';
+import { addFiles, whenRefsChange, wireReferenceInputs } from './references.js';
+import { onSubmit, scheduleDryRun } from './request.js';
+import { onCancel } from './job.js';
+import { wireLightbox } from './lightbox.js';
+import { initHistory } from './history.js';
+
+function wireForm() {
+  wireFormControls();
+  // Every edit refreshes the estimate and the inline errors (debounced).
+  els.form.addEventListener('input', scheduleDryRun);
+  els.form.addEventListener('change', scheduleDryRun);
+  els.form.addEventListener('submit', onSubmit);
+  els.cancel.addEventListener('click', onCancel);
+}
+
+// history.js talks to the form with two document events: "seedstream:rerun" (detail: the stored
+// params) and "seedstream:add-reference" (detail: a File).
+function wireHistory() {
+  document.addEventListener('seedstream:rerun', (event) => applyParams(event.detail));
+  document.addEventListener('seedstream:add-reference', (event) => {
+    if (event.detail instanceof File) addFiles([event.detail]);
+  });
+}
+
+async function init() {
+  wireReferenceInputs();
+  wireHistory();
+  wireForm();
+  wireLightbox();
+  try {
+    const response = await fetch('/api/models', { headers: { Accept: 'application/json' } });
+    const catalogue = response.ok ? await readJson(response) : null;
+    if (!catalogue?.models || !Object.keys(catalogue.models).length) throw new Error('no models');
+    applyCatalogue(catalogue);
+    requireTokens(catalogue.tokens_required === true);
+    if (tokensRequired() && !storedToken()) askForToken('This gateway needs an access token.');
+    updatePromptCounter();
+    scheduleDryRun();
+  } catch {
+    showGeneralError('The model list could not be loaded.', ['Reload the page to try again.']);
+  }
+}
+
+whenRefsChange(() => {
+  updateMaxImagesBounds();
+  scheduleDryRun();
+});
+whenTokenEntered(scheduleDryRun);
+init();
+initHistory();

@@ -1,0 +1,148 @@
+// The request the form describes: a dry run after every edit (the estimate and the inline errors), and
+// the real submit, which hands an accepted job to job.js and stream.js.
+
+import { els, setText } from './dom.js';
+import { formatNumber } from './format.js';
+import { getCatalogue } from './catalogue.js';
+import { readMaxImages, sizeValue } from './form.js';
+import { refs } from './references.js';
+import { postJson, readJson } from './api.js';
+import {
+  clearGeneralError, describeError, errorOf, focusFirstInvalid, renderWarnings, showError, showFieldErrors,
+  showGeneralError, violationText,
+} from './errors.js';
+import { currentJob, revealFirstCard, setBusy, setProgress, setStatus, startJob } from './job.js';
+import { openStream } from './stream.js';
+
+const DRY_RUN_DELAY_MS = 400;
+
+let submitted = false; // before the first submit an empty prompt is not reported as an error
+const dryRun = { timer: 0, seq: 0, controller: null };
+
+function buildRequest() {
+  const body = {
+    model: els.model.value,
+    prompt: els.prompt.value,
+    size: sizeValue(),
+    sequential_image_generation: els.group.checked ? 'auto' : 'disabled',
+    response_format: 'url',
+    watermark: els.watermark.checked,
+  };
+  if (refs.length) body.image = refs.map((ref) => ref.src);
+  if (els.group.checked) body.sequential_image_generation_options = { max_images: readMaxImages() };
+  if (!els.optimizeRow.hidden) body.optimize_prompt_options = { mode: els.optimizeMode.value };
+  return body;
+}
+
+export function scheduleDryRun() {
+  clearTimeout(dryRun.timer);
+  dryRun.timer = setTimeout(runDryRun, DRY_RUN_DELAY_MS);
+}
+
+// Only the newest dry run may paint: older ones are aborted and their late answers ignored.
+async function runDryRun() {
+  if (!getCatalogue()) return;
+  dryRun.controller?.abort();
+  if (!submitted && !els.prompt.value.trim()) {
+    // Nothing to estimate yet, and a 400 for the empty prompt would only be noise.
+    dryRun.seq += 1;
+    showFieldErrors([]);
+    setEstimate('Estimate: write a prompt to see it.');
+    return;
+  }
+  const controller = new AbortController();
+  dryRun.controller = controller;
+  const seq = ++dryRun.seq;
+  els.estimate.classList.add('stale');
+  try {
+    const response = await postJson('/api/generations?dry_run=true', buildRequest(), controller.signal);
+    const json = await readJson(response);
+    if (seq === dryRun.seq) showDryRun(response, json);
+  } catch (err) {
+    if (err.name !== 'AbortError' && seq === dryRun.seq) setEstimate('Estimate unavailable (the gateway did not answer).');
+  }
+}
+
+function showDryRun(response, json) {
+  if (response.ok && json) {
+    const est = json.estimate || {};
+    setEstimate(`Estimate: up to ${formatNumber(est.max_images)} image${est.max_images === 1 ? '' : 's'} · ` +
+      `up to ${formatNumber(est.max_output_tokens)} output tokens`);
+    showFieldErrors([]);
+    renderWarnings(els.warnings, json.warnings);
+    return;
+  }
+  const error = errorOf(response, json);
+  const shown = submitted || els.prompt.value.trim() ? error.violations
+    : error.violations.filter((v) => v.field !== 'prompt');
+  const unplaced = showFieldErrors(shown);
+  const onlyPrompt = shown.length === 0 && error.violations.length > 0;
+  setEstimate(onlyPrompt ? 'Estimate: write a prompt to see it.'
+    : `Estimate unavailable: ${unplaced.length ? unplaced.map(violationText).join(' ') : dryRunReason(error)}`);
+  renderWarnings(els.warnings, []);
+}
+
+function dryRunReason(error) {
+  return error.code === 'invalid_request' ? 'fix the marked fields.' : describeError(error).title;
+}
+
+function setEstimate(text) {
+  els.estimate.classList.remove('stale');
+  setText(els.estimate, text);
+}
+
+// ---------------------------------------------------------------- submitting
+
+// A new attempt starts from a clean page: nothing said about an earlier attempt may stay on screen.
+function clearMessages() {
+  clearGeneralError();
+  els.refRejects.replaceChildren();
+  els.connection.hidden = true;
+  setProgress('Starting…');
+}
+
+export async function onSubmit(event) {
+  event.preventDefault();
+  if (!getCatalogue() || (currentJob() && !currentJob().terminal)) return;
+  submitted = true;
+  clearTimeout(dryRun.timer);
+  clearMessages();
+  const body = buildRequest();
+  els.generate.disabled = true; // Cancel stays off until the gateway has given us a job id
+  setStatus('starting');
+  let response;
+  let json;
+  try {
+    response = await postJson('/api/generations', body);
+    json = await readJson(response);
+  } catch {
+    return failSubmit('The gateway could not be reached.', []);
+  }
+  if (response.status !== 202 || !json?.id || !json?.events_url) return rejectSubmit(response, json);
+  showFieldErrors([]);
+  const job = startJob(json, body);
+  openStream(job);
+  revealFirstCard(job);
+}
+
+function failSubmit(title, lines) {
+  setStatus('error');
+  setBusy(false);
+  showGeneralError(title, lines);
+  notStarted(title);
+}
+
+// The reason is already announced by the general error (role=alert); the live progress line only
+// says that nothing started, and the line under the button repeats the reason where the user looks.
+function notStarted(reason) {
+  setProgress('Not started.', `Not started: ${reason}`);
+}
+
+function rejectSubmit(response, json) {
+  const error = errorOf(response, json);
+  showFieldErrors(error.violations);
+  setStatus('error');
+  setBusy(false);
+  notStarted(showError(error));
+  focusFirstInvalid();
+}
