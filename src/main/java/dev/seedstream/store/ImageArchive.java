@@ -2,6 +2,7 @@ package dev.seedstream.store;
 
 import dev.seedstream.config.AccessSettings;
 import dev.seedstream.config.StoreSettings;
+import dev.seedstream.observe.RepeatedWarning;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -65,6 +66,8 @@ public final class ImageArchive {
   private long retentionTimer = -1;
   /** Why the last image file could not be written, until one is again; null while files are written. */
   private String diskProblem;
+  /** One line a minute per kind of failure, with a count: every image of a busy gateway can fail alike. */
+  private final RepeatedWarning notPersistedWarnings = new RepeatedWarning(LOG, 60_000, System::nanoTime);
   /** Makes the durable URLs handed out absolute on {@code SEEDSTREAM_PUBLIC_URL} when it is set. */
   private final AccessSettings links;
 
@@ -369,7 +372,7 @@ public final class ImageArchive {
     if (kind == StoreFailure.Kind.DISK) {
       diskProblem = reason;
     }
-    LOG.warning("image " + key(image.jobId(), image.index()) + " not persisted: " + reason);
+    notPersistedWarnings.warn(kind.label(), "image " + key(image.jobId(), image.index()) + " not persisted: " + reason);
     return image.notPersisted(reason);
   }
 
