@@ -12,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
@@ -198,7 +199,19 @@ final class UpstreamExchange implements UpstreamCall {
     mapper.acceptEnd();
   }
 
+  /**
+   * A connection closed in an orderly way before {@code completed} (no reset, no terminating chunk) is a stream
+   * that ended early: truncated. A reset or any other failure of the connection is the upstream being unavailable.
+   */
   private void onStreamError(Throwable cause) {
+    if (cause instanceof HttpClosedException) {
+      fail(UpstreamFailure.of(ErrorCode.UPSTREAM_TRUNCATED, "the upstream closed the stream before it completed"));
+      return;
+    }
+    connectionBroke(cause);
+  }
+
+  private void connectionBroke(Throwable cause) {
     fail(UpstreamFailure.of(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream connection broke mid-stream (" + cause.getClass().getSimpleName() + ")"));
   }
 
@@ -210,7 +223,7 @@ final class UpstreamExchange implements UpstreamCall {
       if (!refusedBeforeWork || !retry(failure.retryAfterSeconds())) {
         fail(failure);
       }
-    }, this::onStreamError);
+    }, this::connectionBroke);
   }
 
   /**
@@ -225,7 +238,9 @@ final class UpstreamExchange implements UpstreamCall {
     long backoff = Math.min(config.upstream().retryMaxDelayMs(), 100L << attempt);
     long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
     long delay = retryAfterSeconds == null ? jittered : Math.max(jittered, retryAfterSeconds * 1000);
-    if (delay > config.upstream().retryMaxDelayMs()) {
+    if (delay > config.upstream().retryMaxDelayMs() || delay >= timers.millisBeforeADeadline()) {
+      // A wait the gateway's own deadline would cut short: the client gets the upstream's Retry-After instead
+      // of a timeout that was never the upstream's doing.
       return false;
     }
     attempt++;

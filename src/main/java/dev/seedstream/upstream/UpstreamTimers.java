@@ -20,6 +20,7 @@ final class UpstreamTimers {
   private final SilenceTimer idle;
   private long totalTimer = -1;
   private long firstEventTimer = -1;
+  private long startedAt;
 
   UpstreamTimers(Vertx vertx, GatewayConfig config, Consumer<String> onTimeout) {
     this.vertx = vertx;
@@ -30,6 +31,7 @@ final class UpstreamTimers {
   }
 
   void start() {
+    startedAt = System.nanoTime();
     totalTimer = vertx.setTimer(config.timeouts().totalTimeoutMs(),
       id -> fire("the generation exceeded the total deadline of " + config.timeouts().totalTimeoutMs() + " ms"));
     firstEventTimer = vertx.setTimer(config.timeouts().firstEventTimeoutMs(),
@@ -43,6 +45,16 @@ final class UpstreamTimers {
       firstEventTimer = -1;
     }
     idle.activity();
+  }
+
+  /**
+   * How long a wait before retrying may last without a deadline firing first: until the first-event deadline
+   * while the upstream has not answered, and the total deadline in any case.
+   */
+  long millisBeforeADeadline() {
+    long elapsed = (System.nanoTime() - startedAt) / 1_000_000;
+    long total = config.timeouts().totalTimeoutMs() - elapsed;
+    return firstEventTimer == -1 ? total : Math.min(total, config.timeouts().firstEventTimeoutMs() - elapsed);
   }
 
   /** Silence is not the upstream's fault while the gateway itself has stopped reading (backpressure). */

@@ -94,6 +94,30 @@ class UpstreamFaultsTest extends GatewayTestBase {
   }
 
   @Test
+  @DisplayName("issue 26: a 429 whose Retry-After outlasts the first-event deadline goes to the client at once as upstream_rate_limited")
+  void retryAfterPastTheDeadline() {
+    startGateway(fake.url(), Map.of("SEEDSTREAM_UPSTREAM_RETRIES", "2", "SEEDSTREAM_FIRST_EVENT_TIMEOUT_MS", "6000"));
+    long start = System.nanoTime();
+    List<SseEvent> events = run(ex -> ex.error(429, ARK_429, "7"));
+    assertThat(last(events).getString("code")).isEqualTo("upstream_rate_limited");
+    assertThat(last(events).getLong("retry_after")).isEqualTo(7L);
+    assertThat((System.nanoTime() - start) / 1_000_000).as("no wait for a retry that cannot happen").isLessThan(3000);
+    assertThat(fake.requestCount()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("issue 26: the upstream closing the connection after one image (no completed, no last chunk) is upstream_truncated")
+  void closedAfterOneImage() {
+    startGateway(fake.url(), Map.of());
+    List<SseEvent> events = run(ex -> {
+      ex.streamHead().image(0, "https://tos.example.com/0.jpeg");
+      vertxLater(50, ex::reset);
+    });
+    assertThat(events).extracting(SseEvent::event).containsExactly("started", "image", "error");
+    assertThat(last(events).getString("code")).isEqualTo("upstream_truncated");
+  }
+
+  @Test
   @DisplayName("connection refused is upstream_unavailable, fast")
   void connectionRefused() {
     FakeUpstream closed = Await.result(FakeUpstream.start(vertx));
