@@ -117,6 +117,12 @@ final class JsonBodyReader implements Handler<RoutingContext> {
     return cut.replaceAll("[^\\x20-\\x7e]", "?");
   }
 
+  /** More bytes for the parser, or the end of them. */
+  @FunctionalInterface
+  private interface Input {
+    void give() throws IOException;
+  }
+
   /** One open container: its JSON, its path for violations, the field whose value comes next, its size. */
   private static final class Level {
     final Object container;
@@ -259,19 +265,23 @@ final class JsonBodyReader implements Handler<RoutingContext> {
         skipOversizedImage(bytes, 0);
         return;
       }
-      try {
-        feeder.feedInput(bytes, 0, bytes.length);
-        drain();
-      } catch (JsonProcessingException e) {
-        refuse(invalid("", syntaxError(e)));
-        return;
-      } catch (IOException e) {
-        refuse(invalid("", "the body could not be read"));
-        return;
-      }
-      if (!done) {
+      if (parsed(() -> feeder.feedInput(bytes, 0, bytes.length)) && !done) {
         checkUnfinishedToken(bytes);
       }
+    }
+
+    /** Gives the parser more input and takes every token it can; false when the body was refused for its syntax. */
+    private boolean parsed(Input input) {
+      try {
+        input.give();
+        drain();
+        return true;
+      } catch (JsonProcessingException e) {
+        refuse(invalid("", syntaxError(e)));
+      } catch (IOException e) {
+        refuse(invalid("", "the body could not be read"));
+      }
+      return false;
     }
 
     private void drain() throws IOException {
@@ -404,17 +414,7 @@ final class JsonBodyReader implements Handler<RoutingContext> {
         refuseOversizedImage();
         return;
       }
-      try {
-        feeder.endOfInput();
-        drain();
-      } catch (JsonProcessingException e) {
-        refuse(invalid("", syntaxError(e)));
-        return;
-      } catch (IOException e) {
-        refuse(invalid("", "the body could not be read"));
-        return;
-      }
-      if (done) {
+      if (!parsed(feeder::endOfInput) || done) {
         return;
       }
       if (root == null || !open.isEmpty()) {

@@ -98,17 +98,6 @@ class HostileRequestTest extends GatewayTestBase {
     }
   }
 
-  io.vertx.core.Future<Void> when(java.util.function.BooleanSupplier condition) {
-    Promise<Void> promise = Promise.promise();
-    vertx.setPeriodic(10, id -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        promise.tryComplete();
-      }
-    });
-    return promise.future();
-  }
-
   static MultiMap headers(String... pairs) {
     MultiMap map = MultiMap.caseInsensitiveMultiMap();
     for (int i = 0; i < pairs.length; i += 2) {
@@ -356,7 +345,7 @@ class HostileRequestTest extends GatewayTestBase {
     RawSocket plain = Await.result(RawSocket.connect(vertx, vertx.createNetClient(), port));
     String health = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     plain.write(health + health);
-    Await.result(when(() -> plain.received().split("HTTP/1.1 200", -1).length == 3));
+    Await.result(Await.condition(vertx, () -> plain.received().split("HTTP/1.1 200", -1).length == 3));
     assertThat(plain.closed().isComplete()).as("an ordinary connection answers a second request").isFalse();
   }
 

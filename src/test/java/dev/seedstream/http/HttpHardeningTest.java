@@ -7,7 +7,6 @@ import dev.seedstream.support.SseTestClient;
 import dev.seedstream.support.TestHttp;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.NetClient;
@@ -63,14 +62,7 @@ class HttpHardeningTest extends GatewayTestBase {
   }
 
   Future<Void> when(java.util.function.BooleanSupplier condition) {
-    Promise<Void> promise = Promise.promise();
-    vertx.setPeriodic(10, id -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        promise.tryComplete();
-      }
-    });
-    return promise.future();
+    return Await.condition(vertx, condition);
   }
 
   @Test

@@ -1,6 +1,8 @@
 package dev.seedstream.support;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +12,18 @@ import java.util.concurrent.TimeoutException;
 public final class Await {
 
   private Await() {
+  }
+
+  /** Completes when {@code condition} holds, checked every 10 ms on {@code vertx}: for states no event announces. */
+  public static Future<Void> condition(Vertx vertx, java.util.function.BooleanSupplier condition) {
+    Promise<Void> promise = Promise.promise();
+    vertx.setPeriodic(10, id -> {
+      if (condition.getAsBoolean()) {
+        vertx.cancelTimer(id);
+        promise.tryComplete();
+      }
+    });
+    return promise.future();
   }
 
   public static <T> T result(Future<T> future) {
