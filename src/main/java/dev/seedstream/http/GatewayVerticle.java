@@ -77,6 +77,7 @@ public final class GatewayVerticle extends VerticleBase {
       catalog.uploadRules().maxBytes());
     ReadDeadlines deadlines = new ReadDeadlines(vertx, config.timeouts().headerTimeoutMs(), config.timeouts().bodyTimeoutMs());
 
+    warnIfNamesWillBeRefused();
     Router router = Router.router(vertx);
     router.route().handler(AccessLog::handle);
     router.route().handler(AmbiguousLength::closeAfterAnswer);
@@ -120,6 +121,16 @@ public final class GatewayVerticle extends VerticleBase {
       deadlines.onConnection(connection);
     }).requestHandler(router);
     return server.listen().recover(this::explainListenFailure);
+  }
+
+  /** Reachable beyond loopback, the gateway is likely to be called by a DNS name it does not know yet. */
+  private void warnIfNamesWillBeRefused() {
+    String host = config.server().host();
+    boolean loopback = host.equals("127.0.0.1") || host.equals("::1") || host.equals("localhost");
+    if (!loopback && config.access().allowedHosts().isEmpty() && config.access().publicUrl() == null) {
+      LOG.warning("listening on " + host + ": requests that name this gateway by a DNS name (not an IP address or "
+        + "localhost) get 421 until SEEDSTREAM_ALLOWED_HOSTS or SEEDSTREAM_PUBLIC_URL names it");
+    }
   }
 
   /** A port in use is the most common start-up failure: say which address, and which setting moves it. */
