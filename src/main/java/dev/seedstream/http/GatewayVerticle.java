@@ -67,7 +67,7 @@ public final class GatewayVerticle extends VerticleBase {
     access = new ClientAccess(config.tokens() == null ? null : ClientTokens.parse(config.tokens()),
       new EventAccess(java.time.Clock.systemUTC()), config.access());
     RequestValidator validator = new RequestValidator(catalog, uploads, config.requestLimits().maxPromptChars());
-    GenerationRoutes generations = new GenerationRoutes(validator, jobs, access);
+    GenerationRoutes generations = new GenerationRoutes(validator, jobs, access, config.heartbeatMs());
     JsonBodyReader jsonBody = new JsonBodyReader(config.maxRequestBytes(), config.requestLimits().maxJsonBytes(),
       catalog.uploadRules().maxBytes());
     ReadDeadlines deadlines = new ReadDeadlines(vertx, config.headerTimeoutMs(), config.bodyTimeoutMs());

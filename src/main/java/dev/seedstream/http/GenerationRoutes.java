@@ -2,6 +2,7 @@ package dev.seedstream.http;
 
 import dev.seedstream.job.Job;
 import dev.seedstream.job.JobRegistry;
+import dev.seedstream.sse.SseResponse;
 import dev.seedstream.validation.RequestValidator;
 import dev.seedstream.validation.ValidatedRequest;
 import dev.seedstream.validation.Violation;
@@ -24,11 +25,13 @@ final class GenerationRoutes {
   private final RequestValidator validator;
   private final JobRegistry jobs;
   private final ClientAccess access;
+  private final long heartbeatMs;
 
-  GenerationRoutes(RequestValidator validator, JobRegistry jobs, ClientAccess access) {
+  GenerationRoutes(RequestValidator validator, JobRegistry jobs, ClientAccess access, long heartbeatMs) {
     this.validator = validator;
     this.jobs = jobs;
     this.access = access;
+    this.heartbeatMs = heartbeatMs;
   }
 
   /** POST /api/generations: validate everything first, so a bad request costs nothing upstream. */
@@ -53,7 +56,7 @@ final class GenerationRoutes {
     Job job = jobs.create(request, client, idempotencyKey(ctx));
     LOG.info("job " + job.id() + " started: model=" + request.model() + " images<=" + request.requestedImages());
     if (wantsEventStream(ctx)) {
-      jobs.attach(job, ctx.response(), 0, client);
+      jobs.attach(job, new SseResponse(ctx.vertx(), ctx.response(), heartbeatMs), 0, client);
       return null;
     }
     String location = access.link("/api/generations/" + job.id());
@@ -85,7 +88,7 @@ final class GenerationRoutes {
       ctx.response().setStatusCode(204).end();
       return;
     }
-    jobs.attach(job, ctx.response(), after, ClientAccess.caller(ctx).key());
+    jobs.attach(job, new SseResponse(ctx.vertx(), ctx.response(), heartbeatMs), after, ClientAccess.caller(ctx).key());
   }
 
   void snapshot(RoutingContext ctx) {
