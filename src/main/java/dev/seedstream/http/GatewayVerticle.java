@@ -69,7 +69,7 @@ public final class GatewayVerticle extends VerticleBase {
       new EventAccess(java.time.Clock.systemUTC()), config.access());
     RequestValidator validator = new RequestValidator(catalog, uploads, config.limits().maxPromptChars());
     HistoryRoutes history = archive == null ? null : new HistoryRoutes(vertx, jobs, archive);
-    GenerationRoutes generations = new GenerationRoutes(validator, jobs, access, history);
+    GenerationRoutes generations = new GenerationRoutes(validator, jobs, access, history, config.timeouts().heartbeatMs());
     V1Routes v1 = new V1Routes(validator, jobs, upstream);
     UploadHandler uploadHandler = new UploadHandler(catalog, uploads, config.limits().maxRequestBytes(),
       config.limits().maxUploadsPerClient());

@@ -5,6 +5,7 @@ import dev.seedstream.failure.ErrorCode;
 import dev.seedstream.failure.Violation;
 import dev.seedstream.job.Job;
 import dev.seedstream.job.JobRegistry;
+import dev.seedstream.sse.SseResponse;
 import dev.seedstream.validation.RequestValidator;
 import dev.seedstream.validation.ValidatedRequest;
 import io.vertx.core.Future;
@@ -28,13 +29,19 @@ final class GenerationRoutes {
   private final JobRegistry jobs;
   private final ClientAccess access;
   private final HistoryRoutes history;
+  private final long heartbeatMs;
 
-  /** {@code history} null: images and past jobs are not kept ({@code SEEDSTREAM_STORE_IMAGES=false}). */
-  GenerationRoutes(RequestValidator validator, JobRegistry jobs, ClientAccess access, HistoryRoutes history) {
+  /**
+   * {@code history} null: images and past jobs are not kept ({@code SEEDSTREAM_STORE_IMAGES=false});
+   * {@code heartbeatMs}: the {@code : ping} interval of the event streams this route opens.
+   */
+  GenerationRoutes(RequestValidator validator, JobRegistry jobs, ClientAccess access, HistoryRoutes history,
+                   long heartbeatMs) {
     this.validator = validator;
     this.jobs = jobs;
     this.access = access;
     this.history = history;
+    this.heartbeatMs = heartbeatMs;
   }
 
   /** POST /api/generations: validate everything first, so a bad request costs nothing upstream. */
@@ -59,7 +66,7 @@ final class GenerationRoutes {
     Job job = jobs.create(request, client, idempotencyKey(ctx));
     LOG.info("job " + job.id() + " started: model=" + request.model() + " images<=" + request.requestedImages());
     if (wantsEventStream(ctx)) {
-      jobs.attach(job, ctx.response(), 0, client);
+      jobs.attach(job, new SseResponse(ctx.vertx(), ctx.response(), heartbeatMs), 0, client);
       return null;
     }
     String location = access.link("/api/generations/" + job.id());
@@ -91,7 +98,7 @@ final class GenerationRoutes {
       ctx.response().setStatusCode(204).end();
       return;
     }
-    jobs.attach(job, ctx.response(), after, ClientAccess.caller(ctx).key());
+    jobs.attach(job, new SseResponse(ctx.vertx(), ctx.response(), heartbeatMs), after, ClientAccess.caller(ctx).key());
   }
 
   /**

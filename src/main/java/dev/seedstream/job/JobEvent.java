@@ -1,7 +1,7 @@
 package dev.seedstream.job;
 
+import dev.seedstream.sse.EventSink;
 import dev.seedstream.sse.SseFrames;
-import dev.seedstream.sse.SseResponse;
 import dev.seedstream.upstream.InlineImage;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
@@ -79,7 +79,7 @@ final class JobEvent {
   }
 
   /** Writes slice {@code n} of the frame; an image's slice is shared with anyone writing it meanwhile. */
-  void writeSlice(int n, SseResponse out) {
+  void writeSlice(int n, EventSink out) {
     if (image == null) {
       out.write(slice(n * SLICE, sliceEnd(n)));
     } else {

@@ -5,13 +5,12 @@ import dev.seedstream.config.ListenerLimits;
 import dev.seedstream.failure.ApiException;
 import dev.seedstream.failure.ErrorCode;
 import dev.seedstream.observe.GatewayMetrics;
-import dev.seedstream.sse.SseResponse;
+import dev.seedstream.sse.EventSink;
 import dev.seedstream.store.ImageArchive;
 import dev.seedstream.upstream.UpstreamClient;
 import dev.seedstream.upstream.UpstreamFailure;
 import dev.seedstream.validation.ValidatedRequest;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -144,16 +143,15 @@ public final class JobRegistry {
   }
 
   /**
-   * Streams the job's events after {@code afterEventId} to the response, then live, until a terminal event;
-   * or refuses over the listener limits ({@link #admitListener}). The listener counts for {@code clientKey}
-   * until its stream ends, whichever way it ends.
+   * Streams the job's events after {@code afterEventId} to {@code out}, then live, until a terminal event;
+   * or refuses over the listener limits ({@link #admitListener}), before {@code out} is opened. The listener
+   * counts for {@code clientKey} until its stream ends, whichever way it ends.
    */
-  public void attach(Job job, HttpServerResponse response, long afterEventId, String clientKey) {
+  public void attach(Job job, EventSink out, long afterEventId, String clientKey) {
     admitListener(job, clientKey);
     listening++;
     listenersByClient.merge(clientKey, 1, Integer::sum);
     metrics.listenerOpened();
-    SseResponse out = new SseResponse(vertx, response, config.timeouts().heartbeatMs());
     JobStream stream = new JobStream(job, out, vertx, config.timeouts().writeTimeoutMs(), afterEventId, () -> listenerGone(clientKey));
     out.open(v -> stream.closed());
     job.subscribe(stream);

@@ -1,10 +1,10 @@
 package dev.seedstream.job;
 
-import dev.seedstream.sse.SseResponse;
+import dev.seedstream.sse.EventSink;
 import io.vertx.core.Vertx;
 
 /**
- * One listener's walk through a job's log. It writes at the client's pace: when the response's write
+ * One listener's walk through a job's log. It writes at the client's pace: when the sink's write
  * queue is full it stops and waits for the drain, holding nothing but its cursor. Large events go out in
  * slices so that backpressure has grain. A client that makes no write progress for the write timeout is
  * dropped; the job goes on for the others and for replay.
@@ -12,7 +12,7 @@ import io.vertx.core.Vertx;
 public final class JobStream {
 
   private final Job job;
-  private final SseResponse out;
+  private final EventSink out;
   private final Vertx vertx;
   private final long writeTimeoutMs;
   private final Runnable onDone;
@@ -24,7 +24,7 @@ public final class JobStream {
   private boolean waiting;
   private long stallTimer = -1;
 
-  JobStream(Job job, SseResponse out, Vertx vertx, long writeTimeoutMs, long afterEventId, Runnable onDone) {
+  JobStream(Job job, EventSink out, Vertx vertx, long writeTimeoutMs, long afterEventId, Runnable onDone) {
     this.onDone = onDone;
     this.job = job;
     this.out = out;

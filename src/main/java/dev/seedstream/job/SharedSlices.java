@@ -1,6 +1,6 @@
 package dev.seedstream.job;
 
-import dev.seedstream.sse.SseResponse;
+import dev.seedstream.sse.EventSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Future;
@@ -39,7 +39,7 @@ final class SharedSlices {
   }
 
   /** Writes slice {@code n} to {@code out}, copying it with {@code bytesOf} only if no copy is in flight. */
-  void write(int n, IntFunction<byte[]> bytesOf, SseResponse out) {
+  void write(int n, IntFunction<byte[]> bytesOf, EventSink out) {
     ByteBuf copy = take(n, bytesOf);
     Future<Void> sent;
     try {

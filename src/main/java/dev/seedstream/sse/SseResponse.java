@@ -10,9 +10,10 @@ import io.vertx.core.http.HttpServerResponse;
  * The server side of one event stream. It commits the head and a {@code retry:} line at once, before the
  * upstream has produced anything, so no proxy's first-byte timer fires during a long generation; it sends
  * a {@code : ping} comment whenever the stream has been quiet for a heartbeat interval; and it exposes the
- * response's backpressure so the writer can wait instead of queueing.
+ * response's backpressure so the writer can wait instead of queueing. Building one writes nothing: the
+ * head goes out on {@link #open}.
  */
-public final class SseResponse {
+public final class SseResponse implements EventSink {
 
   private static final long RETRY_MS = 3000;
   private static final Buffer PING = Buffer.buffer(SseFrames.comment("ping"));
@@ -27,6 +28,7 @@ public final class SseResponse {
   }
 
   /** Writes the head and the retry hint; {@code onClose} runs once if the client goes away first. */
+  @Override
   public SseResponse open(Handler<Void> onClose) {
     response.setStatusCode(200)
       .setChunked(true)
@@ -45,6 +47,7 @@ public final class SseResponse {
   }
 
   /** Completes once the bytes are sent, or fails once they never will be; at once when already closed. */
+  @Override
   public Future<Void> write(Buffer bytes) {
     if (closed) {
       return Future.succeededFuture();
@@ -54,19 +57,23 @@ public final class SseResponse {
     return sent;
   }
 
+  @Override
   public boolean writeQueueFull() {
     return response.writeQueueFull();
   }
 
+  @Override
   public void drainHandler(Handler<Void> handler) {
     response.drainHandler(handler);
   }
 
+  @Override
   public boolean isClosed() {
     return closed;
   }
 
   /** Ends the stream normally after its terminal event. */
+  @Override
   public void end() {
     if (!closed) {
       closed = true;
@@ -76,6 +83,7 @@ public final class SseResponse {
   }
 
   /** Drops a client that cannot keep up or must go; the connection is closed, not drained. */
+  @Override
   public void abort() {
     if (!closed) {
       closed = true;
