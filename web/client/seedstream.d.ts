@@ -250,7 +250,8 @@ export class Seedstream {
   /** A path of the gateway (relative or absolute) as the URL the client fetches. */
   url(path: string): string;
   token(): string;
-  send(path: string, init?: { method?: string; headers?: Record<string, string>; body?: BodyInit; signal?: AbortSignal }): Promise<Response>;
+  /** fetch on the gateway with the token (unless `withToken: false`). */
+  send(path: string, init?: { method?: string; headers?: Record<string, string>; body?: BodyInit; signal?: AbortSignal; withToken?: boolean }): Promise<Response>;
   request<T = unknown>(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal }): Promise<T>;
 }
 

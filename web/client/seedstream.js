@@ -70,9 +70,9 @@ export class Seedstream {
     return this.request('GET', `/api/generations${search ? `?${search}` : ''}`, { signal });
   }
 
-  /** An image of the gateway (a `durable_url`) as a Blob. */
+  /** An image as a Blob: a `durable_url` of the gateway, or an upstream `url` (which never gets the token). */
   async image(url, { signal } = {}) {
-    const response = await this.send(url, { headers: { Accept: 'image/*' }, signal });
+    const response = await this.send(url, { headers: { Accept: 'image/*' }, signal, withToken: this.#onGateway(url) });
     if (!response.ok) throw await errorOf(response);
     return response.blob();
   }
@@ -83,6 +83,14 @@ export class Seedstream {
     return /^[a-z][a-z0-9+.-]*:/i.test(text) ? text : `${this.#baseUrl}${text.startsWith('/') ? '' : '/'}${text}`;
   }
 
+  // A relative path, or an absolute URL on the gateway's origin (an image's `url` is on the upstream's host).
+  #onGateway(url) {
+    const text = String(url);
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(text)) return true;
+    const base = this.#baseUrl || globalThis.location?.origin;
+    return Boolean(base) && new URL(text).origin === new URL(base, globalThis.location?.href).origin;
+  }
+
   /** The current token, or '' when there is none. */
   token() {
     const value = typeof this.#token === 'function' ? this.#token() : this.#token;
@@ -90,9 +98,9 @@ export class Seedstream {
   }
 
   /** fetch with the token; a failure to reach the gateway becomes a SeedstreamError "network_error". */
-  async send(path, { method = 'GET', headers = {}, body, signal } = {}) {
+  async send(path, { method = 'GET', headers = {}, body, signal, withToken = true } = {}) {
     const all = { ...headers };
-    const token = this.token();
+    const token = withToken ? this.token() : '';
     if (token) all.Authorization = `Bearer ${token}`;
     try {
       return await this.#fetch(this.url(path), { method, headers: all, body, signal });

@@ -81,3 +81,29 @@ test('an idempotency key makes a retried generate return the same job, with one 
   const reused = await refusal(ss.generate(group('another lantern', 1), { idempotencyKey: key }));
   assert.deepEqual([reused.code, reused.status], ['idempotency_key_reused', 422]);
 });
+
+test('images: a durable_url comes from the gateway; an image on another host never gets the token', async () => {
+  const { createServer } = await import('node:http');
+  const received = [];
+  const elsewhere = createServer((req, res) => {
+    received.push(req.headers);
+    res.writeHead(200, { 'Content-Type': 'image/png' }).end(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  });
+  await new Promise((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+  try {
+    const ss = new Seedstream({ baseUrl: tokensGateway(), token: token('alice') });
+    const foreign = await ss.image(`http://127.0.0.1:${elsewhere.address().port}/cat.png`);
+    assert.equal(foreign.size, 4);
+    assert.equal(received.length, 1);
+    assert.equal(received[0].authorization, undefined, 'the token went to another host');
+
+    const job = await ss.generate(group('one crane', 1));
+    let durable = null;
+    for await (const event of job.events()) if (event.type === 'image') durable = event.data.durable_url;
+    const stored = await ss.image(durable);
+    assert.match(stored.type, /^image\/(jpeg|png)$/);
+    assert.ok(stored.size > 0);
+  } finally {
+    elsewhere.close();
+  }
+});
