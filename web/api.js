@@ -1,7 +1,8 @@
-// Talking to the gateway. When the gateway requires tokens (GET /api/models says so), the user's token
-// lives in sessionStorage for this tab only and goes out as an Authorization header. EventSource cannot
-// send headers, so streams use the events_url the gateway signed (it carries a short-lived access value).
+// Talking to the gateway, through the Seedstream client (client/seedstream.js, the one front-end apps
+// use). When the gateway requires tokens (GET /api/models says so), the user's token lives in
+// sessionStorage for this tab only; the client sends it as an Authorization header, event streams included.
 
+import { Seedstream } from './client/seedstream.js';
 import { $, el, els } from './dom.js';
 import { showGeneralError } from './errors.js';
 
@@ -31,22 +32,19 @@ export function whenTokenEntered(callback) {
   tokenEntered = callback;
 }
 
-/** The headers with the user's token, if there is one, for a caller that handles a 401 itself. */
-export function withToken(headers) {
-  const token = storedToken();
-  return token ? { ...headers, Authorization: `Bearer ${token}` } : { ...headers };
+/** The gateway the page came from; the token is read again before every request. */
+export const client = new Seedstream({ token: storedToken });
+
+/** A 401 from a call the user started asks for a (new) token. */
+export function noteUnauthorized(error) {
+  if (error?.status === 401 && tokensNeeded) {
+    askForToken(storedToken() ? 'The gateway did not accept the token. Enter it again.' : 'This gateway needs an access token.');
+  }
 }
 
-export function apiFetch(url, options = {}) {
-  const headers = { ...(options.headers || {}) };
-  const token = storedToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  return fetch(url, { ...options, headers }).then((response) => {
-    if (response.status === 401 && tokensNeeded) {
-      askForToken(token ? 'The gateway did not accept the token. Enter it again.' : 'This gateway needs an access token.');
-    }
-    return response;
-  });
+/** A SeedstreamError with the gateway's answer (not the network, not an abort). */
+export function isAnswer(error) {
+  return error?.name === 'SeedstreamError' && error.code !== 'network_error';
 }
 
 export function askForToken(message) {
@@ -90,22 +88,4 @@ function onTokenSubmit(event) {
   $('token-input').value = '';
   $('token-form').hidden = true;
   tokenEntered();
-}
-
-export function postJson(url, body, signal) {
-  return apiFetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify(body),
-    signal,
-  });
-}
-
-export async function readJson(response) {
-  const text = await response.text();
-  try {
-    return text ? JSON.parse(text) : null;
-  } catch {
-    return null;
-  }
 }

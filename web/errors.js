@@ -1,4 +1,4 @@
-// Every failure the page shows, in one shape: errorOf() reads a gateway answer into {code, message,
+// Every failure the page shows, in one shape: errorOf() reads a client's SeedstreamError into {code, message,
 // violations, retry_after …}; describeError() turns that into a sentence a person understands, what to
 // do next and the code, in small text, for support (the gateway's own messages are written for
 // developers). Violations go next to their fields; what has no field goes in the general error.
@@ -6,14 +6,13 @@
 import { el, els } from './dom.js';
 import { megabytes } from './format.js';
 
-export function errorOf(response, json) {
-  const error = json?.error || {};
+export function errorOf(error) {
   return {
-    ...error,
-    code: error.code || `http_${response.status}`,
-    message: error.message || response.statusText || 'The request failed.',
+    ...(error.details || {}),
+    code: error.code,
+    message: error.message || 'The request failed.',
     violations: Array.isArray(error.violations) ? error.violations : [],
-    retry_after: retryAfterSeconds(response.headers.get('Retry-After')) ?? error.retry_after,
+    retry_after: error.retryAfter ?? undefined,
   };
 }
 
@@ -145,12 +144,6 @@ export function showGeneralError(title, lines = [], code = '') {
 export function clearGeneralError() {
   els.generalError.hidden = true;
   els.generalError.replaceChildren();
-}
-
-function retryAfterSeconds(header) {
-  if (!header) return null;
-  const wait = /^\d+$/.test(header.trim()) ? Number(header) : Math.ceil((Date.parse(header) - Date.now()) / 1000);
-  return Number.isFinite(wait) ? Math.max(wait, 0) : null;
 }
 
 function waitText(seconds) {

@@ -7,7 +7,7 @@
 // newest job.
 
 import { $, el } from './dom.js';
-import { withToken } from './api.js';
+import { client } from './api.js';
 
 const PAGE = 10;
 const OWN_IMAGE = /^\/api\/images\/[A-Za-z0-9_-]+\/\d+$/;
@@ -27,21 +27,18 @@ function button(text, label, onClick) {
   return node;
 }
 
-// The token goes along when there is one; a 401 is handled here, not by asking for a token.
-function apiHeaders(accept) {
-  return withToken({ Accept: accept });
-}
-
 async function loadPage(reset) {
   if (loading) return;
   loading = true;
-  const query = new URLSearchParams({ limit: String(PAGE) });
-  if (!reset && nextBefore) query.set('before', nextBefore);
   try {
-    const response = await fetch(`/api/generations?${query}`, { headers: apiHeaders('application/json') });
-    if (response.status === 404) return; // the gateway keeps no history: the panel stays hidden
-    if (response.status === 401) return; // no token yet: api.js asks for one, a finished job reloads the panel
-    const page = response.ok ? await response.json() : null;
+    // The token goes along when there is one; a 401 is handled here, not by asking for a token.
+    const page = await client.history({ limit: PAGE, before: reset ? null : nextBefore }).catch((err) => {
+      // 404: the gateway keeps no history, the panel stays hidden. 401: no token yet: api.js asks for one,
+      // and a finished job reloads the panel.
+      if (err.status === 404 || err.status === 401) return null;
+      throw err;
+    });
+    if (page === null) return;
     if (!Array.isArray(page?.generations)) throw new Error('bad page');
     els.panel.hidden = false;
     if (reset) els.list.replaceChildren();
@@ -109,9 +106,7 @@ async function rerun(job) {
   let params = job.params || {};
   if (job.prompt_truncated || job.params_truncated) {
     try {
-      const response = await fetch(`/api/generations/${encodeURIComponent(job.id)}`, { headers: apiHeaders('application/json') });
-      if (!response.ok) throw new Error(String(response.status));
-      params = (await response.json()).params || {};
+      params = (await client.job(String(job.id)).snapshot()).params || {};
     } catch {
       els.status.textContent = 'The settings of that generation could not be loaded.';
       return;
@@ -125,9 +120,7 @@ async function rerun(job) {
 // chose: the page checks it the same way and sends it inline.
 async function useAsReference(src, image) {
   try {
-    const response = await fetch(src, { headers: apiHeaders('image/*') });
-    if (!response.ok) throw new Error(String(response.status));
-    const blob = await response.blob();
+    const blob = await client.image(src);
     const format = blob.type === 'image/png' ? 'png' : 'jpeg';
     const file = new File([blob], `seedstream-${image.index + 1}.${format}`, { type: `image/${format}` });
     document.dispatchEvent(new CustomEvent('seedstream:add-reference', { detail: file }));

@@ -2,7 +2,7 @@
 // Only the newest job may paint; stream.js feeds it events.
 
 import { els, setText } from './dom.js';
-import { apiFetch, readJson } from './api.js';
+import { isAnswer, noteUnauthorized } from './api.js';
 import { appendWarnings, errorOf, showError, showGeneralError } from './errors.js';
 import { syncPlaceholders, tick } from './cards.js';
 
@@ -42,22 +42,21 @@ function expectedImages(body) {
   return body.sequential_image_generation === 'auto' && Number.isInteger(max) && max > 0 ? max : 1;
 }
 
+/** `accepted` is the client's Job for the generation the gateway just accepted. */
 export function startJob(accepted, body) {
   stopJob(current);
   const job = {
     id: accepted.id,
-    eventsUrl: accepted.events_url,
+    handle: accepted,
+    stream: new AbortController(),
     prompt: body.prompt,
     requested: expectedImages(body),
     startedAt: performance.now(),
     cards: new Map(),
     done: 0,
     failed: 0,
-    lastEventId: 0,
     terminal: false,
-    source: null,
     ticker: 0,
-    reopened: 0,
   };
   current = job;
   resetResults(job);
@@ -95,7 +94,7 @@ function resetResults(job) {
 function stopJob(job) {
   if (!job) return;
   job.terminal = true;
-  job.source?.close();
+  job.stream.abort();
   clearInterval(job.ticker);
 }
 
@@ -103,8 +102,7 @@ export function setReconnecting(job, on) {
   if (job === current) els.connection.hidden = !on;
 }
 
-// Every terminal event closes the EventSource: the server ends the response afterwards and an
-// open EventSource would otherwise reconnect and replay the job.
+// Every end of the job stops its event stream (the client would otherwise resume it).
 export function finishJob(job, status) {
   stopJob(job);
   setReconnecting(job, false);
@@ -130,15 +128,15 @@ export async function onCancel() {
   els.cancel.disabled = true;
   setProgress('Cancelling…');
   try {
-    const response = await apiFetch(`/api/generations/${encodeURIComponent(job.id)}`, { method: 'DELETE' });
-    if (!response.ok && !job.terminal) {
-      showError(errorOf(response, await readJson(response)), 'Cancel failed: ');
-      els.cancel.disabled = false;
-    }
-  } catch {
-    if (!job.terminal) {
+    await job.handle.cancel();
+  } catch (err) {
+    if (job.terminal) return;
+    if (isAnswer(err)) {
+      noteUnauthorized(err);
+      showError(errorOf(err), 'Cancel failed: ');
+    } else {
       showGeneralError('Cancel failed: the gateway could not be reached.');
-      els.cancel.disabled = false;
     }
+    els.cancel.disabled = false;
   }
 }

@@ -3,7 +3,7 @@
 // the others together and starts the page; history.js runs the history panel beside it.
 
 import { els } from './dom.js';
-import { askForToken, readJson, requireTokens, storedToken, tokensRequired, whenTokenEntered } from './api.js';
+import { askForToken, client, requireTokens, storedToken, tokensRequired, whenTokenEntered } from './api.js';
 import { showGeneralError } from './errors.js';
 import { applyCatalogue, applyParams, updateMaxImagesBounds, updatePromptCounter, wireFormControls } from './form.js';
 import { addFiles, whenRefsChange, wireReferenceInputs } from './references.js';
@@ -36,8 +36,7 @@ async function init() {
   wireForm();
   wireLightbox();
   try {
-    const response = await fetch('/api/models', { headers: { Accept: 'application/json' } });
-    const catalogue = response.ok ? await readJson(response) : null;
+    const catalogue = await client.models();
     if (!catalogue?.models || !Object.keys(catalogue.models).length) throw new Error('no models');
     applyCatalogue(catalogue);
     requireTokens(catalogue.tokens_required === true);

@@ -6,7 +6,7 @@ import { formatNumber } from './format.js';
 import { getCatalogue } from './catalogue.js';
 import { readMaxImages, sizeValue } from './form.js';
 import { refs } from './references.js';
-import { postJson, readJson } from './api.js';
+import { client, isAnswer, noteUnauthorized } from './api.js';
 import {
   clearGeneralError, describeError, errorOf, focusFirstInvalid, renderWarnings, showError, showFieldErrors,
   showGeneralError, violationText,
@@ -55,24 +55,28 @@ async function runDryRun() {
   const seq = ++dryRun.seq;
   els.estimate.classList.add('stale');
   try {
-    const response = await postJson('/api/generations?dry_run=true', buildRequest(), controller.signal);
-    const json = await readJson(response);
-    if (seq === dryRun.seq) showDryRun(response, json);
+    const plan = await client.estimate(buildRequest(), { signal: controller.signal });
+    if (seq === dryRun.seq) showEstimate(plan || {});
   } catch (err) {
-    if (err.name !== 'AbortError' && seq === dryRun.seq) setEstimate('Estimate unavailable (the gateway did not answer).');
+    if (err.name === 'AbortError' || seq !== dryRun.seq) return;
+    if (!isAnswer(err)) {
+      setEstimate('Estimate unavailable (the gateway did not answer).');
+      return;
+    }
+    noteUnauthorized(err);
+    showDryRunError(errorOf(err));
   }
 }
 
-function showDryRun(response, json) {
-  if (response.ok && json) {
-    const est = json.estimate || {};
-    setEstimate(`Estimate: up to ${formatNumber(est.max_images)} image${est.max_images === 1 ? '' : 's'} · ` +
-      `up to ${formatNumber(est.max_output_tokens)} output tokens`);
-    showFieldErrors([]);
-    renderWarnings(els.warnings, json.warnings);
-    return;
-  }
-  const error = errorOf(response, json);
+function showEstimate(json) {
+  const est = json.estimate || {};
+  setEstimate(`Estimate: up to ${formatNumber(est.max_images)} image${est.max_images === 1 ? '' : 's'} · ` +
+    `up to ${formatNumber(est.max_output_tokens)} output tokens`);
+  showFieldErrors([]);
+  renderWarnings(els.warnings, json.warnings);
+}
+
+function showDryRunError(error) {
   const shown = submitted || els.prompt.value.trim() ? error.violations
     : error.violations.filter((v) => v.field !== 'prompt');
   const unplaced = showFieldErrors(shown);
@@ -110,17 +114,16 @@ export async function onSubmit(event) {
   const body = buildRequest();
   els.generate.disabled = true; // Cancel stays off until the gateway has given us a job id
   setStatus('starting');
-  let response;
-  let json;
+  let accepted;
   try {
-    response = await postJson('/api/generations', body);
-    json = await readJson(response);
-  } catch {
-    return failSubmit('The gateway could not be reached.', []);
+    accepted = await client.generate(body);
+  } catch (err) {
+    if (!isAnswer(err)) return failSubmit('The gateway could not be reached.', []);
+    noteUnauthorized(err);
+    return rejectSubmit(errorOf(err));
   }
-  if (response.status !== 202 || !json?.id || !json?.events_url) return rejectSubmit(response, json);
   showFieldErrors([]);
-  const job = startJob(json, body);
+  const job = startJob(accepted, body);
   openStream(job);
   revealFirstCard(job);
 }
@@ -138,8 +141,7 @@ function notStarted(reason) {
   setProgress('Not started.', `Not started: ${reason}`);
 }
 
-function rejectSubmit(response, json) {
-  const error = errorOf(response, json);
+function rejectSubmit(error) {
   showFieldErrors(error.violations);
   setStatus('error');
   setBusy(false);

@@ -1,8 +1,9 @@
-// The job's server-sent events: each one is applied once, in order, even across reconnects.
+// The job's server-sent events, read by the client (client/seedstream.js): it hands over each event once,
+// in order, and resumes a dropped connection with Last-Event-ID by itself; this module paints them.
 
 import { el, els } from './dom.js';
 import { formatNumber, seconds } from './format.js';
-import { apiFetch, readJson, tokensRequired } from './api.js';
+import { isAnswer, noteUnauthorized } from './api.js';
 import { appendWarnings, showError, showGeneralError, WAIT_CODES } from './errors.js';
 import { announce, currentJob, finishJob, setProgress, setReconnecting } from './job.js';
 import { cardFor, imageSource, showCardFailure, showCardImage, syncPlaceholders } from './cards.js';
@@ -18,91 +19,41 @@ const STREAM_HANDLERS = {
   cancelled: onCancelled,
 };
 
-export function openStream(job) {
-  const source = new EventSource(job.eventsUrl);
-  job.source = source;
-  source.addEventListener('open', () => setReconnecting(job, false));
-  for (const [name, handler] of Object.entries(STREAM_HANDLERS)) {
-    source.addEventListener(name, (event) => onStreamEvent(job, name, event, handler));
-  }
-}
-
-function onStreamEvent(job, name, event, handler) {
-  // The gateway's own "error" event is a MessageEvent with data; a plain Event named "error"
-  // is EventSource reporting a dropped or refused connection.
-  if (name === 'error' && !(event instanceof MessageEvent)) return onConnectionError(job);
-  if (job !== currentJob() || job.terminal || !isNewEvent(job, event)) return;
-  const data = parseEventData(event.data);
-  if (data) handler(job, data);
-  // A terminal event ends the job even if its payload was unreadable.
-  if (TERMINAL_EVENTS.includes(name)) finishJob(job, name);
-}
-
-function parseEventData(text) {
+export async function openStream(job) {
+  const onConnection = (state) => setReconnecting(job, state === 'reconnecting');
+  let failure = null;
   try {
-    const data = JSON.parse(text);
-    return data && typeof data === 'object' ? data : null;
-  } catch {
-    return null;
+    for await (const event of job.handle.events({ signal: job.stream.signal, onConnection })) {
+      if (job !== currentJob() || job.terminal) return;
+      const data = event.data && typeof event.data === 'object' ? event.data : null;
+      if (data) STREAM_HANDLERS[event.type]?.(job, data);
+      // A terminal event ends the job even if its payload was unreadable.
+      if (TERMINAL_EVENTS.includes(event.type)) {
+        finishJob(job, event.type);
+        return;
+      }
+    }
+  } catch (err) {
+    failure = err;
   }
+  if (job === currentJob() && !job.terminal) onStreamLost(job, failure);
 }
 
-// Replays after a reconnect start after Last-Event-ID, but the ids are checked anyway so no
-// event is ever applied twice.
-function isNewEvent(job, event) {
-  const id = Number(event.lastEventId);
-  if (!Number.isInteger(id) || id <= 0) return true;
-  if (id <= job.lastEventId) return false;
-  job.lastEventId = id;
-  return true;
-}
-
-function onConnectionError(job) {
-  if (job !== currentJob() || job.terminal) return;
-  if (job.source.readyState === EventSource.CONNECTING) {
-    setReconnecting(job, true);
-    return;
-  }
-  // With tokens, a reconnect after the signed access value expired is refused (401); a fresh
-  // events_url from the snapshot reopens the stream, and isNewEvent() skips what was already shown.
-  if (tokensRequired() && job.reopened < 3) {
-    job.reopened += 1;
-    reopenStream(job);
-    return;
-  }
-  // CLOSED without a terminal event: the browser got a non-stream answer (e.g. 204 for an
-  // expired job) and will not retry, so the page ends the job itself and says so.
+// The stream ended without a terminal event: the gateway answered 204 (the job expired, say), refused the
+// stream, or the client gave up resuming it. The page ends the job itself and says so.
+function onStreamLost(job, failure) {
+  if (isAnswer(failure)) noteUnauthorized(failure);
   finishJob(job, 'error');
   showGeneralError('The connection to the event stream was lost.', [
     'Images shown so far are kept. The job may have finished or expired on the gateway.']);
-  reportSnapshot(job.id);
+  reportSnapshot(job);
 }
 
-async function reopenStream(job) {
-  setReconnecting(job, true);
+async function reportSnapshot(job) {
   try {
-    const response = await apiFetch(`/api/generations/${encodeURIComponent(job.id)}`, { headers: { Accept: 'application/json' } });
-    const json = response.ok ? await readJson(response) : null;
-    if (job !== currentJob() || job.terminal) return;
-    if (typeof json?.events_url === 'string' && json.events_url.startsWith('/api/')) {
-      job.source.close();
-      job.eventsUrl = json.events_url;
-      openStream(job);
-      return;
-    }
-  } catch {
-    // handled below like any other lost stream
-  }
-  job.reopened = Infinity;
-  onConnectionError(job);
-}
-
-async function reportSnapshot(id) {
-  try {
-    const response = await apiFetch(`/api/generations/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
-    const json = response.ok ? await readJson(response) : null;
-    if (typeof json?.status === 'string' && currentJob()?.id === id) {
-      els.generalError.append(el('p', null, `The gateway reports the job as: ${json.status}.`));
+    const snapshot = await job.handle.snapshot();
+    if (typeof snapshot?.status === 'string' && currentJob() === job) {
+      els.generalError.append(el('p', null, `The gateway reports the job as: ${snapshot.status}.`));
     }
   } catch {
     // The snapshot is only extra context; the error above already tells the user what happened.

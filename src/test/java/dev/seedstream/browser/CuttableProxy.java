@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the way a flaky network or a restarting load balancer does. It keeps what clients sent, so a test
  * can read the request heads (for example the Last-Event-ID of a reconnect).
  */
-final class CuttableProxy {
+public final class CuttableProxy {
 
   private final NetServer server;
   private final NetClient client;
@@ -31,27 +31,27 @@ final class CuttableProxy {
     this.targetPort = targetPort;
   }
 
-  static Future<CuttableProxy> start(Vertx vertx, int targetPort) {
+  public static Future<CuttableProxy> start(Vertx vertx, int targetPort) {
     CuttableProxy proxy = new CuttableProxy(vertx, targetPort);
     return proxy.server.connectHandler(proxy::accept).listen(0, "127.0.0.1").map(s -> proxy);
   }
 
-  int port() {
+  public int port() {
     return server.actualPort();
   }
 
   /** Closes every connection open right now, both sides; new connections are accepted as before. */
-  Future<Void> cutAll() {
+  public Future<Void> cutAll() {
     List<Future<Void>> closing = List.copyOf(open).stream().map(NetSocket::close).toList();
     return Future.join(closing).mapEmpty();
   }
 
   /** Everything clients sent so far, as ISO-8859-1 text: request heads and bodies. */
-  String sentByClients() {
+  public String sentByClients() {
     return sentByClients.toString();
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     return cutAll().eventually(server::close).eventually(client::close);
   }
 
