@@ -1,5 +1,8 @@
 package dev.seedstream.dropin;
 
+import dev.seedstream.sse.SseParser;
+import dev.seedstream.support.EventStreamContract;
+import dev.seedstream.support.ResponseContract;
 import dev.seedstream.support.TestHttp;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -12,6 +15,9 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One call whose answer is kept as raw bytes, exactly as they arrived: what a byte-for-byte relay must be
@@ -47,10 +53,37 @@ final class RawCall {
           call.bytes.appendBuffer(chunk);
         }
       });
-      resp.endHandler(v -> call.ended.tryComplete());
+      resp.endHandler(v -> {
+        try {
+          call.checkContract(path);
+          call.ended.tryComplete();
+        } catch (AssertionError broken) {
+          call.ended.tryFail(broken);
+        }
+      });
       resp.exceptionHandler(e -> call.ended.tryFail(e));
       return call;
     }));
+  }
+
+  /**
+   * The whole answer against the contract: its status, headers and JSON against {@code docs/openapi.yaml},
+   * and, when it is a stream, each relayed event against {@code docs/asyncapi.yaml}.
+   */
+  private void checkContract(String path) {
+    Buffer body = bytes();
+    boolean stream = String.valueOf(response.getHeader("Content-Type")).startsWith("text/event-stream");
+    ResponseContract.check(HttpMethod.POST, path, response.statusCode(), response.headers(), stream ? null : body);
+    EventStreamContract contract = stream ? EventStreamContract.forUri(path) : null;
+    if (contract != null) {
+      List<String> problems = new ArrayList<>();
+      SseParser parser = new SseParser(64 << 20, event -> problems.addAll(contract.onEvent(event)));
+      parser.feed(body.getBytes());
+      parser.end();
+      if (!problems.isEmpty()) {
+        throw new AssertionError(String.join("\n", problems));
+      }
+    }
   }
 
   HttpClientResponse response() {

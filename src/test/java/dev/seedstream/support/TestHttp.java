@@ -15,7 +15,8 @@ import java.util.function.Supplier;
 /**
  * Plain request/response calls for tests. The whole chain (request, send, read body) is built on one
  * Vert.x context: built from the test thread, a fast answer could arrive before the body handler is set
- * and be lost, which makes a test flaky rather than wrong.
+ * and be lost, which makes a test flaky rather than wrong. Every answer is checked against the contract
+ * ({@link ResponseContract}): one that breaks {@code docs/openapi.yaml} fails the call, and so the test.
  */
 public final class TestHttp {
 
@@ -46,7 +47,7 @@ public final class TestHttp {
     }
     return onContext(vertx, () -> client.request(options)
       .compose(req -> body == null ? req.send() : req.send(body))
-      .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))));
+      .compose(resp -> resp.body().map(b -> checked(method, path, new Response(resp.statusCode(), resp.headers(), b)))));
   }
 
   public Future<Response> callBuffer(HttpMethod method, String path, MultiMap headers, Buffer body) {
@@ -54,7 +55,12 @@ public final class TestHttp {
     headers.forEach(options::addHeader);
     return onContext(vertx, () -> client.request(options)
       .compose(req -> req.send(body))
-      .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))));
+      .compose(resp -> resp.body().map(b -> checked(method, path, new Response(resp.statusCode(), resp.headers(), b)))));
+  }
+
+  private static Response checked(HttpMethod method, String path, Response response) {
+    ResponseContract.check(method, path, response.status(), response.headers(), response.body());
+    return response;
   }
 
   public Response get(String path) {
