@@ -53,14 +53,17 @@ final class RawCall {
           call.bytes.appendBuffer(chunk);
         }
       });
-      resp.endHandler(v -> {
-        try {
-          call.checkContract(path);
+      // Off the event loop: parsing a long stream must not make this client a slow reader.
+      resp.endHandler(v -> vertx.executeBlocking(() -> {
+        call.checkContract(path);
+        return null;
+      }, false).onComplete(checked -> {
+        if (checked.succeeded()) {
           call.ended.tryComplete();
-        } catch (AssertionError broken) {
-          call.ended.tryFail(broken);
+        } else {
+          call.ended.tryFail(checked.cause());
         }
-      });
+      }));
       resp.exceptionHandler(e -> call.ended.tryFail(e));
       return call;
     }));

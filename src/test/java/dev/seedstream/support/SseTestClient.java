@@ -15,6 +15,8 @@ import io.vertx.core.http.RequestOptions;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A test's view of one event stream from the gateway: every event with the nanoTime it arrived, the raw
@@ -27,6 +29,14 @@ public final class SseTestClient {
 
   public record Received(SseEvent event, long atNanos) {
   }
+
+  // The checks run here, in arrival order, and never on an event loop: a reader slowed by them would be
+  // a slow reader to the gateway (and dropped by its write timeout) rather than the one the test means.
+  private static final ExecutorService CHECKS = Executors.newSingleThreadExecutor(task -> {
+    Thread thread = new Thread(task, "contract-check");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   private final List<Received> received = new ArrayList<>();
   private final List<Promise<Received>> waiting = new ArrayList<>();
@@ -71,8 +81,14 @@ public final class SseTestClient {
     boolean stream = resp.statusCode() == 200 && String.valueOf(resp.getHeader("Content-Type")).startsWith("text/event-stream");
     if (stream) {
       // The head now (its status and headers); the events one by one below; the text at the end.
-      ResponseContract.check(method, uri, resp.statusCode(), resp.headers(), null);
       contract = EventStreamContract.forUri(uri);
+      CHECKS.execute(() -> {
+        try {
+          ResponseContract.check(method, uri, resp.statusCode(), resp.headers(), null);
+        } catch (AssertionError e) {
+          violated(e);
+        }
+      });
     }
     SseParser parser = new SseParser(64 << 20, this::onEvent);
     resp.handler(chunk -> {
@@ -83,12 +99,15 @@ public final class SseTestClient {
       }
       parser.feed(chunk.getBytes());
     });
+    // The end is reported after the checks of every event before it.
     resp.endHandler(v -> {
       parser.end();
-      checkWhole(resp, stream);
-      ended.tryComplete();
+      CHECKS.execute(() -> {
+        checkWhole(resp, stream);
+        ended.tryComplete();
+      });
     });
-    resp.exceptionHandler(e -> ended.tryComplete());
+    resp.exceptionHandler(e -> CHECKS.execute(ended::tryComplete));
   }
 
   /** Once the answer is complete: a refusal's JSON body, or the stream's text (its retry: head and comments). */
@@ -121,10 +140,12 @@ public final class SseTestClient {
 
   private synchronized void onEvent(SseEvent event) {
     if (contract != null) {
-      List<String> problems = contract.onEvent(event);
-      if (!problems.isEmpty()) {
-        violated(new AssertionError(String.join("; ", problems)));
-      }
+      CHECKS.execute(() -> {
+        List<String> problems = contract.onEvent(event);
+        if (!problems.isEmpty()) {
+          violated(new AssertionError(String.join("; ", problems)));
+        }
+      });
     }
     Received r = new Received(event, System.nanoTime());
     received.add(r);
