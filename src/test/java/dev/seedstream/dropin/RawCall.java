@@ -1,6 +1,7 @@
 package dev.seedstream.dropin;
 
 import dev.seedstream.sse.SseParser;
+import dev.seedstream.support.ContractCoverage;
 import dev.seedstream.support.EventStreamContract;
 import dev.seedstream.support.ResponseContract;
 import dev.seedstream.support.TestHttp;
@@ -34,6 +35,7 @@ final class RawCall {
   static Future<RawCall> post(Vertx vertx, HttpClient http, int port, String path, MultiMap headers, String body,
                               boolean startPaused) {
     RawCall call = new RawCall();
+    String caller = ContractCoverage.caller();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
       .setURI(path).putHeader("Content-Type", "application/json");
     if (headers != null) {
@@ -55,7 +57,7 @@ final class RawCall {
       });
       // Off the event loop: parsing a long stream must not make this client a slow reader.
       resp.endHandler(v -> vertx.executeBlocking(() -> {
-        call.checkContract(path);
+        call.checkContract(path, caller);
         return null;
       }, false).onComplete(checked -> {
         if (checked.succeeded()) {
@@ -73,11 +75,11 @@ final class RawCall {
    * The whole answer against the contract: its status, headers and JSON against {@code docs/openapi.yaml},
    * and, when it is a stream, each relayed event against {@code docs/asyncapi.yaml}.
    */
-  private void checkContract(String path) {
+  private void checkContract(String path, String caller) {
     Buffer body = bytes();
     boolean stream = String.valueOf(response.getHeader("Content-Type")).startsWith("text/event-stream");
-    ResponseContract.check(HttpMethod.POST, path, response.statusCode(), response.headers(), stream ? null : body);
-    EventStreamContract contract = stream ? EventStreamContract.forUri(path) : null;
+    ResponseContract.check(HttpMethod.POST, path, response.statusCode(), response.headers(), stream ? null : body, caller);
+    EventStreamContract contract = stream ? EventStreamContract.forUri(path, caller) : null;
     if (contract != null) {
       List<String> problems = new ArrayList<>();
       SseParser parser = new SseParser(64 << 20, event -> problems.addAll(contract.onEvent(event)));

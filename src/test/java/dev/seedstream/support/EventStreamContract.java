@@ -29,16 +29,21 @@ public final class EventStreamContract {
 
   private final String path;
   private final String channel;
+  private final String caller;
   private Long lastId;
   private String terminal;
 
-  private EventStreamContract(String path, String channel) {
+  private EventStreamContract(String path, String channel, String caller) {
     this.path = path;
     this.channel = channel;
+    this.caller = caller;
   }
 
-  /** The check for a stream opened at {@code uri}, or null when no channel of the document has that address. */
-  public static EventStreamContract forUri(String uri) {
+  /**
+   * The check for a stream opened at {@code uri}, or null when no channel of the document has that address;
+   * {@code caller} is the test it is counted for ({@link ContractCoverage}), or null.
+   */
+  public static EventStreamContract forUri(String uri, String caller) {
     String path = ResponseContract.pathOf(uri);
     ContractDocument doc = ContractDocument.ASYNCAPI;
     Iterator<String> names = doc.tree().get("channels").fieldNames();
@@ -46,7 +51,7 @@ public final class EventStreamContract {
       String name = names.next();
       String address = doc.tree().get("channels").get(name).get("address").asText();
       if (path.matches(address.replaceAll("\\{[^}/]+}", "[^/]+"))) {
-        return new EventStreamContract(path, name);
+        return new EventStreamContract(path, name, caller);
       }
     }
     return null;
@@ -87,6 +92,7 @@ public final class EventStreamContract {
       problems.add(rejections.isEmpty() ? "no message of channel " + channel + " has these fields: " + frame
         : "the data breaks the schema of " + rejections);
     } else {
+      ContractCoverage.checked(caller, "event " + channel + " " + doc.at(accepted).path("name").asText());
       if (doc.at(accepted).path("x-terminal").asBoolean(false)) {
         terminal = event.event();
       }

@@ -30,10 +30,20 @@ public final class ResponseContract {
 
   /** Throws an AssertionError naming the request, the status and each violation when the answer breaks the contract. */
   public static void check(HttpMethod method, String uri, int status, MultiMap headers, Buffer body) {
+    check(method, uri, status, headers, body, null);
+  }
+
+  /** The same, counting the check for {@code caller} in {@link ContractCoverage}. */
+  public static void check(HttpMethod method, String uri, int status, MultiMap headers, Buffer body, String caller) {
     List<String> problems = violations(method, uri, status, headers, body);
     if (!problems.isEmpty()) {
       throw new AssertionError("contract (docs/openapi.yaml): " + method + " " + pathOf(uri) + " answered " + status
         + ": " + String.join("; ", problems) + "\n  body: " + abbreviated(body));
+    }
+    String path = pathOf(uri);
+    if (inContract(path)) {
+      String template = template(ContractDocument.OPENAPI.tree().get("paths"), path);
+      ContractCoverage.checked(caller, "http " + method + " " + (template == null ? "(unlisted path)" : template) + " " + status);
     }
   }
 

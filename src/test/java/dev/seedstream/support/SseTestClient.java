@@ -46,6 +46,7 @@ public final class SseTestClient {
   private HttpClientResponse response;
   private HttpMethod method;
   private String uri;
+  private String caller;
   private EventStreamContract contract;
   private AssertionError violation;
 
@@ -54,6 +55,7 @@ public final class SseTestClient {
     SseTestClient client = new SseTestClient();
     client.method = method;
     client.uri = path;
+    client.caller = ContractCoverage.caller();
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path)
       .putHeader("Accept", "text/event-stream");
     if (headers != null) {
@@ -81,10 +83,10 @@ public final class SseTestClient {
     boolean stream = resp.statusCode() == 200 && String.valueOf(resp.getHeader("Content-Type")).startsWith("text/event-stream");
     if (stream) {
       // The head now (its status and headers); the events one by one below; the text at the end.
-      contract = EventStreamContract.forUri(uri);
+      contract = EventStreamContract.forUri(uri, caller);
       CHECKS.execute(() -> {
         try {
-          ResponseContract.check(method, uri, resp.statusCode(), resp.headers(), null);
+          ResponseContract.check(method, uri, resp.statusCode(), resp.headers(), null, caller);
         } catch (AssertionError e) {
           violated(e);
         }
@@ -118,7 +120,7 @@ public final class SseTestClient {
     }
     try {
       if (!stream) {
-        ResponseContract.check(method, uri, resp.statusCode(), resp.headers(), Buffer.buffer(text));
+        ResponseContract.check(method, uri, resp.statusCode(), resp.headers(), Buffer.buffer(text), caller);
       } else if (contract != null) {
         List<String> problems = contract.onText(text);
         if (!problems.isEmpty()) {
