@@ -8,6 +8,9 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.seedstream.failure.ErrorCode;
+import dev.seedstream.sse.SseEvent;
+import dev.seedstream.support.Await;
+import dev.seedstream.support.EventStreamContract;
 import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.TestHttp;
 import io.vertx.core.MultiMap;
@@ -97,6 +100,38 @@ class ContractDocumentsTest extends GatewayTestBase {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.seedstream.support.ResponseContract.check(HttpMethod.GET,
         "/healthz", 418, json, io.vertx.core.buffer.Buffer.buffer("{}")))
       .isInstanceOf(AssertionError.class).hasMessageContaining("status 418 is not listed");
+  }
+
+  @Test
+  @DisplayName("the event check can fail: a missing field, an unknown event, an id that skips, an event after the terminal one")
+  void theEventCheckCanFail() {
+    EventStreamContract missingField = EventStreamContract.forUri("/api/generations/abc/events", null);
+    assertThat(missingField.onEvent(new SseEvent("1", "image", "{\"index\":0}"))).singleElement().asString().contains("elapsed_ms");
+    EventStreamContract unknown = EventStreamContract.forUri("/api/generations/abc/events", null);
+    assertThat(unknown.onEvent(new SseEvent("1", "progress", "{}"))).singleElement().asString().contains("no message");
+    EventStreamContract stream = EventStreamContract.forUri("/api/generations", null);
+    assertThat(stream.onEvent(new SseEvent("1", "cancelled", "{\"reason\":\"abandoned\"}"))).isEmpty();
+    assertThat(stream.onEvent(new SseEvent("3", "cancelled", "{\"reason\":\"abandoned\"}"))).singleElement().asString()
+      .contains("after the terminal event").contains("ids go up by one");
+    assertThat(EventStreamContract.forUri("/api/generations/abc/events", null).onText("id: 1\nevent: started\n")).singleElement()
+      .asString().contains("retry:");
+    assertThat(EventStreamContract.forUri("/api/generations/abc/events", null).onText("retry: 3000\n\n: hello\n\n")).singleElement()
+      .asString().contains(": hello");
+  }
+
+  @Test
+  @DisplayName("unknown paths answer as x-unmatched-paths says: the JSON error under /api, the upstream envelope under /v1")
+  void unknownPathsAnswerTheDocumentedErrors() {
+    startGateway(Map.of());
+    // TestHttp checks each answer against the document; the assertions say which branch was taken.
+    TestHttp.Response api404 = api.get("/api/no-such-thing");
+    assertThat(api404.status()).isEqualTo(404);
+    assertThat(api404.json().getJsonObject("error").getString("code")).isEqualTo("not_found");
+    TestHttp.Response v1404 = api.get("/v1/no-such-thing");
+    assertThat(v1404.status()).isEqualTo(404);
+    assertThat(v1404.json().getJsonObject("error").getString("type")).isEqualTo("not_found");
+    TestHttp.Response wrongMethod = Await.result(api.call(HttpMethod.PUT, "/api/generations", null, "{}"));
+    assertThat(wrongMethod.status()).isIn(404, 405);
   }
 
   private static Set<String> violations(String schemaResource, SpecVersion.VersionFlag version, JsonNode document) {
