@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * Client access control for {@code /api} and {@code /v1} (the README's "Client access" section). With tokens
  * configured every call needs {@code Authorization: Bearer <token>}, except that a job's event stream
  * also opens with the signed {@code access} parameter its creator was given (EventSource cannot send
- * headers). The model catalogue stays open so the page can learn that it must ask for a token.
+ * headers). The model catalogue stays open so the page can learn that it must ask for a token, and so do
+ * the contract documents, which describe the API and hold nothing of any client's.
  *
  * <p>The durable image URLs ({@code /api/images/{job}/{index}}) are open too: an {@code <img>} cannot send
  * a header. The job id in them is 128 random bits, so such a URL is an unguessable capability, like a signed
@@ -65,11 +66,12 @@ final class ClientAccess {
     ctx.next();
   }
 
-  /** The catalogue and the durable image URLs, which need no token (see the class comment). */
+  /** The catalogue, the contract documents and the durable image URLs, which need no token (see the class comment). */
   private static boolean open(RoutingContext ctx) {
     HttpMethod method = ctx.request().method();
     String path = ctx.request().path();
-    if (method == HttpMethod.GET && path.equals("/api/models")) {
+    if (method == HttpMethod.GET && (path.equals("/api/models") || path.equals(ContractDocuments.OPENAPI_PATH)
+      || path.equals(ContractDocuments.ASYNCAPI_PATH))) {
       return true;
     }
     return (method == HttpMethod.GET || method == HttpMethod.HEAD) && IMAGE_PATH.matcher(path).matches();

@@ -75,6 +75,7 @@ public final class GatewayVerticle extends VerticleBase {
       config.limits().maxUploadsPerClient());
     JsonBodyReader jsonBody = new JsonBodyReader(config.limits().maxRequestBytes(), config.limits().maxJsonBytes(),
       catalog.uploadRules().maxBytes());
+    ContractDocuments contract = ContractDocuments.load();
     ReadDeadlines deadlines = new ReadDeadlines(vertx, config.timeouts().headerTimeoutMs(), config.timeouts().bodyTimeoutMs());
 
     warnIfNamesWillBeRefused();
@@ -90,6 +91,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     // The route table: every route of the public API, and one owner per path.
     router.get("/api/models").handler(this::models);
+    router.get(ContractDocuments.OPENAPI_PATH).handler(contract::openApi);
+    router.get(ContractDocuments.ASYNCAPI_PATH).handler(contract::asyncApi);
     router.post("/api/generations").handler(jsonBody).handler(generations::create);
     router.get("/api/generations/:id/events").handler(generations::events);
     router.get("/api/generations/:id").handler(generations::snapshot);

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
 /**
  * Plain request/response calls for tests. The whole chain (request, send, read body) is built on one
  * Vert.x context: built from the test thread, a fast answer could arrive before the body handler is set
- * and be lost, which makes a test flaky rather than wrong.
+ * and be lost, which makes a test flaky rather than wrong. Every answer is checked against the contract
+ * ({@link ResponseContract}): one that breaks {@code docs/openapi.yaml} fails the call, and so the test.
  */
 public final class TestHttp {
 
@@ -40,21 +41,33 @@ public final class TestHttp {
   }
 
   public Future<Response> call(HttpMethod method, String path, MultiMap headers, String body) {
+    String caller = ContractCoverage.caller();
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
     if (headers != null) {
       headers.forEach(options::addHeader);
     }
     return onContext(vertx, () -> client.request(options)
       .compose(req -> body == null ? req.send() : req.send(body))
-      .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))));
+      .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))))
+      .compose(response -> checked(method, path, response, caller));
   }
 
   public Future<Response> callBuffer(HttpMethod method, String path, MultiMap headers, Buffer body) {
+    String caller = ContractCoverage.caller();
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
     headers.forEach(options::addHeader);
     return onContext(vertx, () -> client.request(options)
       .compose(req -> req.send(body))
-      .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))));
+      .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))))
+      .compose(response -> checked(method, path, response, caller));
+  }
+
+  /** Off the event loop: the first check compiles the document's schemas, which must not stall the gateway. */
+  private Future<Response> checked(HttpMethod method, String path, Response response, String caller) {
+    return vertx.executeBlocking(() -> {
+      ResponseContract.check(method, path, response.status(), response.headers(), response.body(), caller);
+      return response;
+    }, false);
   }
 
   public Response get(String path) {
