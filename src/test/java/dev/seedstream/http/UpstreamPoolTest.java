@@ -336,4 +336,30 @@ class UpstreamPoolTest extends GatewayTestBase {
     Await.result(client.ended());
     assertThat(Await.result(fake.exchange(0)).headers().get("Authorization")).isEqualTo("Bearer " + KEY_B2);
   }
+
+  @Test
+  @DisplayName("the gateway's own limits for an upstream: over max_concurrency or images_per_minute, calls go to the next")
+  void ownLimitsSteerCalls() {
+    FakeUpstream first = fake;
+    FakeUpstream second = Await.result(FakeUpstream.start(vertx));
+    FakeUpstream third = Await.result(FakeUpstream.start(vertx));
+    startPool(pool(upstream("first", first.url(), "KEY_A", 0).put("max_concurrency", 1),
+      upstream("second", second.url(), "KEY_B", 1).put("images_per_minute", 1), upstream("third", third.url(), "KEY_C", 2)), Map.of());
+    second.autoScript(UpstreamPoolTest::serve);
+    third.autoScript(UpstreamPoolTest::serve);
+
+    SseTestClient holding = stream();
+    FakeExchange held = Await.result(first.exchange(0));
+    SseTestClient next = stream();
+    Await.result(next.ended());
+    SseTestClient last = stream();
+    Await.result(last.ended());
+    serve(held);
+    Await.result(holding.ended());
+
+    assertThat(first.requestCount()).isEqualTo(1);
+    assertThat(second.requestCount()).as("its one image a minute went to the second job").isEqualTo(1);
+    assertThat(third.requestCount()).isEqualTo(1);
+    assertThat(last.events()).extracting(SseEvent::event).containsExactly("started", "image", "completed");
+  }
 }
