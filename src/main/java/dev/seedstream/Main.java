@@ -63,7 +63,9 @@ public final class Main {
       return;
     }
     log.info("Seedstream listening on http://" + config.server().host() + ":" + gateway.port()
-      + (gateway.simulator() != null ? " (simulator mode: images are simulated)" : " (upstream " + config.upstream().url() + ")"));
+      + (gateway.simulator() != null ? " (simulator mode: images are simulated)" : config.upstream().poolSource() != null
+        ? " (upstreams " + config.upstream().pool().stream().map(UpstreamEntry::name).toList() + ")"
+        : " (upstream " + config.upstream().url() + ")"));
     reloadOnHangup(gateway, log);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> Shutdown.run(vertx, gateway, config.timeouts().drainMs()), "seedstream-shutdown"));
   }

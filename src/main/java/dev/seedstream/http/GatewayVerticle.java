@@ -225,10 +225,12 @@ public final class GatewayVerticle extends VerticleBase {
     }
     poolEntries = config.upstream().pool();
     vertx.setPeriodic(2000, id -> readPool(poolSource).onFailure(e -> {
-      if (!e.getMessage().equals(lastReloadFailure)) {
-        LOG.warning("upstream pool not reloaded, the current one stays: " + e.getMessage());
+      // Once per distinct reason: a file left broken would otherwise log every two seconds.
+      String reason = String.valueOf(e.getMessage());
+      if (!reason.equals(lastReloadFailure)) {
+        LOG.warning("upstream pool not reloaded, the current one stays: " + reason);
       }
-      lastReloadFailure = e.getMessage();
+      lastReloadFailure = reason;
     }));
   }
 

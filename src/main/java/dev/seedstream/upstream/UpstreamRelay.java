@@ -227,6 +227,8 @@ public final class UpstreamRelay {
         attempt.rateLimited(UpstreamErrors.parseRetryAfter(retryAfter));
       } else if (status >= 500) {
         attempt.failed(UpstreamErrors.codeFor(status, null), true);
+      } else {
+        attempt.failed(UpstreamErrors.codeFor(status, null), false);
       }
       if ((status == 429 || status >= 500) && failOver()) {
         return;
