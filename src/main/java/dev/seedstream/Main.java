@@ -3,6 +3,7 @@ package dev.seedstream;
 import dev.seedstream.config.ConfigException;
 import dev.seedstream.config.ConfigLoader;
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.config.UpstreamEntry;
 import dev.seedstream.observe.DrainLogManager;
 import dev.seedstream.observe.JsonLogFormatter;
 import dev.seedstream.observe.KeyRedactingFormatter;
@@ -36,10 +37,14 @@ public final class Main {
       System.exit(2);
       return;
     }
-    KeyRedactor key = new KeyRedactor(config.upstream().apiKey());
     for (Handler handler : Logger.getLogger("").getHandlers()) {
       Formatter format = config.observability().logFormat().equals("json") ? new JsonLogFormatter() : handler.getFormatter();
-      handler.setFormatter(new KeyRedactingFormatter(format, key));
+      format = new KeyRedactingFormatter(format, new KeyRedactor(config.upstream().apiKey()));
+      // Every key of the pool as well, each taken out in turn.
+      for (UpstreamEntry entry : config.upstream().pool()) {
+        format = new KeyRedactingFormatter(format, new KeyRedactor(entry.apiKey()));
+      }
+      handler.setFormatter(format);
     }
     Vertx vertx = Gateway.newVertx();
     Gateway gateway;
@@ -58,7 +63,21 @@ public final class Main {
       return;
     }
     log.info("Seedstream listening on http://" + config.server().host() + ":" + gateway.port()
-      + (gateway.simulator() != null ? " (simulator mode: images are simulated)" : " (upstream " + config.upstream().url() + ")"));
+      + (gateway.simulator() != null ? " (simulator mode: images are simulated)" : config.upstream().poolSource() != null
+        ? " (upstreams " + config.upstream().pool().stream().map(UpstreamEntry::name).toList() + ")"
+        : " (upstream " + config.upstream().url() + ")"));
+    reloadOnHangup(gateway, log);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> Shutdown.run(vertx, gateway, config.timeouts().drainMs()), "seedstream-shutdown"));
+  }
+
+  /** SIGHUP reads the upstream pool and its keys again, without dropping a running stream. */
+  private static void reloadOnHangup(Gateway gateway, Logger log) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> gateway.verticle().reloadUpstreams(System.getenv())
+        .onSuccess(v -> log.info("SIGHUP: upstream pool read again"))
+        .onFailure(e -> log.warning("SIGHUP: upstream pool not reloaded, the current one stays: " + e.getMessage())));
+    } catch (IllegalArgumentException e) {
+      log.info("no SIGHUP on this platform; the upstream pool reloads when its file changes");
+    }
   }
 }

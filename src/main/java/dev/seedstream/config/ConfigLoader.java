@@ -46,9 +46,10 @@ public final class ConfigLoader {
     Path path = Path.of(env.getOrDefault(PREFIX + "CONFIG", "conf/config.json"));
     unknownSettings(env).forEach(LOG::warning);
     GatewayConfig config = new ConfigLoader(readFile(path), env).build();
-    if (config.upstream().simulate() == UpstreamSettings.Simulate.FALSE && config.upstream().apiKey() == null) {
+    if (config.upstream().simulate() == UpstreamSettings.Simulate.FALSE && config.upstream().apiKey() == null
+      && config.upstream().poolSource() == null) {
       throw new ConfigException(PREFIX + "SIMULATE=false turns the simulator off, but no upstream key is set: set "
-        + PREFIX + "API_KEY (or ARK_API_KEY), or let " + PREFIX + "SIMULATE be auto");
+        + PREFIX + "API_KEY (or ARK_API_KEY) or " + PREFIX + "UPSTREAMS, or let " + PREFIX + "SIMULATE be auto");
     }
     return config;
   }
@@ -132,8 +133,7 @@ public final class ConfigLoader {
     return new GatewayConfig(
       new ServerSettings(string(Setting.HOST), (int) number(Setting.PORT), Path.of(string(Setting.WEB_ROOT)),
         Path.of(string(Setting.MODELS_FILE))),
-      new UpstreamSettings(apiKey(), url(Setting.UPSTREAM_URL), simulate(), (int) number(Setting.UPSTREAM_RETRIES),
-        number(Setting.UPSTREAM_RETRY_MAX_DELAY_MS), imageHosts()),
+      upstream(),
       new Timeouts(number(Setting.HEARTBEAT_MS), number(Setting.CONNECT_TIMEOUT_MS), number(Setting.FIRST_EVENT_TIMEOUT_MS),
         number(Setting.IDLE_TIMEOUT_MS), number(Setting.TOTAL_TIMEOUT_MS), number(Setting.RETENTION_MS),
         number(Setting.ABANDON_MS), number(Setting.WRITE_TIMEOUT_MS), number(Setting.HEADER_TIMEOUT_MS),
@@ -149,6 +149,19 @@ public final class ConfigLoader {
       new SimulatorSettings(number(Setting.SIM_FIRST_IMAGE_DELAY_MS), number(Setting.SIM_BETWEEN_IMAGES_DELAY_MS),
         (int) number(Setting.SIM_IMAGE_SCALE)),
       new ObservabilitySettings(oneOf(Setting.LOG_FORMAT, "text", "json")));
+  }
+
+  /**
+   * The single upstream, or the pool when {@code SEEDSTREAM_UPSTREAMS} is set; the pool is read (and every key it
+   * names looked up) now, so a missing key stops start-up with the variable's name.
+   */
+  private UpstreamSettings upstream() {
+    String poolValue = optional(Setting.UPSTREAMS);
+    UpstreamPoolSource source = poolValue == null ? null : new UpstreamPoolSource(poolValue, env);
+    List<UpstreamEntry> pool = source == null ? List.of() : source.read();
+    return new UpstreamSettings(apiKey(), url(Setting.UPSTREAM_URL), simulate(), (int) number(Setting.UPSTREAM_RETRIES),
+      number(Setting.UPSTREAM_RETRY_MAX_DELAY_MS), imageHosts(), pool, source, (int) number(Setting.UPSTREAM_BREAKER_FAILURES),
+      number(Setting.UPSTREAM_BREAKER_COOLDOWN_MS));
   }
 
   private StoreSettings store() {

@@ -2,7 +2,10 @@ package dev.seedstream.http;
 
 import dev.seedstream.access.ClientTokens;
 import dev.seedstream.access.EventAccess;
+import dev.seedstream.config.ConfigException;
 import dev.seedstream.config.GatewayConfig;
+import dev.seedstream.config.UpstreamEntry;
+import dev.seedstream.config.UpstreamPoolSource;
 import dev.seedstream.job.JobRegistry;
 import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.store.ImageArchive;
@@ -24,6 +27,8 @@ import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The gateway's HTTP face. One instance, so every job, listener and upstream exchange lives on one event
@@ -42,6 +47,10 @@ public final class GatewayVerticle extends VerticleBase {
   private GatewayMetrics metrics;
   private ImageArchive archive;
   private ClientAccess access;
+  /** Where the pool is read again on reload, with the environment the last reload was given. */
+  private UpstreamPoolSource poolSource;
+  private List<UpstreamEntry> poolEntries;
+  private String lastReloadFailure;
 
   public GatewayVerticle(GatewayConfig config, boolean simulated) {
     this.config = config;
@@ -64,6 +73,7 @@ public final class GatewayVerticle extends VerticleBase {
       metrics.watchStore(archive::counters);
     }
     upstream = new HttpUpstreamClient(vertx, config, metrics);
+    watchUpstreamPool();
     jobs = new JobRegistry(vertx, config, upstream, metrics, archive);
     access = new ClientAccess(config.access().tokens() == null ? null : ClientTokens.parse(config.access().tokens()),
       new EventAccess(java.time.Clock.systemUTC()), config.access());
@@ -196,10 +206,69 @@ public final class GatewayVerticle extends VerticleBase {
     return drained.future();
   }
 
-  /** A degraded store keeps the gateway ready: relaying works without it; the answer says so and why. */
+  /**
+   * Reads the upstream pool again (its file, and each key from its variable or key file, looking variables up in
+   * {@code env}) and swaps it in: new calls use the new entries and keys, running ones finish on the key they
+   * started with. What SIGHUP does; a change of the pool file or a key file does the same on its own. A pool
+   * that no longer reads leaves the current one in place; the future fails with the reason.
+   */
+  public Future<Void> reloadUpstreams(Map<String, String> env) {
+    if (config.upstream().poolSource() == null) {
+      return Future.failedFuture(new ConfigException("nothing to reload: SEEDSTREAM_UPSTREAMS is not set, and the "
+        + "single-upstream settings are read at start-up only"));
+    }
+    Promise<Void> reloaded = Promise.promise();
+    context.runOnContext(v -> {
+      poolSource = poolSource.withEnv(env);
+      readPool(poolSource).onComplete(ar -> {
+        if (ar.succeeded()) {
+          reloaded.complete();
+        } else {
+          reloaded.fail(ar.cause());
+        }
+      });
+    });
+    return reloaded.future();
+  }
+
+  /** Every two seconds the pool is read again, and swapped in when it changed: a file edit or a rotated key file. */
+  private void watchUpstreamPool() {
+    poolSource = config.upstream().poolSource();
+    if (poolSource == null) {
+      return;
+    }
+    poolEntries = config.upstream().pool();
+    vertx.setPeriodic(2000, id -> readPool(poolSource).onFailure(e -> {
+      // Once per distinct reason: a file left broken would otherwise log every two seconds.
+      String reason = String.valueOf(e.getMessage());
+      if (!reason.equals(lastReloadFailure)) {
+        LOG.warning("upstream pool not reloaded, the current one stays: " + reason);
+      }
+      lastReloadFailure = reason;
+    }));
+  }
+
+  /** Reads the pool on a worker thread and applies it on the event loop if it changed. */
+  private Future<Void> readPool(UpstreamPoolSource source) {
+    return vertx.executeBlocking(source::read, false).map(entries -> {
+      lastReloadFailure = null;
+      if (!entries.equals(poolEntries)) {
+        poolEntries = entries;
+        upstream.pool().reload(entries);
+        metrics.upstreamPoolReloaded();
+        LOG.info("upstream pool reloaded: " + entries.stream().map(UpstreamEntry::name).toList());
+      }
+      return null;
+    });
+  }
+
+  /**
+   * A degraded store keeps the gateway ready: relaying works without it; the answer says so and why. Upstreams
+   * whose breakers are all open make it unready: no call could go anywhere.
+   */
   private void ready(RoutingContext ctx) {
-    boolean ready = jobs.accepting();
-    JsonObject body = new JsonObject().put("ready", ready);
+    boolean ready = jobs.accepting() && upstream.pool().anyReady();
+    JsonObject body = new JsonObject().put("ready", ready).put("upstreams", upstream.pool().states());
     if (archive != null) {
       String degraded = archive.degradedReason();
       body.put("store", degraded == null ? "ok" : "degraded");

@@ -47,6 +47,8 @@ public final class Job implements UpstreamEvents {
   private long bufferedBytes;
   private long lastImageNanos;
   private boolean forgotten;
+  /** The upstream of the pool serving this job (its name, never its key); it changes only on a failover. */
+  private String upstreamName;
 
   Job(String id, String model, int requestedImages, List<String> warnings, String clientKey, Vertx vertx,
       long abandonMs, GatewayMetrics metrics, Consumer<Job> onFinish, ImageArchive archive) {
@@ -63,10 +65,15 @@ public final class Job implements UpstreamEvents {
   }
 
   void start(UpstreamClient upstream, JsonObject upstreamBody) {
-    append("started", new JsonObject().put("id", id).put("model", model).put("requested_images", requestedImages)
-      .put("created", createdEpochSeconds).put("warnings", new JsonArray(new ArrayList<>(warnings))));
-    armAbandonTimer();
+    // The call names its upstream before it returns, and reports nothing else until later: started comes first.
     UpstreamCall started = upstream.start(upstreamBody, this);
+    JsonObject data = new JsonObject().put("id", id).put("model", model).put("requested_images", requestedImages)
+      .put("created", createdEpochSeconds).put("warnings", new JsonArray(new ArrayList<>(warnings)));
+    if (upstreamName != null) {
+      data.put("upstream", upstreamName);
+    }
+    append("started", data);
+    armAbandonTimer();
     if (status == JobStatus.RUNNING) {
       call = started;
     } else {
@@ -105,6 +112,11 @@ public final class Job implements UpstreamEvents {
   /** Bytes of encoded frames this job holds for replay. */
   public long bufferedBytes() {
     return bufferedBytes;
+  }
+
+  @Override
+  public void onUpstream(String name) {
+    upstreamName = name;
   }
 
   @Override
@@ -220,6 +232,9 @@ public final class Job implements UpstreamEvents {
       .put("warnings", new JsonArray(new ArrayList<>(warnings))).put("last_event_id", lastEventId())
       .put("images", delivered()).put("failed_images", failedImages.copy())
       .put("events_url", "/api/generations/" + id + "/events");
+    if (upstreamName != null) {
+      json.put("upstream", upstreamName);
+    }
     if (terminalData != null) {
       json.put(status == JobStatus.COMPLETED ? "result" : status == JobStatus.FAILED ? "error" : "cancellation", terminalData.copy());
     }

@@ -106,6 +106,40 @@ public final class GatewayMetrics {
     upstreamRetries.increment();
   }
 
+  /** A call to one upstream of the pool, by its configured name (never its URL or key). */
+  public void upstreamRequest(String upstream) {
+    registry.counter("seedstream.upstream.requests", "upstream", upstream).increment();
+  }
+
+  /** A call to {@code upstream} that failed, by contract code. */
+  public void upstreamError(String upstream, String code) {
+    registry.counter("seedstream.upstream.errors", "upstream", upstream, "code", code).increment();
+  }
+
+  /** A call moved to another upstream before anything could have been billed. */
+  public void upstreamFailover(String from, String to) {
+    registry.counter("seedstream.upstream.failovers", "from", from, "to", to).increment();
+  }
+
+  /** Request sent to {@code upstream} to the first image it returned. */
+  public void upstreamFirstImage(String upstream, long nanos) {
+    Timer.builder("seedstream.upstream.first.image.by.upstream").description("request sent to one upstream to its first image")
+      .tag("upstream", upstream).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
+      .maximumExpectedValue(Duration.ofMinutes(5)).register(registry).record(Duration.ofNanos(nanos));
+  }
+
+  /** The upstream pool was read again and had changed (SIGHUP, or its file or a key file edited). */
+  public void upstreamPoolReloaded() {
+    registry.counter("seedstream.upstream.pool.reloads").increment();
+  }
+
+  /** An upstream's circuit breaker: 0 closed, 1 half-open, 2 open (NaN once the upstream left the pool). */
+  public void watchUpstreamBreaker(String upstream, java.util.function.DoubleSupplier state) {
+    Gauge.builder("seedstream.upstream.breaker.state", state, java.util.function.DoubleSupplier::getAsDouble)
+      .strongReference(true).tag("upstream", upstream)
+      .description("circuit breaker of an upstream: 0 closed, 1 half-open, 2 open").register(registry);
+  }
+
   public void listenerOpened() {
     listeners.incrementAndGet();
   }

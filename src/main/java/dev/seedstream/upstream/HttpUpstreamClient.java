@@ -12,7 +12,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Calls the Seedream generations endpoint over HTTP with {@code stream: true} and reads the answer as a
+ * Calls the Seedream generations endpoint of an upstream of the pool ({@link UpstreamPool}) over HTTP with {@code stream: true} and reads the answer as a
  * stream. Vert.x's client defaults (5 pooled connections, an unbounded wait queue, a 60 s connect timeout,
  * no read timeouts) would silently queue the sixth generation, so every limit here is explicit.
  */
@@ -21,7 +21,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final HttpClientAgent http;
-  private final UpstreamErrors errors;
+  private final UpstreamPool pool;
   private final GatewayMetrics metrics;
   /** Off-heap blocks for large events, up to the replay budget: see {@link BlockPool}. */
   private final BlockPool blocks;
@@ -30,7 +30,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     this.vertx = vertx;
     this.metrics = metrics;
     this.config = config;
-    this.errors = new UpstreamErrors(config.upstream().apiKey());
+    this.pool = new UpstreamPool(vertx, config.upstream(), metrics);
     this.blocks = new BlockPool(config.limits().maxBufferedBytes());
     metrics.watchEventBlocks(blocks::bytesInUse, blocks::bytesAllocated);
     HttpClientOptions options = new HttpClientOptions()
@@ -52,17 +52,23 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
   @Override
   public UpstreamCall start(JsonObject requestBody, UpstreamEvents events) {
-    UpstreamExchange exchange = new UpstreamExchange(vertx, http, config, errors, events, metrics, blocks);
+    UpstreamExchange exchange = new UpstreamExchange(vertx, http, config, pool, events, metrics, blocks);
     exchange.start(requestBody.copy().put("stream", true));
     return exchange;
   }
 
   @Override
   public Future<Void> relay(JsonObject body, boolean stream, HttpServerResponse client) {
-    return new UpstreamRelay(vertx, http, config, errors, client).start(body, stream);
+    return new UpstreamRelay(vertx, http, config, pool, metrics, client).start(body, stream);
+  }
+
+  /** The upstreams calls go to: their health for {@code /readyz}, and where a reload lands. */
+  public UpstreamPool pool() {
+    return pool;
   }
 
   public Future<Void> close() {
+    pool.close();
     return http.close();
   }
 }

@@ -19,13 +19,20 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
 /**
- * One upstream generation: the HTTP exchange, its three timers (first bytes, idle between bytes, total)
- * and the decoding of the answer. Everything runs on the context that started it, so no locking.
- * Exactly one terminal event reaches the listener, and none after {@link #cancel()}.
+ * One upstream generation: the HTTP exchange with an upstream of the pool, its three timers (first bytes, idle
+ * between bytes, total) and the decoding of the answer. Everything runs on the context that started it, so no
+ * locking. Exactly one terminal event reaches the listener, and none after {@link #cancel()}.
+ * <p>
+ * A call moves to another upstream only while nothing can have been billed: no connection could be made (refused,
+ * DNS, TLS, connect timeout), the answer was a 429 or a 5xx, or the first-event deadline passed with no answer at
+ * all. Never after a byte of a stream, and never after a 400 (the request's fault, the same anywhere). With no
+ * other upstream to take it, the retry below waits and calls again, as for a single upstream.
  */
 final class UpstreamExchange implements UpstreamCall {
 
@@ -34,15 +41,22 @@ final class UpstreamExchange implements UpstreamCall {
   private final Vertx vertx;
   private final HttpClientAgent http;
   private final GatewayConfig config;
-  private final UpstreamErrors errors;
+  private final UpstreamPool pool;
   private final UpstreamEvents events;
-  private final UpstreamEventMapper mapper;
+  private UpstreamEventMapper mapper;
   private final GatewayMetrics metrics;
   private final UpstreamTimers timers;
+  /** Upstreams this round of calls has moved away from; a retry after a wait starts a new round. */
+  private final Set<String> tried = new HashSet<>();
+  private UpstreamAttempt attempt;
+  private String model;
+  private int images;
+  /** Whether the current upstream has answered at all (a response head): then the call stays with it. */
+  private boolean responded;
 
   private HttpClientRequest request;
   private Buffer payload;
-  private int attempt;
+  private int retries;
   private long retryTimer = -1;
   private boolean done;
   private long lingerTimer = -1;
@@ -53,35 +67,115 @@ final class UpstreamExchange implements UpstreamCall {
 
   private enum Mode { UNDECIDED, SSE, JSON }
 
-  UpstreamExchange(Vertx vertx, HttpClientAgent http, GatewayConfig config, UpstreamErrors errors, UpstreamEvents events,
+  UpstreamExchange(Vertx vertx, HttpClientAgent http, GatewayConfig config, UpstreamPool pool, UpstreamEvents events,
                    GatewayMetrics metrics, BlockPool blocks) {
     this.metrics = metrics;
     this.blocks = blocks;
     this.vertx = vertx;
     this.http = http;
     this.config = config;
-    this.errors = errors;
+    this.pool = pool;
     this.events = events;
-    this.mapper = new UpstreamEventMapper(new LiveEvents(), errors, config.upstream().imageHosts());
     this.timers = new UpstreamTimers(vertx, config, this::timeout);
   }
 
+  /**
+   * Chooses the upstream and names it to the listener before returning; everything else, a failure included,
+   * reaches the listener later, so that the job's {@code started} event can name the upstream and come first.
+   */
   void start(JsonObject body) {
     timers.start();
     payload = body.toBuffer();
-    send();
+    model = body.getString("model", "");
+    images = requestedImages(body);
+    PooledUpstream upstream = pool.choose(model, images, tried);
+    if (upstream != null) {
+      choose(upstream);
+    }
+    vertx.runOnContext(v -> {
+      if (done) {
+        return;
+      }
+      if (upstream != null) {
+        send();
+      } else {
+        noUpstream();
+      }
+    });
+  }
+
+  /** Images the call may bill: 1, or {@code max_images} in group mode (the validator filled it in). */
+  static int requestedImages(JsonObject body) {
+    if (!"auto".equals(body.getValue("sequential_image_generation"))) {
+      return 1;
+    }
+    Object options = body.getValue("sequential_image_generation_options");
+    Object max = options instanceof JsonObject json ? json.getValue("max_images") : null;
+    return max instanceof Number number ? Math.max(1, number.intValue()) : 15;
+  }
+
+  private void choose(PooledUpstream upstream) {
+    attempt = pool.begin(upstream, images);
+    mapper = new UpstreamEventMapper(new LiveEvents(), attempt.errors(), config.upstream().imageHosts());
+    events.onUpstream(attempt.name());
+  }
+
+  /** No upstream may take the call now (breakers open, limits reached): wait for one if a retry allows, or fail. */
+  private void noUpstream() {
+    UpstreamFailure none = pool.unavailable(model, images);
+    if (!none.retryable() || !retry(none.retryAfterSeconds())) {
+      fail(none);
+    }
   }
 
   private void send() {
     request = null;
-    UpstreamRequest.send(http, UpstreamRequest.options(config, "text/event-stream"), payload, () -> done, req -> request = req)
+    responded = false;
+    UpstreamAttempt current = attempt;
+    UpstreamRequest.send(http, current.options(config, "text/event-stream"), payload, () -> done || current != attempt,
+        req -> request = req)
       .onComplete(ar -> {
+        if (current != attempt || current.ended()) {
+          return; // abandoned (another upstream, or a wait before a retry): already reset
+        }
         if (ar.succeeded()) {
           onResponse(ar.result());
         } else {
           onRequestFailure(ar.cause());
         }
       });
+  }
+
+  /**
+   * The call failed before anything could have been billed: the next upstream of this round takes it at once;
+   * with none left, {@code retrySame} says whether waiting and calling again is worth it (as before pools: a
+   * refused connection, a 429 or a 503).
+   */
+  private void failOver(UpstreamFailure failure, boolean retrySame) {
+    if (done) {
+      return;
+    }
+    String from = attempt.name();
+    attempt.end(); // first: the reset below fails the request, and an ended attempt's callbacks are ignored
+    resetRequest();
+    tried.add(from);
+    PooledUpstream next = pool.choose(model, images, tried);
+    if (next != null) {
+      metrics.upstreamFailover(from, next.name());
+      LOG.info("upstream " + from + " failed before any event (" + failure.errorCode().wire() + "); trying " + next.name());
+      choose(next);
+      timers.restartFirstEvent();
+      send();
+    } else if (!retrySame || !retry(failure.retryAfterSeconds())) {
+      fail(failure);
+    }
+  }
+
+  private void resetRequest() {
+    if (request != null) {
+      request.reset();
+      request = null;
+    }
   }
 
   @Override
@@ -96,6 +190,7 @@ final class UpstreamExchange implements UpstreamCall {
     if (done) {
       return;
     }
+    responded = true;
     metrics.upstreamStatus(response.statusCode());
     if (response.statusCode() != 200) {
       readError(response);
@@ -117,6 +212,7 @@ final class UpstreamExchange implements UpstreamCall {
     }
     // Any byte is life: a large image arrives over many chunks, and a slow link must not pass for a silent one.
     timers.activity();
+    attempt.answered();
     if (mode == Mode.UNDECIDED) {
       decideMode(chunk);
     }
@@ -215,12 +311,26 @@ final class UpstreamExchange implements UpstreamCall {
     fail(UpstreamFailure.of(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream connection broke mid-stream (" + cause.getClass().getSimpleName() + ")"));
   }
 
+  /**
+   * An error answer: a 429 cools that upstream down and a 5xx counts against its breaker, and both move the call
+   * to another upstream (nothing was generated, so nothing billed). Anything else ends the call: a 400 would be
+   * refused the same anywhere.
+   */
   private void readError(HttpClientResponse response) {
     UpstreamRequest.readCapped(response, body -> {
-      UpstreamFailure failure = errors.fromResponse(response.statusCode(),
-        response.getHeader(HttpHeaders.RETRY_AFTER), body.toString(StandardCharsets.UTF_8));
-      boolean refusedBeforeWork = response.statusCode() == 429 || response.statusCode() == 503;
-      if (!refusedBeforeWork || !retry(failure.retryAfterSeconds())) {
+      if (done) {
+        return;
+      }
+      int status = response.statusCode();
+      UpstreamFailure failure = attempt.errors().fromResponse(status, response.getHeader(HttpHeaders.RETRY_AFTER),
+        body.toString(StandardCharsets.UTF_8));
+      if (status == 429) {
+        attempt.rateLimited(failure.retryAfterSeconds());
+        failOver(failure, true);
+      } else if (status >= 500) {
+        attempt.failed(failure.errorCode(), true);
+        failOver(failure, status == 503);
+      } else {
         fail(failure);
       }
     }, this::connectionBroke);
@@ -232,10 +342,10 @@ final class UpstreamExchange implements UpstreamCall {
    * could pay twice for the same pictures. Returns false when no retry is left or worth waiting for.
    */
   private boolean retry(Long retryAfterSeconds) {
-    if (done || attempt >= config.upstream().retries()) {
+    if (done || retries >= config.upstream().retries()) {
       return false;
     }
-    long backoff = Math.min(config.upstream().retryMaxDelayMs(), 100L << attempt);
+    long backoff = Math.min(config.upstream().retryMaxDelayMs(), 100L << retries);
     long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
     long delay = retryAfterSeconds == null ? jittered : Math.max(jittered, retryAfterSeconds * 1000);
     if (delay > config.upstream().retryMaxDelayMs() || delay >= timers.millisBeforeADeadline()) {
@@ -243,26 +353,57 @@ final class UpstreamExchange implements UpstreamCall {
       // of a timeout that was never the upstream's doing.
       return false;
     }
-    attempt++;
+    retries++;
     metrics.upstreamRetry();
-    request = null;
+    if (attempt != null) {
+      attempt.end();
+    }
+    resetRequest();
     retryTimer = vertx.setTimer(delay, id -> {
-      if (!done) {
+      retryTimer = -1;
+      if (done) {
+        return;
+      }
+      tried.clear();
+      PooledUpstream upstream = pool.choose(model, images, tried);
+      if (upstream == null) {
+        fail(pool.unavailable(model, images));
+      } else {
+        choose(upstream);
         send();
       }
     });
     return true;
   }
 
+  /**
+   * No answer. When no connection could even be made, nothing reached the upstream, so another may take the
+   * call; a connection that broke after the request went out may have started a paid generation.
+   */
   private void onRequestFailure(Throwable cause) {
-    if (done || cause instanceof ConnectException && retry(null)) {
+    if (done) {
       return;
     }
-    fail(UpstreamRequest.failure(cause, config));
+    UpstreamFailure failure = UpstreamRequest.failure(cause, config);
+    attempt.failed(failure.errorCode(), true);
+    if (request == null) {
+      failOver(failure, cause instanceof ConnectException);
+    } else {
+      fail(failure);
+    }
   }
 
   private void timeout(String message) {
-    fail(UpstreamFailure.of(ErrorCode.UPSTREAM_TIMEOUT, message));
+    UpstreamFailure failure = UpstreamFailure.of(ErrorCode.UPSTREAM_TIMEOUT, message);
+    boolean beforeAnyAnswer = timers.firstEventTimedOut() && retryTimer == -1 && !responded;
+    if (attempt != null && timers.firstEventTimedOut() && retryTimer == -1) {
+      attempt.failed(failure.errorCode(), true);
+    }
+    if (beforeAnyAnswer) {
+      failOver(failure, false);
+    } else {
+      fail(failure);
+    }
   }
 
   private void fail(UpstreamFailure failure) {
@@ -270,6 +411,9 @@ final class UpstreamExchange implements UpstreamCall {
       return;
     }
     done = true;
+    if (attempt != null) {
+      attempt.failed(failure.errorCode(), false);
+    }
     release();
     events.onFailure(failure);
   }
@@ -278,6 +422,9 @@ final class UpstreamExchange implements UpstreamCall {
   private void release() {
     timers.stop();
     vertx.cancelTimer(retryTimer);
+    if (attempt != null) {
+      attempt.end();
+    }
     if (request != null) {
       request.reset();
     }
@@ -298,6 +445,7 @@ final class UpstreamExchange implements UpstreamCall {
     public void onImage(GeneratedImage image) {
       if (!done) {
         timers.activity();
+        attempt.firstImage();
         events.onImage(image);
       }
     }
@@ -315,6 +463,7 @@ final class UpstreamExchange implements UpstreamCall {
       if (!done) {
         done = true;
         timers.stop();
+        attempt.end();
         // The answer normally ends with [DONE] right away; one that lingers open is closed, not kept.
         lingerTimer = vertx.setTimer(Math.min(5000, config.timeouts().idleTimeoutMs()), id -> request.reset());
         LOG.fine("upstream completed");

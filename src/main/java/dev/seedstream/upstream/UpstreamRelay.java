@@ -3,6 +3,7 @@ package dev.seedstream.upstream;
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.failure.ErrorCode;
 import dev.seedstream.failure.ErrorEnvelope;
+import dev.seedstream.observe.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -16,8 +17,10 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * One drop-in generation ({@code POST /v1/images/generations}): the upstream's answer goes to the client
@@ -28,6 +31,10 @@ import java.util.Locale;
  * full. The job timeouts apply, counting any bytes as life. Error answers keep their status and shape,
  * with their text sanitised and Retry-After capped as the job API caps it. A client that goes away resets
  * the upstream request at once; nothing is kept afterwards.
+ * <p>
+ * Before any byte reaches the client, a call moves to another upstream of the pool as a job's does (no
+ * connection, a 429 or a 5xx, or no answer by the first-event deadline); with no other upstream the answer is
+ * relayed as it came. There is no waiting retry here: an SDK retries on its own.
  */
 public final class UpstreamRelay {
 
@@ -36,38 +43,105 @@ public final class UpstreamRelay {
 
   private final HttpClientAgent http;
   private final GatewayConfig config;
-  private final UpstreamErrors errors;
+  private final UpstreamPool pool;
+  private final GatewayMetrics metrics;
   private final HttpServerResponse client;
   private final UpstreamTimers timers;
   private final Promise<Void> finished = Promise.promise();
+  private final Set<String> tried = new HashSet<>();
+  private UpstreamErrors errors;
+  private UpstreamAttempt attempt;
   private HttpClientRequest request;
+  private boolean responded;
   private boolean done;
+  private Buffer payload;
+  private boolean stream;
+  private String model;
+  private int images;
 
-  UpstreamRelay(Vertx vertx, HttpClientAgent http, GatewayConfig config, UpstreamErrors errors, HttpServerResponse client) {
+  UpstreamRelay(Vertx vertx, HttpClientAgent http, GatewayConfig config, UpstreamPool pool, GatewayMetrics metrics,
+                HttpServerResponse client) {
     this.http = http;
     this.config = config;
-    this.errors = errors;
+    this.pool = pool;
+    this.metrics = metrics;
     this.client = client;
-    this.timers = new UpstreamTimers(vertx, config, reason -> fail(UpstreamFailure.of(ErrorCode.UPSTREAM_TIMEOUT, reason)));
+    this.timers = new UpstreamTimers(vertx, config, this::timeout);
   }
 
   /** Sends {@code body} upstream; the future completes when the exchange is over, however it ended. */
   Future<Void> start(JsonObject body, boolean stream) {
     timers.start();
     client.closeHandler(v -> finish(true));
-    Buffer payload = body.toBuffer();
-    UpstreamRequest.send(http, UpstreamRequest.options(config, stream ? "text/event-stream" : "application/json"), payload,
-        () -> done, req -> request = req)
+    this.payload = body.toBuffer();
+    this.stream = stream;
+    this.model = body.getString("model", "");
+    this.images = UpstreamExchange.requestedImages(body);
+    PooledUpstream upstream = pool.choose(model, images, tried);
+    if (upstream == null) {
+      fail(pool.unavailable(model, images));
+    } else {
+      send(upstream);
+    }
+    return finished.future();
+  }
+
+  private void send(PooledUpstream upstream) {
+    attempt = pool.begin(upstream, images);
+    errors = attempt.errors();
+    request = null;
+    responded = false;
+    UpstreamAttempt current = attempt;
+    UpstreamRequest.send(http, current.options(config, stream ? "text/event-stream" : "application/json"), payload,
+        () -> done || current != attempt, req -> request = req)
       .onComplete(ar -> {
+        if (current != attempt || current.ended() || done) {
+          return;
+        }
         if (ar.failed()) {
-          fail(UpstreamRequest.failure(ar.cause(), config));
-        } else if (!done && ar.result().statusCode() / 100 == 2) {
+          UpstreamFailure failure = UpstreamRequest.failure(ar.cause(), config);
+          attempt.failed(failure.errorCode(), true);
+          if (request != null || !failOver()) {
+            fail(failure);
+          }
+        } else if (ar.result().statusCode() / 100 == 2) {
+          responded = true;
           relay(ar.result(), stream);
-        } else if (!done) {
+        } else {
+          responded = true;
           relayError(ar.result());
         }
       });
-    return finished.future();
+  }
+
+  /** Moves the call to the next upstream of the pool, when there is one; nothing has reached the client yet. */
+  private boolean failOver() {
+    String from = attempt.name();
+    attempt.end(); // first: the reset below fails the request, and an ended attempt's callbacks are ignored
+    if (request != null) {
+      request.reset();
+      request = null;
+    }
+    tried.add(from);
+    PooledUpstream next = pool.choose(model, images, tried);
+    if (next == null) {
+      return false;
+    }
+    metrics.upstreamFailover(from, next.name());
+    timers.restartFirstEvent();
+    send(next);
+    return true;
+  }
+
+  private void timeout(String reason) {
+    UpstreamFailure failure = UpstreamFailure.of(ErrorCode.UPSTREAM_TIMEOUT, reason);
+    if (attempt != null && timers.firstEventTimedOut()) {
+      attempt.failed(failure.errorCode(), true);
+      if (!responded && !client.headWritten() && failOver()) {
+        return;
+      }
+    }
+    fail(failure);
   }
 
   private void relay(HttpClientResponse response, boolean stream) {
@@ -91,7 +165,10 @@ public final class UpstreamRelay {
       client.putHeader("X-Accel-Buffering", "no");
     }
     client.writeHead();
-    response.handler(chunk -> onChunk(response, filter, chunk));
+    response.handler(chunk -> {
+      attempt.answered();
+      onChunk(response, filter, chunk);
+    });
     response.endHandler(v -> {
       if (!done) {
         filter.end();
@@ -145,6 +222,17 @@ public final class UpstreamRelay {
         return;
       }
       String retryAfter = response.getHeader(HttpHeaders.RETRY_AFTER);
+      int status = response.statusCode();
+      if (status == 429) {
+        attempt.rateLimited(UpstreamErrors.parseRetryAfter(retryAfter));
+      } else if (status >= 500) {
+        attempt.failed(UpstreamErrors.codeFor(status, null), true);
+      } else {
+        attempt.failed(UpstreamErrors.codeFor(status, null), false);
+      }
+      if ((status == 429 || status >= 500) && failOver()) {
+        return;
+      }
       JsonObject envelope = sanitisedEnvelope(response.statusCode(), retryAfter, body.toString(StandardCharsets.UTF_8));
       Long seconds = UpstreamErrors.parseRetryAfter(retryAfter);
       answer(response.statusCode(), seconds == null ? null : String.valueOf(seconds), envelope);
@@ -170,6 +258,9 @@ public final class UpstreamRelay {
     if (done) {
       return;
     }
+    if (attempt != null) {
+      attempt.failed(failure.errorCode(), false);
+    }
     if (client.headWritten()) {
       // The stream has begun; only cutting it tells an SDK the answer is incomplete.
       client.reset();
@@ -193,6 +284,9 @@ public final class UpstreamRelay {
     }
     done = true;
     timers.stop();
+    if (attempt != null) {
+      attempt.end();
+    }
     if (resetUpstream && request != null) {
       request.reset();
     }

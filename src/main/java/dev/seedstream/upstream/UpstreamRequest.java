@@ -9,8 +9,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 import java.net.ConnectException;
@@ -21,8 +19,8 @@ import java.util.function.Consumer;
 
 /**
  * What a job's exchange ({@link UpstreamExchange}) and a drop-in relay ({@link UpstreamRelay}) share about one
- * call to the generations endpoint: the request with the gateway's key, sending it so that a cancel that came
- * first still resets it, reading an error answer without letting it fill memory, and naming a failed request
+ * call to the generations endpoint (the request itself, with its upstream's key, is {@link UpstreamAttempt}'s):
+ * sending it so that a cancel that came first still resets it, reading an error answer without letting it fill memory, and naming a failed request
  * in the contract's words.
  */
 final class UpstreamRequest {
@@ -31,18 +29,6 @@ final class UpstreamRequest {
   static final int MAX_ERROR_BODY = 64 * 1024;
 
   private UpstreamRequest() {
-  }
-
-  /** The generations request with the gateway's key; the client's own Authorization never goes upstream. */
-  static RequestOptions options(GatewayConfig config, String accept) {
-    return new RequestOptions()
-      .setMethod(HttpMethod.POST)
-      .setAbsoluteURI(config.upstream().url())
-      .setConnectTimeout(config.timeouts().connectTimeoutMs())
-      .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.upstream().apiKey())
-      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .putHeader(HttpHeaders.ACCEPT, accept)
-      .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
   }
 
   /**

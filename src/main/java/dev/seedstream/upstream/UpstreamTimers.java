@@ -21,6 +21,8 @@ final class UpstreamTimers {
   private long totalTimer = -1;
   private long firstEventTimer = -1;
   private long startedAt;
+  private long firstEventStartedAt;
+  private boolean firstEventFired;
 
   UpstreamTimers(Vertx vertx, GatewayConfig config, Consumer<String> onTimeout) {
     this.vertx = vertx;
@@ -32,10 +34,40 @@ final class UpstreamTimers {
 
   void start() {
     startedAt = System.nanoTime();
-    totalTimer = vertx.setTimer(config.timeouts().totalTimeoutMs(),
-      id -> fire("the generation exceeded the total deadline of " + config.timeouts().totalTimeoutMs() + " ms"));
-    firstEventTimer = vertx.setTimer(config.timeouts().firstEventTimeoutMs(),
-      id -> fire("nothing from the upstream within " + config.timeouts().firstEventTimeoutMs() + " ms of the request"));
+    totalTimer = vertx.setTimer(config.timeouts().totalTimeoutMs(), id -> totalDeadline());
+    armFirstEvent();
+  }
+
+  /**
+   * The call moved to another upstream before any answer: that one gets its own first-event deadline, and the
+   * total deadline, stopped if the first-event one fired, runs on from the original start.
+   */
+  void restartFirstEvent() {
+    vertx.cancelTimer(firstEventTimer);
+    armFirstEvent();
+    if (totalTimer == -1) {
+      long left = config.timeouts().totalTimeoutMs() - (System.nanoTime() - startedAt) / 1_000_000;
+      totalTimer = vertx.setTimer(Math.max(1, left), id -> totalDeadline());
+    }
+  }
+
+  /** Whether the timeout just reported was the first-event deadline. */
+  boolean firstEventTimedOut() {
+    return firstEventFired;
+  }
+
+  private void armFirstEvent() {
+    firstEventFired = false;
+    firstEventStartedAt = System.nanoTime();
+    firstEventTimer = vertx.setTimer(config.timeouts().firstEventTimeoutMs(), id -> {
+      firstEventFired = true;
+      fire("nothing from the upstream within " + config.timeouts().firstEventTimeoutMs() + " ms of the request");
+    });
+  }
+
+  private void totalDeadline() {
+    totalTimer = -1;
+    fire("the generation exceeded the total deadline of " + config.timeouts().totalTimeoutMs() + " ms");
   }
 
   /** The upstream just showed life: the idle deadline starts again. Called per event or chunk, so it is cheap. */
@@ -54,7 +86,8 @@ final class UpstreamTimers {
   long millisBeforeADeadline() {
     long elapsed = (System.nanoTime() - startedAt) / 1_000_000;
     long total = config.timeouts().totalTimeoutMs() - elapsed;
-    return firstEventTimer == -1 ? total : Math.min(total, config.timeouts().firstEventTimeoutMs() - elapsed);
+    long sinceSent = (System.nanoTime() - firstEventStartedAt) / 1_000_000;
+    return firstEventTimer == -1 ? total : Math.min(total, config.timeouts().firstEventTimeoutMs() - sinceSent);
   }
 
   /** Silence is not the upstream's fault while the gateway itself has stopped reading (backpressure). */
@@ -64,6 +97,7 @@ final class UpstreamTimers {
 
   void stop() {
     vertx.cancelTimer(totalTimer);
+    totalTimer = -1;
     vertx.cancelTimer(firstEventTimer);
     firstEventTimer = -1;
     idle.stop();
