@@ -81,6 +81,8 @@ export interface StartedData {
   /** Unix seconds. */
   created: number;
   warnings: Warning[];
+  /** The name of the upstream tried first (never its key). */
+  upstream?: string;
 }
 
 export interface ImageData {
@@ -210,6 +212,8 @@ export interface Snapshot {
   images: StoredImage[];
   failed_images: ImageFailedData[];
   events_url?: string;
+  /** The name of the upstream that served the job (never its key). */
+  upstream?: string;
   result?: CompletedData;
   error?: ErrorData;
   cancellation?: CancelledData;
