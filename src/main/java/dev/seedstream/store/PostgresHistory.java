@@ -118,6 +118,12 @@ final class PostgresHistory implements HistoryDatabase {
       }));
   }
 
+  /** Rows in the migration history: one per step applied, whichever gateway applied it. */
+  Future<Integer> migrationsApplied() {
+    return pool.query("SELECT COUNT(*) FROM schema_migrations").execute()
+      .map(rows -> rows.iterator().next().getLong(0).intValue());
+  }
+
   @Override
   public int schemaVersion() {
     return SchemaMigrations.latest();
