@@ -26,7 +26,7 @@ public final class ConfigLoader {
 
   // Read from the environment only: secrets, and the name of the file itself.
   private static final Set<String> ENV_ONLY = Set.of(PREFIX + "CONFIG", PREFIX + "API_KEY", PREFIX + "TOKENS",
-    PREFIX + "METRICS_TOKEN");
+    PREFIX + "METRICS_TOKEN", PREFIX + "DATABASE_PASSWORD");
   private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ConfigLoader.class.getName());
 
   private final JsonObject file;
@@ -114,7 +114,7 @@ public final class ConfigLoader {
     try {
       JsonObject json = new JsonObject(Files.readString(path));
       for (String key : json.fieldNames()) {
-        if (key.contains("key") || key.contains("token")) {
+        if (key.contains("key") || key.contains("token") || key.contains("password")) {
           throw new ConfigException(path + ": '" + key + "' is a secret; set it in the environment, never in a file");
         }
         if (!KEYS.contains(key)) {
@@ -173,7 +173,19 @@ public final class ConfigLoader {
       bool(Setting.STORE_ALLOW_PRIVATE),
       number(Setting.STORE_MAX_AGE_MS),
       number(Setting.STORE_MAX_BYTES),
-      null);
+      null,
+      database());
+  }
+
+  /** The PostgreSQL history, when {@code SEEDSTREAM_DATABASE_URL} is set; its password from the environment only. */
+  private DatabaseUrl database() {
+    String url = optional(Setting.DATABASE_URL);
+    String fromEnv = env.get(Setting.DATABASE_URL.env());
+    if (url != null && (fromEnv == null || fromEnv.isBlank()) && DatabaseUrl.hasPassword(url)) {
+      throw new ConfigException(Setting.DATABASE_URL.source() + ": the URL in the file holds a password, which is a "
+        + "secret; set SEEDSTREAM_DATABASE_PASSWORD in the environment, never in a file");
+    }
+    return url == null ? null : DatabaseUrl.parse(Setting.DATABASE_URL.source(), url, secret(PREFIX + "DATABASE_PASSWORD"));
   }
 
   /** The environment wins over the file; an empty environment value counts as unset. */

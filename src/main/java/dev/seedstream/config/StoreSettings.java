@@ -8,11 +8,14 @@ import java.nio.file.Path;
  *
  * @param trustedOrigin an {@code http(s)://host:port} whose images are fetched even over plain http and on a
  *                      loopback address: the embedded simulator's own base URL, set by {@code Gateway}; else null
+ * @param database      where the history lives: null for SQLite in {@code dataDir}, else a PostgreSQL server
  */
 public record StoreSettings(boolean enabled, Path dataDir, int concurrency, long fetchTimeoutMs,
-                            boolean allowPrivate, long maxAgeMs, long maxBytes, String trustedOrigin) {
+                            boolean allowPrivate, long maxAgeMs, long maxBytes, String trustedOrigin,
+                            DatabaseUrl database) {
 
   public StoreSettings withTrustedOrigin(String origin) {
-    return new StoreSettings(enabled, dataDir, concurrency, fetchTimeoutMs, allowPrivate, maxAgeMs, maxBytes, origin);
+    return new StoreSettings(enabled, dataDir, concurrency, fetchTimeoutMs, allowPrivate, maxAgeMs, maxBytes, origin,
+      database);
   }
 }

@@ -7,25 +7,25 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 import java.io.IOException;
-import java.sql.Connection;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
  * The history's writes, applied one at a time in the order they were submitted, so a job's row is always
- * written before its images' rows. A write the disk refuses ({@code SQLITE_FULL}, an I/O error, a
- * read-only or locked file) is not dropped: it stays first in line, the writes behind it wait, and it is
+ * written before its images' rows. A write the database refuses for now ({@code SQLITE_FULL}, an I/O error, a
+ * read-only or locked file; a PostgreSQL server that is down or out of space) is not dropped: it stays first in line, the writes behind it wait, and it is
  * tried again when the next write arrives and every {@link #RETRY_MS}, so once space returns the history
  * catches up in order. Any other failure (a constraint, a bug) is logged and that write alone is dropped.
  * While a write waits the store is degraded. Event loop only.
  */
 final class HistoryWrites {
 
-  /** A statement, or a few, run on the database thread. */
+  /** A statement, or a few, started when its turn comes. */
   @FunctionalInterface
   interface Write {
-    void apply(Connection connection) throws Exception;
+    Future<Void> start();
   }
 
   private record Pending(String what, Write work, Promise<Void> done) {
@@ -38,16 +38,17 @@ final class HistoryWrites {
   private static final Logger LOG = Logger.getLogger(HistoryWrites.class.getName());
 
   private final Vertx vertx;
-  private final Database db;
+  /** Whether a failure is the database refusing for now (disk full, server down), so the same write can land later. */
+  private final Predicate<Throwable> retryable;
   private final Deque<Pending> waiting = new ArrayDeque<>();
   private boolean writing;
   private long retryTimer = -1;
   private String refusal;
   private long dropped;
 
-  HistoryWrites(Vertx vertx, Database db) {
+  HistoryWrites(Vertx vertx, Predicate<Throwable> retryable) {
     this.vertx = vertx;
-    this.db = db;
+    this.retryable = retryable;
   }
 
   /**
@@ -91,14 +92,17 @@ final class HistoryWrites {
       return;
     }
     writing = true;
-    db.run(c -> {
-      next.work().apply(c);
-      return null;
-    }).onComplete(result -> {
+    Future<Void> started;
+    try {
+      started = next.work().start();
+    } catch (RuntimeException e) {
+      started = Future.failedFuture(e);
+    }
+    started.onComplete(result -> {
       writing = false;
       if (result.succeeded()) {
         written(next);
-      } else if (diskRefused(result.cause())) {
+      } else if (retryable.test(result.cause())) {
         refused(next, result.cause());
         return;
       } else {

@@ -22,7 +22,8 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * Keeps every generated image: the history of jobs and images in SQLite, and each image's bytes on disk,
+ * Keeps every generated image: the history of jobs and images in SQLite or PostgreSQL (see
+ * {@link HistoryDatabase}), and each image's bytes on disk,
  * named by sha256. Jobs report to it as they run; it never delays them and never fails them: an image it
  * cannot keep is marked {@code not_persisted} with the reason. All methods run on the gateway's event loop;
  * SQL and file work go to worker threads.
@@ -36,6 +37,7 @@ public final class ImageArchive {
 
   private static final Logger LOG = Logger.getLogger(ImageArchive.class.getName());
   private static final long RETENTION_PERIOD_MS = 60_000;
+  static final String REMOVED_BEFORE_RECORDED = "the image file was removed by retention before it was recorded";
 
   /** An image whose final state is not in the database yet: {@code image} is its state now. */
   private static final class Tracked {
@@ -51,10 +53,10 @@ public final class ImageArchive {
   private final Vertx vertx;
   private final Context context;
   private final StoreSettings settings;
-  /** Package-private so a test can impose a real SQLite limit on the live connection (a full disk). */
+  /** SQLite's connection, or null on PostgreSQL: package-private so a test can impose a real SQLite limit (a full disk). */
   final Database db;
+  final HistoryDatabase history;
   private final BlobFiles files;
-  private final HistoryPruner pruner;
   private final FetchPolicy policy;
   private final ImageFetcher fetcher;
   private final DownloadQueue queue;
@@ -71,19 +73,19 @@ public final class ImageArchive {
   /** Makes the durable URLs handed out absolute on {@code SEEDSTREAM_PUBLIC_URL} when it is set. */
   private final AccessSettings links;
 
-  private ImageArchive(Vertx vertx, StoreSettings settings, Database db, long maxImageBytes, List<String> imageHosts,
-                       AccessSettings links) {
+  private ImageArchive(Vertx vertx, StoreSettings settings, HistoryDatabase history, BlobFiles files,
+                       long maxImageBytes, List<String> imageHosts, AccessSettings links) {
     this.vertx = vertx;
     this.links = links;
     this.context = vertx.getOrCreateContext();
     this.settings = settings;
-    this.db = db;
-    this.files = new BlobFiles(settings.dataDir());
-    this.pruner = new HistoryPruner(files);
+    this.history = history;
+    this.db = history instanceof SqliteHistory sqlite ? sqlite.db : null;
+    this.files = files;
     this.policy = new FetchPolicy(vertx, settings.trustedOrigin(), settings.allowPrivate(), imageHosts);
     this.fetcher = new ImageFetcher(vertx, files, policy, settings.concurrency(), maxImageBytes, settings.fetchTimeoutMs());
     this.queue = new DownloadQueue(settings.concurrency());
-    this.writes = new HistoryWrites(vertx, db);
+    this.writes = new HistoryWrites(vertx, history::retryable);
     for (StoreFailure.Kind kind : StoreFailure.Kind.values()) {
       failures.put(kind, 0L);
     }
@@ -96,8 +98,9 @@ public final class ImageArchive {
    */
   public static Future<ImageArchive> open(Vertx vertx, StoreSettings settings, long maxImageBytes,
                                           List<String> imageHosts, AccessSettings links) {
-    return Database.open(vertx, settings.dataDir().resolve("seedstream.db"))
-      .map(db -> new ImageArchive(vertx, settings, db, maxImageBytes, imageHosts, links))
+    BlobFiles files = new BlobFiles(settings.dataDir());
+    return HistoryDatabase.open(vertx, settings, files)
+      .map(history -> new ImageArchive(vertx, settings, history, files, maxImageBytes, imageHosts, links))
       .compose(archive -> archive.recover().map(archive));
   }
 
@@ -117,7 +120,7 @@ public final class ImageArchive {
   public void jobStarted(String id, String owner, String model, int requestedImages, JsonObject upstreamBody) {
     JobRecord job = new JobRecord(id, owner, upstreamBody.getString("prompt", ""), model, RerunParams.of(upstreamBody),
       requestedImages, System.currentTimeMillis());
-    write("record job " + id, c -> JobRows.insert(c, job));
+    write("record job " + id, () -> history.insertJob(job));
   }
 
   /** Starts keeping one image in the background; prefers inline data, which needs no download. */
@@ -125,7 +128,7 @@ public final class ImageArchive {
   public void imageArrived(String jobId, int index, String url, byte[] base64, String size) {
     long now = System.currentTimeMillis();
     StoredImage image = StoredImage.pending(jobId, index, size, url, url == null ? 0 : UrlExpiry.of(url, now), now);
-    write("record image " + key(jobId, index), c -> ImageRows.insert(c, image));
+    write("record image " + key(jobId, index), () -> history.insertImage(image));
     if (base64 != null) {
       keep(image, () -> fetcher.decode(base64));
     } else if (url != null) {
@@ -138,11 +141,7 @@ public final class ImageArchive {
 
   public void jobFinished(String id, String status, JsonObject terminal, JsonArray failedImages) {
     long now = System.currentTimeMillis();
-    write("finish job " + id, c -> {
-      if (JobRows.finish(c, id, status, terminal, failedImages, now) == 0) {
-        LOG.warning("history: job " + id + " finished, but the history has no row for it");
-      }
-    });
+    write("finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, now));
   }
 
   // ----------------------------------------------------------------- reads
@@ -153,7 +152,7 @@ public final class ImageArchive {
     if (pending != null) {
       return Future.succeededFuture(Optional.of(pending.image));
     }
-    return db.run(c -> ImageRows.find(c, jobId, index));
+    return history.image(jobId, index);
   }
 
   /**
@@ -197,17 +196,11 @@ public final class ImageArchive {
    * configured) only a job that owner created is found; {@code null} finds any job.
    */
   public Future<Optional<JsonObject>> job(String id, String owner) {
-    return db.run(c -> {
-      Optional<JsonObject> job = JobRows.find(c, id, owner);
-      if (job.isPresent()) {
-        job.get().put("images", imagesJson(ImageRows.ofJob(c, id)));
-      }
-      return job;
-    });
+    return history.job(id, owner).map(found -> found.map(job -> job.job().put("images", imagesJson(job.images()))));
   }
 
   public Future<List<StoredImage>> images(String jobId) {
-    return db.run(c -> ImageRows.ofJob(c, jobId));
+    return history.images(jobId);
   }
 
   /**
@@ -217,14 +210,10 @@ public final class ImageArchive {
    * bounded whatever it holds: a prompt preview and no over-long settings (see {@link JobRows#page}).
    */
   public Future<JsonObject> page(int limit, String beforeId, String owner) {
-    return db.run(c -> {
-      Long before = null;
-      if (beforeId != null) {
-        before = JobRows.created(c, beforeId, owner).orElseThrow(UnknownCursorException::new);
-      }
+    return history.page(limit, beforeId, owner).map(page -> {
       JsonArray generations = new JsonArray();
-      for (JsonObject job : JobRows.page(c, limit, before, beforeId, owner)) {
-        generations.add(job.put("images", imagesJson(ImageRows.ofJob(c, job.getString("id")))));
+      for (HistoryDatabase.JobImages job : page) {
+        generations.add(job.job().put("images", imagesJson(job.images())));
       }
       Object next = generations.size() == limit ? generations.getJsonObject(limit - 1).getString("id") : null;
       return new JsonObject().put("generations", generations).put("next_before", next);
@@ -233,7 +222,7 @@ public final class ImageArchive {
 
   /** Per image index, the {@code storage} member of a live job's snapshot. */
   public Future<Map<Integer, JsonObject>> storage(String jobId) {
-    return db.run(c -> ImageRows.ofJob(c, jobId)).map(rows -> {
+    return history.images(jobId).map(rows -> {
       Map<Integer, JsonObject> byIndex = new HashMap<>();
       rows.forEach(row -> byIndex.put(row.index(), row.storageJson()));
       tracked.values().stream().filter(p -> p.image.jobId().equals(jobId))
@@ -274,13 +263,13 @@ public final class ImageArchive {
    * an {@code owner}, when that owner did not create it (checked and deleted in one step on the database thread).
    */
   public Future<Boolean> delete(String jobId, String owner) {
-    return db.run(c -> JobRows.find(c, jobId, owner).isPresent() && pruner.delete(c, jobId));
+    return history.delete(jobId, owner);
   }
 
   /** Applies the configured maximum age and total bytes now; returns the ids of the jobs removed. */
   public Future<List<String>> applyRetention() {
     long now = System.currentTimeMillis();
-    return db.run(c -> pruner.retain(c, settings.maxAgeMs(), settings.maxBytes(), now)).onSuccess(removed -> {
+    return history.retain(settings.maxAgeMs(), settings.maxBytes(), now).onSuccess(removed -> {
       if (!removed.isEmpty()) {
         LOG.info("retention removed " + removed.size() + " past job(s) with their images");
       }
@@ -290,27 +279,21 @@ public final class ImageArchive {
   public Future<Void> close() {
     vertx.cancelTimer(retentionTimer);
     writes.close();
-    return fetcher.close().eventually(db::close);
+    return fetcher.close().eventually(history::close);
   }
 
   // ----------------------------------------------------------------- internals
 
   private Future<Void> recover() {
     long now = System.currentTimeMillis();
-    return db.run(c -> {
-      files.removeLeftovers();
-      int interrupted = JobRows.markInterrupted(c, now);
-      if (interrupted > 0) {
-        LOG.warning(interrupted + " job(s) were running when the gateway last stopped; marked interrupted");
-      }
-      return ImageRows.pending(c);
-    }).map(pending -> {
+    return history.recover(now).compose(pending -> {
       pending.forEach(image -> resume(image, now));
       if (settings.maxAgeMs() > 0 || settings.maxBytes() > 0) {
-        applyRetention();
         retentionTimer = vertx.setPeriodic(RETENTION_PERIOD_MS, t -> applyRetention());
+        // The first round before the store answers, so no read sees what start-up retention removes.
+        return applyRetention().<Void>mapEmpty().otherwiseEmpty();
       }
-      return null;
+      return Future.<Void>succeededFuture();
     });
   }
 
@@ -344,18 +327,9 @@ public final class ImageArchive {
       });
   }
 
-  /** Moves the file into place on the database thread, where retention deletes files (see {@link HistoryPruner}). */
+  /** Moves the file into place where retention cannot delete it half-way (see {@link HistoryDatabase#commit}). */
   private Future<StoredImage> commit(StoredImage image, Blob blob) {
-    long now = System.currentTimeMillis();
-    return db.run(c -> {
-      try {
-        files.commit(blob);
-      } catch (IOException e) {
-        BlobFiles.discard(blob.file());
-        throw StoreFailure.disk(e);
-      }
-      return image.stored(blob, now);
-    }).onSuccess(stored -> {
+    return history.commit(image, blob, System.currentTimeMillis()).onSuccess(stored -> {
       storedCount++;
       if (diskProblem != null) {
         LOG.info("image files are written again");
@@ -381,20 +355,7 @@ public final class ImageArchive {
    * deleted meanwhile takes its images with it: then the file goes too, unless another image has it.
    */
   private Future<Void> record(StoredImage outcome) {
-    return write("record image " + key(outcome.jobId(), outcome.index()), c -> {
-      if (!JobRows.exists(c, outcome.jobId())) {
-        if (outcome.status() == StorageStatus.STORED) {
-          pruner.removeIfUnreferenced(c, outcome.sha256(), outcome.format());
-        }
-        return;
-      }
-      if (outcome.status() == StorageStatus.STORED && !Files.exists(file(outcome))) {
-        // Retention removed a file with the same bytes between the write and this record.
-        ImageRows.insert(c, outcome.notPersisted("the image file was removed by retention before it was recorded"));
-        return;
-      }
-      ImageRows.insert(c, outcome);
-    });
+    return write("record image " + key(outcome.jobId(), outcome.index()), () -> history.record(outcome));
   }
 
   /** Every history write goes through here: a write the database drops counts as a database failure. */

@@ -11,7 +11,7 @@ import java.util.Optional;
 /** SQL for the {@code images} table. Blocking: the database thread only. */
 final class ImageRows {
 
-  private static final String COLUMNS = "job_id, image_index, size, bytes, sha256, format, crc32, upstream_url,"
+  static final String COLUMNS = "job_id, image_index, size, bytes, sha256, format, crc32, upstream_url,"
     + " url_expires, status, reason, created, stored_at";
 
   private ImageRows() {

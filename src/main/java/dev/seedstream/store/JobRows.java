@@ -19,18 +19,28 @@ final class JobRows {
   static final int PROMPT_PREVIEW_CHARS = 2000;
   /** A history page omits settings longer than this (without the prompt); the job's own snapshot has them. */
   static final int PARAMS_PREVIEW_CHARS = 16_384;
-  private static final String COLUMNS = "id, prompt, model, params, requested_images, status, created, finished,"
+  static final String COLUMNS = "id, prompt, model, params, requested_images, status, created, finished,"
     + " error, usage, terminal, failed_images";
   /**
    * {@link #COLUMNS} bounded for a page: the prompt cut in SQL, so a huge one is never read whole, and the
    * settings without their prompt (rows written before the prompt was kept once still have one there).
    */
-  private static final String PAGE_COLUMNS = "id, substr(prompt, 1, " + PROMPT_PREVIEW_CHARS + "), model,"
+  static final String PAGE_COLUMNS = "id, substr(prompt, 1, " + PROMPT_PREVIEW_CHARS + "), model,"
     + " CASE WHEN length(p) <= " + PARAMS_PREVIEW_CHARS + " THEN p END, requested_images, status, created, finished,"
     + " error, usage, terminal, failed_images, length(prompt) > " + PROMPT_PREVIEW_CHARS + ", length(p) > "
     + PARAMS_PREVIEW_CHARS;
 
   private JobRows() {
+  }
+
+  /** One row's columns by position (1 = id), in the order of {@link #COLUMNS} or {@link #PAGE_COLUMNS}. */
+  interface Columns {
+    String text(int column) throws SQLException;
+
+    /** Null for SQL NULL. */
+    Long number(int column) throws SQLException;
+
+    boolean flag(int column) throws SQLException;
   }
 
   static void insert(Connection c, JobRecord job) throws SQLException {
@@ -180,8 +190,9 @@ final class JobRows {
   private static List<JsonObject> read(PreparedStatement sql, boolean page) throws SQLException {
     List<JsonObject> jobs = new ArrayList<>();
     try (ResultSet row = sql.executeQuery()) {
+      Columns columns = columns(row);
       while (row.next()) {
-        jobs.add(toJson(row, page));
+        jobs.add(toJson(columns, page));
       }
     }
     return jobs;
@@ -192,36 +203,56 @@ final class JobRows {
    * prompt is kept once, in its column; {@code params} gets it back here, ready for a re-run, unless this is
    * a page's preview of it.
    */
-  private static JsonObject toJson(ResultSet row, boolean page) throws SQLException {
-    String status = row.getString(6);
-    String prompt = row.getString(2);
-    boolean promptCut = page && row.getBoolean(13);
-    JsonObject json = new JsonObject().put("id", row.getString(1)).put("status", status).put("model", row.getString(3))
+  static JsonObject toJson(Columns row, boolean page) throws SQLException {
+    String status = row.text(6);
+    String prompt = row.text(2);
+    boolean promptCut = page && row.flag(13);
+    JsonObject json = new JsonObject().put("id", row.text(1)).put("status", status).put("model", row.text(3))
       .put("prompt", prompt);
     if (promptCut) {
       json.put("prompt_truncated", true);
     }
-    String params = row.getString(4);
+    String params = row.text(4);
     if (params != null) {
       JsonObject settings = new JsonObject(params);
       json.put("params", promptCut ? settings : settings.put("prompt", prompt));
     } else {
       json.put("params_truncated", true);
     }
-    json.put("requested_images", row.getInt(5)).put("created", row.getLong(7) / 1000)
-      .put("created_ms", row.getLong(7));
-    long finished = row.getLong(8);
-    if (!row.wasNull()) {
+    long created = row.number(7);
+    json.put("requested_images", row.number(5).intValue()).put("created", created / 1000).put("created_ms", created);
+    Long finished = row.number(8);
+    if (finished != null) {
       json.put("finished", finished / 1000);
     }
-    json.put("failed_images", new JsonArray(row.getString(12)));
-    String terminal = row.getString(11);
+    json.put("failed_images", new JsonArray(row.text(12)));
+    String terminal = row.text(11);
     if (terminal != null) {
       json.put(terminalKey(status), new JsonObject(terminal));
-    } else if (row.getString(9) != null) {
-      json.put("error", new JsonObject().put("code", status).put("message", row.getString(9)));
+    } else if (row.text(9) != null) {
+      json.put("error", new JsonObject().put("code", status).put("message", row.text(9)));
     }
     return json;
+  }
+
+  private static Columns columns(ResultSet row) {
+    return new Columns() {
+      @Override
+      public String text(int column) throws SQLException {
+        return row.getString(column);
+      }
+
+      @Override
+      public Long number(int column) throws SQLException {
+        long value = row.getLong(column);
+        return row.wasNull() ? null : value;
+      }
+
+      @Override
+      public boolean flag(int column) throws SQLException {
+        return row.getBoolean(column);
+      }
+    };
   }
 
   private static String terminalKey(String status) {

@@ -7,8 +7,10 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * The history schema, one step per version. {@code PRAGMA user_version} records how many steps a database
- * file has had; start-up applies the missing ones in a transaction each. Steps are only ever appended.
+ * The history schema, one step per version, for SQLite and PostgreSQL alike. In SQLite {@code PRAGMA
+ * user_version} records how many steps a database file has had; in PostgreSQL the table {@code
+ * schema_migrations} does (see {@link PostgresHistory}). Start-up applies the missing ones in a transaction
+ * each. Steps are only ever appended.
  */
 final class SchemaMigrations {
 
@@ -28,9 +30,24 @@ final class SchemaMigrations {
     // filtered per token. Jobs recorded before this step keep owner NULL: with tokens they are nobody's.
     List.of(
       "ALTER TABLE jobs ADD COLUMN owner TEXT",
-      "CREATE INDEX jobs_by_owner ON jobs (owner, created, id)"));
+      "CREATE INDEX jobs_by_owner ON jobs (owner, created, id)"),
+    // Which gateway runs each job, so with a shared history a gateway starting up marks interrupted only the
+    // jobs of gateways that have stopped, never those another running gateway is still relaying.
+    List.of(
+      "ALTER TABLE jobs ADD COLUMN node INTEGER"));
 
   private SchemaMigrations() {
+  }
+
+  /**
+   * The steps as PostgreSQL runs them: integers are 64-bit there too (SQLite's INTEGER already is; times are
+   * in milliseconds), and job ids compare byte by byte, as in SQLite, whatever the server's locale, so the
+   * history's cursor orders alike on both.
+   */
+  static List<List<String>> postgresSteps() {
+    return STEPS.stream().map(step -> step.stream().map(statement -> statement.replace(" INTEGER", " BIGINT")
+      .replace("id TEXT PRIMARY KEY", "id TEXT COLLATE \"C\" PRIMARY KEY")
+      .replace("job_id TEXT NOT NULL", "job_id TEXT COLLATE \"C\" NOT NULL")).toList()).toList();
   }
 
   static int latest() {

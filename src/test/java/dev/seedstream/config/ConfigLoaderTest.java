@@ -125,4 +125,23 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CONFIG", file.toString())))
       .hasMessageContaining("unknown key 'heartbeat'");
   }
+
+  @Test
+  @DisplayName("the database password comes from the environment only: a password key or a URL holding one in the file is refused")
+  void databasePasswordNeverFromFile(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("c.json");
+    Files.writeString(file, "{\"database_password\":\"hunter2\"}");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CONFIG", file.toString())))
+      .hasMessageContaining("secret").hasMessageNotContaining("hunter2");
+    Files.writeString(file, "{\"database_url\":\"postgresql://app:hunter2@db:5432/history\"}");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CONFIG", file.toString())))
+      .hasMessageContaining("secret").hasMessageNotContaining("hunter2");
+    Files.writeString(file, "{\"database_url\":\"postgresql://app@db/history\"}");
+    GatewayConfig config = ConfigLoader.load(Map.of("SEEDSTREAM_CONFIG", file.toString(),
+      "SEEDSTREAM_DATABASE_PASSWORD", "hunter2"));
+    assertThat(config.store().database().password()).isEqualTo("hunter2");
+    assertThat(config.store().database().port()).isEqualTo(5432);
+    assertThat(config.store().database().toString()).doesNotContain("hunter2");
+    assertThat(ConfigLoader.unknownSettings(Map.of("SEEDSTREAM_DATABASE_PASSWORD", "x"))).isEmpty();
+  }
 }

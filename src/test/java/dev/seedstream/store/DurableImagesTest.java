@@ -134,6 +134,9 @@ class DurableImagesTest {
     assertThat(after.get("/api/images/" + doneId + "/1").body().getBytes()).isEqualTo(original);
 
     JsonObject cutOff = after.get("/api/generations/" + runningId).json();
+    // With a shared PostgreSQL history the first gateway, left running, still holds its job: only a stopped
+    // gateway's jobs are interrupted (a crash of a gateway there is not simulated here).
+    org.junit.jupiter.api.Assumptions.assumeFalse(TestPostgres.enabled());
     assertThat(cutOff.getString("status")).isEqualTo("interrupted");
     assertThat(cutOff.getJsonArray("images").getJsonObject(0).getJsonObject("storage").getString("status"))
       .isEqualTo("stored");

@@ -40,6 +40,9 @@ final class HistoryFixture {
     env.put("SEEDSTREAM_SIM_FIRST_IMAGE_DELAY_MS", "1");
     env.put("SEEDSTREAM_SIM_BETWEEN_IMAGES_DELAY_MS", "1");
     env.put("SEEDSTREAM_SIM_IMAGE_SCALE", "16");
+    if (TestPostgres.enabled()) {
+      env.put("SEEDSTREAM_DATABASE_URL", TestPostgres.urlFor(dataDir));
+    }
     env.putAll(overrides);
     gateway = Await.result(Gateway.start(vertx, ConfigLoader.load(env), tuning), 20_000);
     api = new TestHttp(vertx, http, gateway.port());

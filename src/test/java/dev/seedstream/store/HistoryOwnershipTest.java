@@ -237,6 +237,7 @@ class HistoryOwnershipTest {
   @Test
   @DisplayName("a version-1 history is migrated at start-up: its jobs stay listed without tokens and are nobody's with them")
   void migratesVersionOne() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeFalse(TestPostgres.enabled(), "a version-1 history is an SQLite file");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("seedstream.db"));
          Statement sql = c.createStatement()) {
       for (String statement : VERSION_ONE) {
@@ -252,7 +253,7 @@ class HistoryOwnershipTest {
     assertThat(open.get("/api/generations/old-job-0000000000000a").json().getString("prompt")).isEqualTo("an old fox");
     String fresh = run(open, null, "a new fox");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("seedstream.db"))) {
-      assertThat(SchemaMigrations.version(c)).isEqualTo(2);
+      assertThat(SchemaMigrations.version(c)).isEqualTo(SchemaMigrations.latest());
       assertThat(owner(c, "old-job-0000000000000a")).isNull();
       assertThat(owner(c, fresh)).as("without tokens the owner is the address").isEqualTo("address:127.0.0.1");
     }

@@ -46,12 +46,15 @@ class HistoryWritesTest {
     return Await.result(result.future());
   }
 
-  static HistoryWrites.Write insert(String value) {
-    return c -> {
+  Database db;
+
+  HistoryWrites.Write insert(String value) {
+    return () -> db.run(c -> {
       try (Statement sql = c.createStatement()) {
         sql.executeUpdate("INSERT INTO notes (text) VALUES ('" + value + "')");
       }
-    };
+      return null;
+    });
   }
 
   static List<String> notes(Connection c) throws Exception {
@@ -67,7 +70,7 @@ class HistoryWritesTest {
   @Test
   @DisplayName("a write refused with SQLITE_FULL waits, with the writes behind it, and all land in order once space returns")
   void fullDatabaseWaitsAndCatchesUp() {
-    Database db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
+    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
     Await.result(db.run(c -> {
       try (Statement sql = c.createStatement()) {
         sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
@@ -77,7 +80,7 @@ class HistoryWritesTest {
       }
       return null;
     }));
-    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, db));
+    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused));
     // Too big for the pages there are (the small one alone would fit): it must not be dropped or skipped.
     Future<Void> big = onContext(() -> writes.submit("big", insert("x".repeat(20_000))));
     Future<Void> small = onContext(() -> writes.submit("small", insert("small")));
@@ -115,19 +118,20 @@ class HistoryWritesTest {
   @Test
   @DisplayName("a write that fails for another reason is dropped alone and does not hold up the rest")
   void brokenWriteIsDropped() {
-    Database db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
+    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
     Await.result(db.run(c -> {
       try (Statement sql = c.createStatement()) {
         sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
       }
       return null;
     }));
-    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, db));
-    Future<Void> broken = onContext(() -> writes.submit("broken", c -> {
+    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused));
+    Future<Void> broken = onContext(() -> writes.submit("broken", () -> db.run(c -> {
       try (Statement sql = c.createStatement()) {
         sql.executeUpdate("INSERT INTO notes (text) VALUES (NULL)");
       }
-    }));
+      return null;
+    })));
     Await.result(onContext(() -> writes.submit("fine", insert("fine"))));
     assertThat(broken.failed()).isTrue();
     assertThat(Await.result(db.run(HistoryWritesTest::notes))).containsExactly("fine");

@@ -1,0 +1,166 @@
+package dev.seedstream.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * The history in SQLite: every statement on the {@link Database}'s one thread, which is also where blob
+ * files are moved into place and deleted, so neither can happen half-way through the other.
+ */
+final class SqliteHistory implements HistoryDatabase {
+
+  private static final Logger LOG = Logger.getLogger(SqliteHistory.class.getName());
+
+  final Database db;
+  private final BlobFiles files;
+  private final HistoryPruner pruner;
+  private final int schemaVersion;
+
+  SqliteHistory(Database db, BlobFiles files) {
+    this.db = db;
+    this.files = files;
+    this.pruner = new HistoryPruner(files);
+    this.schemaVersion = SchemaMigrations.latest();
+  }
+
+  @Override
+  public Future<Void> insertJob(JobRecord job) {
+    return db.run(c -> {
+      JobRows.insert(c, job);
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, long now) {
+    return db.run(c -> {
+      if (JobRows.finish(c, id, status, terminal, failedImages, now) == 0) {
+        LOG.warning("history: job " + id + " finished, but the history has no row for it");
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> insertImage(StoredImage image) {
+    return db.run(c -> {
+      ImageRows.insert(c, image);
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> record(StoredImage outcome) {
+    return db.run(c -> {
+      if (!JobRows.exists(c, outcome.jobId())) {
+        if (outcome.status() == StorageStatus.STORED) {
+          pruner.removeIfUnreferenced(c, outcome.sha256(), outcome.format());
+        }
+        return null;
+      }
+      if (outcome.status() == StorageStatus.STORED && !Files.exists(files.path(outcome.sha256(), outcome.format()))) {
+        // Retention removed a file with the same bytes between the write and this record.
+        ImageRows.insert(c, outcome.notPersisted(ImageArchive.REMOVED_BEFORE_RECORDED));
+        return null;
+      }
+      ImageRows.insert(c, outcome);
+      return null;
+    });
+  }
+
+  @Override
+  public Future<StoredImage> commit(StoredImage image, Blob blob, long now) {
+    return db.run(c -> {
+      try {
+        files.commit(blob);
+      } catch (IOException e) {
+        BlobFiles.discard(blob.file());
+        throw StoreFailure.disk(e);
+      }
+      return image.stored(blob, now);
+    });
+  }
+
+  @Override
+  public Future<Optional<StoredImage>> image(String jobId, int index) {
+    return db.run(c -> ImageRows.find(c, jobId, index));
+  }
+
+  @Override
+  public Future<List<StoredImage>> images(String jobId) {
+    return db.run(c -> ImageRows.ofJob(c, jobId));
+  }
+
+  @Override
+  public Future<Optional<JobImages>> job(String id, String owner) {
+    return db.run(c -> {
+      Optional<JsonObject> job = JobRows.find(c, id, owner);
+      return job.isEmpty() ? Optional.empty() : Optional.of(new JobImages(job.get(), ImageRows.ofJob(c, id)));
+    });
+  }
+
+  @Override
+  public Future<List<JobImages>> page(int limit, String beforeId, String owner) {
+    return db.run(c -> {
+      Long before = null;
+      if (beforeId != null) {
+        before = JobRows.created(c, beforeId, owner).orElseThrow(UnknownCursorException::new);
+      }
+      List<JobImages> page = new ArrayList<>();
+      for (JsonObject job : JobRows.page(c, limit, before, beforeId, owner)) {
+        page.add(new JobImages(job, ImageRows.ofJob(c, job.getString("id"))));
+      }
+      return page;
+    });
+  }
+
+  @Override
+  public Future<Boolean> delete(String jobId, String owner) {
+    return db.run(c -> JobRows.find(c, jobId, owner).isPresent() && pruner.delete(c, jobId));
+  }
+
+  @Override
+  public Future<List<String>> retain(long maxAgeMs, long maxBytes, long now) {
+    return db.run(c -> pruner.retain(c, maxAgeMs, maxBytes, now));
+  }
+
+  @Override
+  public Future<Long> storedBytes() {
+    return db.run(ImageRows::storedBytes);
+  }
+
+  @Override
+  public Future<List<StoredImage>> recover(long now) {
+    return db.run(c -> {
+      files.removeLeftovers();
+      int interrupted = JobRows.markInterrupted(c, now);
+      if (interrupted > 0) {
+        LOG.warning(interrupted + " job(s) were running when the gateway last stopped; marked interrupted");
+      }
+      return ImageRows.pending(c);
+    });
+  }
+
+  @Override
+  public int schemaVersion() {
+    return schemaVersion;
+  }
+
+  @Override
+  public boolean retryable(Throwable failure) {
+    return HistoryWrites.diskRefused(failure);
+  }
+
+  @Override
+  public Future<Void> close() {
+    return db.close();
+  }
+}
