@@ -8,6 +8,7 @@ import dev.seedstream.config.UpstreamEntry;
 import dev.seedstream.config.UpstreamPoolSource;
 import dev.seedstream.job.JobRegistry;
 import dev.seedstream.observe.GatewayMetrics;
+import dev.seedstream.observe.KeyRedactingFormatter;
 import dev.seedstream.store.ImageArchive;
 import dev.seedstream.upstream.HttpUpstreamClient;
 import dev.seedstream.validation.ModelCatalog;
@@ -254,6 +255,8 @@ public final class GatewayVerticle extends VerticleBase {
       lastReloadFailure = null;
       if (!entries.equals(poolEntries)) {
         poolEntries = entries;
+        // A rotated key must stay out of the log like the keys read at start-up.
+        entries.forEach(entry -> KeyRedactingFormatter.redactAlso(entry.apiKey()));
         upstream.pool().reload(entries);
         metrics.upstreamPoolReloaded();
         LOG.info("upstream pool reloaded: " + entries.stream().map(UpstreamEntry::name).toList());

@@ -2,6 +2,8 @@ package dev.seedstream.observe;
 
 import dev.seedstream.upstream.KeyRedactor;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
 
@@ -13,6 +15,9 @@ import java.util.logging.LogRecord;
  */
 public final class KeyRedactingFormatter extends Formatter {
 
+  /** Keys learnt after start-up (a reloaded upstream pool): the log is global, and so is this list. */
+  private static final Map<String, KeyRedactor> LATER_KEYS = new ConcurrentHashMap<>();
+
   private final Formatter inner;
   private final KeyRedactor key;
 
@@ -21,8 +26,19 @@ public final class KeyRedactingFormatter extends Formatter {
     this.key = key;
   }
 
+  /** From now on every line of every such formatter is also cleared of {@code key}. */
+  public static void redactAlso(String key) {
+    if (key != null && !key.isBlank()) {
+      LATER_KEYS.computeIfAbsent(key, KeyRedactor::new);
+    }
+  }
+
   @Override
   public String format(LogRecord record) {
-    return key.redact(inner.format(record));
+    String line = key.redact(inner.format(record));
+    for (KeyRedactor later : LATER_KEYS.values()) {
+      line = later.redact(line);
+    }
+    return line;
   }
 }

@@ -28,4 +28,15 @@ class KeyRedactingFormatterTest {
         .doesNotContainIgnoringCase(ARK_KEY.substring(2, 14)).doesNotContainIgnoringCase(ARK_KEY.substring(24));
     }
   }
+
+  @Test
+  @DisplayName("issue 27: a key learnt after start-up (a reloaded pool) is taken out of every line from then on")
+  void rotatedKeyIsRedactedToo() {
+    String rotated = "sk-rotated-0123456789abcdefghij";
+    KeyRedactingFormatter formatter = new KeyRedactingFormatter(new SimpleFormatter(), new KeyRedactor(ARK_KEY));
+    LogRecord record = new LogRecord(Level.INFO, "new key in use: " + rotated);
+    assertThat(formatter.format(record)).contains(rotated);
+    KeyRedactingFormatter.redactAlso(rotated);
+    assertThat(formatter.format(record)).contains("new key in use: [redacted]").doesNotContain("0123456789abcdef");
+  }
 }
