@@ -162,9 +162,7 @@ export type ErrorCode =
   | 'unsupported_media_type' | 'misdirected_request' | 'idempotency_key_reused' | 'rate_limited'
   | 'upstream_rejected' | 'upstream_rate_limited' | 'upstream_auth' | 'upstream_unavailable'
   | 'upstream_timeout' | 'upstream_protocol' | 'upstream_truncated' | 'overloaded' | 'shutting_down'
-  | 'method_not_allowed' | 'not_ready' | 'internal_error'
-  /** A client token's daily or monthly budget; `details` has `budget`, `remaining` and `resets_at`. */
-  | 'budget_exceeded'
+  | 'method_not_allowed' | 'not_ready' | 'internal_error' | 'budget_exceeded'
   /** The client's own: the gateway could not be reached, answered something unreadable, or a stream could not be resumed. */
   | 'network_error' | 'invalid_response' | 'connection_lost'
   /** An HTTP error without the gateway's JSON envelope, e.g. `http_502` from a proxy. */
@@ -183,7 +181,7 @@ export class SeedstreamError extends Error {
   readonly violations: Violation[];
   /** Seconds to wait, from `Retry-After` (or the error's `retry_after`); null when not given. */
   readonly retryAfter: number | null;
-  /** The whole `error` object of the answer (`limit_bytes`, `setting`, `violations_omitted` …). */
+  /** The whole `error` object of the answer (`limit_bytes`, `setting`, `violations_omitted`; for `budget_exceeded`, `budget`, `remaining`, `resets_at` …). */
   readonly details: Record<string, unknown>;
 }
 
