@@ -62,8 +62,21 @@ export interface Catalogue {
 export interface Estimate {
   /** What would be sent upstream: the key omitted, `data:` URIs abbreviated. */
   upstream_request: Record<string, unknown>;
-  estimate: { max_images: number; max_output_tokens: number };
+  estimate: CostEstimate;
   warnings: Warning[];
+}
+
+/** The worst case of a request; `cost` when the catalogue prices the model. Also in the `202` answer. */
+export interface CostEstimate {
+  max_images: number;
+  max_output_tokens: number;
+  cost?: { currency: 'CNY' | 'USD' | string; max: number };
+}
+
+/** What a job cost, by the catalogue's price. */
+export interface Cost {
+  currency: 'CNY' | 'USD' | string;
+  amount: number;
 }
 
 export interface Usage {
@@ -106,6 +119,8 @@ export interface CompletedData {
   failed_images: number;
   usage: Usage;
   elapsed_ms: number;
+  /** Absent when the catalogue gives the model no price. */
+  cost?: Cost;
 }
 
 export interface ErrorData {
@@ -147,7 +162,7 @@ export type ErrorCode =
   | 'unsupported_media_type' | 'misdirected_request' | 'idempotency_key_reused' | 'rate_limited'
   | 'upstream_rejected' | 'upstream_rate_limited' | 'upstream_auth' | 'upstream_unavailable'
   | 'upstream_timeout' | 'upstream_protocol' | 'upstream_truncated' | 'overloaded' | 'shutting_down'
-  | 'method_not_allowed' | 'not_ready' | 'internal_error'
+  | 'method_not_allowed' | 'not_ready' | 'internal_error' | 'budget_exceeded'
   /** The client's own: the gateway could not be reached, answered something unreadable, or a stream could not be resumed. */
   | 'network_error' | 'invalid_response' | 'connection_lost'
   /** An HTTP error without the gateway's JSON envelope, e.g. `http_502` from a proxy. */
@@ -166,7 +181,7 @@ export class SeedstreamError extends Error {
   readonly violations: Violation[];
   /** Seconds to wait, from `Retry-After` (or the error's `retry_after`); null when not given. */
   readonly retryAfter: number | null;
-  /** The whole `error` object of the answer (`limit_bytes`, `setting`, `violations_omitted` …). */
+  /** The whole `error` object of the answer (`limit_bytes`, `setting`, `violations_omitted`; for `budget_exceeded`, `budget`, `remaining`, `resets_at` …). */
   readonly details: Record<string, unknown>;
 }
 
@@ -215,6 +230,8 @@ export interface Snapshot {
   events_url?: string;
   /** The name of the upstream that served the job (never its key). */
   upstream?: string;
+  /** So far while running, in all once over; absent when the model has no price. */
+  cost?: Cost;
   result?: CompletedData;
   error?: ErrorData;
   cancellation?: CancelledData;

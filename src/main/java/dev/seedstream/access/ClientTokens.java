@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -21,14 +20,19 @@ import java.util.regex.Pattern;
  * {@code @/path/file} with one pair per line. Only SHA-256 hashes are kept, and a presented token is
  * compared with every one of them in constant time, so neither the memory nor the timing of a check
  * tells how close a guess was. Messages never contain a token, only its entry number.
+ *
+ * <p>An entry may end with budget limits after one more colon, {@code name:token:daily=5USD,monthly=100USD}
+ * ({@link BudgetLimits}). In the comma-separated form a piece that is a limit belongs to the entry before it.
  */
 public final class ClientTokens {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final int MIN_TOKEN = 16;
 
-  private record Entry(String name, byte[] hash) {
+  private record Entry(String name, byte[] hash, BudgetLimits limits) {
   }
+  /** {@code :limit[,limit]…} at the end of an entry: what follows the last colon, if it is only limits. */
+  private static final Pattern LIMITS_SUFFIX = Pattern.compile(":((?:daily|monthly)(?:_images)?=[^:]*)$");
 
   private final List<Entry> entries;
 
@@ -38,8 +42,7 @@ public final class ClientTokens {
 
   /** Parses the setting; a malformed list stops start-up with a {@link ConfigException}. */
   public static ClientTokens parse(String spec) {
-    List<String> lines = spec.startsWith("@") ? readFile(Path.of(spec.substring(1).trim()))
-      : Arrays.asList(spec.split(","));
+    List<String> lines = spec.startsWith("@") ? readFile(Path.of(spec.substring(1).trim())) : joinLimits(spec.split(","));
     List<Entry> entries = new ArrayList<>();
     Set<String> names = new HashSet<>();
     Set<String> hashes = new HashSet<>();
@@ -77,6 +80,26 @@ public final class ClientTokens {
     return Optional.ofNullable(found);
   }
 
+  /** Each token name with budget limits, and its limits. */
+  public java.util.Map<String, BudgetLimits> budgets() {
+    java.util.Map<String, BudgetLimits> budgets = new java.util.HashMap<>();
+    entries.stream().filter(entry -> entry.limits() != null).forEach(entry -> budgets.put(entry.name(), entry.limits()));
+    return budgets;
+  }
+
+  /** Comma-separated entries, where a piece that is a limit ({@code monthly=100USD}) continues the entry before it. */
+  private static List<String> joinLimits(String[] pieces) {
+    List<String> entries = new ArrayList<>();
+    for (String piece : pieces) {
+      if (!entries.isEmpty() && BudgetLimits.LIMIT.matcher(piece.strip()).matches()) {
+        entries.set(entries.size() - 1, entries.get(entries.size() - 1) + "," + piece.strip());
+      } else {
+        entries.add(piece);
+      }
+    }
+    return entries;
+  }
+
   public int size() {
     return entries.size();
   }
@@ -88,6 +111,12 @@ public final class ClientTokens {
     }
     String name = pair.substring(0, colon).strip();
     String token = pair.substring(colon + 1).strip();
+    BudgetLimits limits = null;
+    var suffix = LIMITS_SUFFIX.matcher(token);
+    if (suffix.find()) {
+      limits = BudgetLimits.parse(suffix.group(1), "entry " + number);
+      token = token.substring(0, suffix.start()).strip();
+    }
     if (!NAME.matcher(name).matches()) {
       throw new ConfigException("SEEDSTREAM_TOKENS: entry " + number + " needs a name of 1-64 letters, digits, '.', '_' or '-'");
     }
@@ -95,7 +124,7 @@ public final class ClientTokens {
       throw new ConfigException("SEEDSTREAM_TOKENS: the token of '" + name + "' must be at least " + MIN_TOKEN
         + " printable characters without spaces");
     }
-    return new Entry(name, sha256(token));
+    return new Entry(name, sha256(token), limits);
   }
 
   private static List<String> readFile(Path path) {

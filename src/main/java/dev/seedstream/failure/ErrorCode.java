@@ -18,6 +18,8 @@ public enum ErrorCode {
   MISDIRECTED_REQUEST("misdirected_request", 421, false, null),
   IDEMPOTENCY_KEY_REUSED("idempotency_key_reused", 422, false, null),
   RATE_LIMITED("rate_limited", 429, true, "RateLimitExceeded"),
+  /** A client token's daily or monthly budget cannot cover the request's worst case; waiting for the reset helps. */
+  BUDGET_EXCEEDED("budget_exceeded", 429, false, null),
   INTERNAL_ERROR("internal_error", 500, false, null),
   OVERLOADED("overloaded", 503, true, "ServerOverloaded"),
   SHUTTING_DOWN("shutting_down", 503, true, "ServerOverloaded"),

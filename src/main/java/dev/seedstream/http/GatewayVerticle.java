@@ -6,6 +6,7 @@ import dev.seedstream.config.ConfigException;
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.config.UpstreamEntry;
 import dev.seedstream.config.UpstreamPoolSource;
+import dev.seedstream.job.Budgets;
 import dev.seedstream.job.JobRegistry;
 import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.observe.KeyRedactingFormatter;
@@ -48,6 +49,8 @@ public final class GatewayVerticle extends VerticleBase {
   private GatewayMetrics metrics;
   private ImageArchive archive;
   private ClientAccess access;
+  /** The read of this month's spending back from the history, when tokens have budgets. */
+  private Future<Void> spendingRead = Future.succeededFuture();
   /** Where the pool is read again on reload, with the environment the last reload was given. */
   private UpstreamPoolSource poolSource;
   private List<UpstreamEntry> poolEntries;
@@ -75,9 +78,9 @@ public final class GatewayVerticle extends VerticleBase {
     }
     upstream = new HttpUpstreamClient(vertx, config, metrics);
     watchUpstreamPool();
-    jobs = new JobRegistry(vertx, config, upstream, metrics, archive);
-    access = new ClientAccess(config.access().tokens() == null ? null : ClientTokens.parse(config.access().tokens()),
-      new EventAccess(java.time.Clock.systemUTC()), config.access());
+    ClientTokens tokens = config.access().tokens() == null ? null : ClientTokens.parse(config.access().tokens());
+    jobs = new JobRegistry(vertx, config, upstream, metrics, archive, budgets(tokens));
+    access = new ClientAccess(tokens, new EventAccess(java.time.Clock.systemUTC()), config.access());
     RequestValidator validator = new RequestValidator(catalog, uploads, config.limits().maxPromptChars());
     HistoryRoutes history = archive == null ? null : new HistoryRoutes(vertx, jobs, archive);
     GenerationRoutes generations = new GenerationRoutes(validator, jobs, access, history, config.timeouts().heartbeatMs());
@@ -134,7 +137,7 @@ public final class GatewayVerticle extends VerticleBase {
       ambiguousLength.onConnection(connection);
       deadlines.onConnection(connection);
     }).requestHandler(router);
-    return server.listen().recover(this::explainListenFailure);
+    return spendingRead.compose(v -> server.listen()).recover(this::explainListenFailure);
   }
 
   /** Reachable beyond loopback, the gateway is likely to be called by a DNS name it does not know yet. */
@@ -281,6 +284,25 @@ public final class GatewayVerticle extends VerticleBase {
     }
     ctx.response().setStatusCode(ready ? 200 : 503);
     ctx.json(body);
+  }
+
+  /**
+   * The tokens' caps, with what the history says each has spent this month (a restart forgets nothing). The
+   * read is quick and runs before the listener opens; until it is back no job can start, so none slips past.
+   */
+  private Budgets budgets(ClientTokens tokens) {
+    java.util.Map<String, dev.seedstream.access.BudgetLimits> byClient = new java.util.HashMap<>();
+    if (tokens != null) {
+      tokens.budgets().forEach((name, limits) -> byClient.put("token:" + name, limits));
+    }
+    Budgets budgets = new Budgets(byClient, java.time.Clock.systemUTC());
+    if (budgets.any() && archive != null) {
+      spendingRead = archive.spending(budgets.monthStartMs(), budgets.dayStartMs()).map(rows -> {
+        budgets.restore(rows);
+        return null;
+      });
+    }
+    return budgets;
   }
 
   private void metrics(RoutingContext ctx) {

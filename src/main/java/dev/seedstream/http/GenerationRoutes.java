@@ -72,7 +72,8 @@ final class GenerationRoutes {
     String location = access.link("/api/generations/" + job.id());
     ctx.response().putHeader("Location", location);
     sendJson(ctx, 202, new JsonObject().put("id", job.id()).put("status", job.status().wireName())
-      .put("events_url", access.eventsUrl(job.id())).put("warnings", new JsonArray(new ArrayList<>(job.warnings()))));
+      .put("events_url", access.eventsUrl(job.id())).put("warnings", new JsonArray(new ArrayList<>(job.warnings())))
+      .put("estimate", estimate(request)));
     return null;
   }
 
@@ -176,9 +177,16 @@ final class GenerationRoutes {
   private static JsonObject dryRun(ValidatedRequest request) {
     return new JsonObject()
       .put("upstream_request", abbreviated(request.upstreamBody()))
-      .put("estimate", new JsonObject().put("max_images", request.estimate().maxImages())
-        .put("max_output_tokens", request.estimate().maxOutputTokens()))
+      .put("estimate", estimate(request))
       .put("warnings", new JsonArray(new ArrayList<>(request.warnings())));
+  }
+
+  /** The worst case: images, tokens and, when the catalogue prices the model, money ({@code cost.max}). */
+  private static JsonObject estimate(ValidatedRequest request) {
+    JsonObject estimate = new JsonObject().put("max_images", request.estimate().maxImages())
+      .put("max_output_tokens", request.estimate().maxOutputTokens());
+    request.maxCost().ifPresent(cost -> estimate.put("cost", cost.toJson("max")));
+    return estimate;
   }
 
   /** Inline images are shown by type and size only: a dry run answer stays small and readable. */

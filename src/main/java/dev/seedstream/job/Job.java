@@ -2,11 +2,15 @@ package dev.seedstream.job;
 
 import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.store.ImageArchive;
+import dev.seedstream.store.Spend;
 import dev.seedstream.upstream.GeneratedImage;
 import dev.seedstream.upstream.UpstreamCall;
 import dev.seedstream.upstream.UpstreamClient;
 import dev.seedstream.upstream.UpstreamEvents;
 import dev.seedstream.upstream.UpstreamFailure;
+import dev.seedstream.validation.Cost;
+import dev.seedstream.validation.PixelSize;
+import dev.seedstream.validation.Price;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,6 +38,8 @@ public final class Job implements UpstreamEvents {
   private final GatewayMetrics metrics;
   private final Consumer<Job> onFinish;
   private final ImageArchive archive;
+  /** What the model costs; null when the catalogue does not say, and then no cost is reported. */
+  private final Price price;
   private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
   private final long startNanos = System.nanoTime();
 
@@ -49,10 +55,15 @@ public final class Job implements UpstreamEvents {
   private boolean forgotten;
   /** The upstream of the pool serving this job (its name, never its key); it changes only on a failover. */
   private String upstreamName;
+  private int deliveredImages;
+  /** Pixels of the images delivered: their tokens when the upstream sends no usage (w·h / 256 each). */
+  private long deliveredPixels;
+  private Cost cost;
 
   Job(String id, String model, int requestedImages, List<String> warnings, String clientKey, Vertx vertx,
-      long abandonMs, GatewayMetrics metrics, Consumer<Job> onFinish, ImageArchive archive) {
+      long abandonMs, GatewayMetrics metrics, Consumer<Job> onFinish, ImageArchive archive, Price price) {
     this.archive = archive;
+    this.price = price;
     this.id = id;
     this.model = model;
     this.requestedImages = requestedImages;
@@ -124,6 +135,8 @@ public final class Job implements UpstreamEvents {
     long now = System.nanoTime();
     metrics.imageDelivered(now - (lastImageNanos == 0 ? startNanos : lastImageNanos), lastImageNanos == 0);
     lastImageNanos = now;
+    deliveredImages++;
+    deliveredPixels += image.size() == null ? 0 : PixelSize.parse(image.size()).map(PixelSize::pixels).orElse(0L);
     // What the job's JSON lists per image, too (delivered()), without the inline data: it reads the fields
     // back from this event's frame rather than keeping a second copy per image, because the log lives as
     // long as the job and every young collection that promotes it copies it (results/2026-11-26-s2-steady/).
@@ -154,8 +167,43 @@ public final class Job implements UpstreamEvents {
 
   @Override
   public void onCompleted(JsonObject usage) {
-    finish(JobStatus.COMPLETED, "completed", new JsonObject().put("generated_images", log.stream().filter(JobEvent::isImage).count())
-      .put("failed_images", failedImages.size()).put("usage", usage).put("elapsed_ms", elapsedMs()));
+    JsonObject data = new JsonObject().put("generated_images", log.stream().filter(JobEvent::isImage).count())
+      .put("failed_images", failedImages.size()).put("usage", usage).put("elapsed_ms", elapsedMs());
+    if (price != null) {
+      cost = billed(usage);
+      data.put("cost", cost.toJson("amount"));
+    }
+    finish(JobStatus.COMPLETED, "completed", data);
+  }
+
+  /**
+   * What the upstream bills, by the catalogue's price: the images and output tokens its {@code usage} counts,
+   * or, for what it does not say (a relay that drops them, a job that ended early), the images delivered and
+   * their w·h / 256 tokens. The upstream bills the images it generated, whether or not the job completed.
+   */
+  private Cost billed(JsonObject usage) {
+    long images = usage != null && usage.getValue("generated_images") instanceof Number n ? n.longValue() : deliveredImages;
+    long tokens = usage != null && usage.getValue("output_tokens") instanceof Number n ? n.longValue()
+      : Math.round(deliveredPixels / 256.0);
+    return price.of(images, tokens);
+  }
+
+  /** What the job cost: so far while it runs, in all once it is over; empty when its model has no price. */
+  public java.util.Optional<Cost> cost() {
+    if (price == null) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(cost != null ? cost : billed(null));
+  }
+
+  /** Images the upstream generated for this job as far as the gateway knows (its usage, else those delivered). */
+  public long billedImages() {
+    JsonObject usage = status == JobStatus.COMPLETED && terminalData != null ? terminalData.getJsonObject("usage") : null;
+    return usage != null && usage.getValue("generated_images") instanceof Number n ? n.longValue() : deliveredImages;
+  }
+
+  public String model() {
+    return model;
   }
 
   @Override
@@ -235,6 +283,7 @@ public final class Job implements UpstreamEvents {
     if (upstreamName != null) {
       json.put("upstream", upstreamName);
     }
+    cost().ifPresent(spent -> json.put("cost", spent.toJson("amount")));
     if (terminalData != null) {
       json.put(status == JobStatus.COMPLETED ? "result" : status == JobStatus.FAILED ? "error" : "cancellation", terminalData.copy());
     }
@@ -278,8 +327,13 @@ public final class Job implements UpstreamEvents {
       case FAILED -> metrics.jobFailed(data.getString("code", "unknown"));
       default -> metrics.jobCancelled(data.getString("reason", "unknown"));
     }
+    Cost spent = cost().orElse(null);
+    if (spent != null) {
+      metrics.cost(model, clientKey, spent.currency(), spent.amount());
+    }
     if (archive != null) {
-      archive.jobFinished(id, finalStatus.wireName(), data, failedImages.copy());
+      archive.jobFinished(id, finalStatus.wireName(), data, failedImages.copy(),
+        new Spend(spent == null ? null : spent.currency(), spent == null ? null : spent.micros(), billedImages()));
     }
     onFinish.accept(this);
   }

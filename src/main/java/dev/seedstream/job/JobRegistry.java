@@ -7,6 +7,8 @@ import dev.seedstream.failure.ErrorCode;
 import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.sse.EventSink;
 import dev.seedstream.store.ImageArchive;
+import dev.seedstream.store.Spend;
+import dev.seedstream.validation.Cost;
 import dev.seedstream.upstream.UpstreamClient;
 import dev.seedstream.upstream.UpstreamFailure;
 import dev.seedstream.validation.ValidatedRequest;
@@ -36,6 +38,9 @@ public final class JobRegistry {
   private final Map<String, Job> jobs = new HashMap<>();
   private final Map<String, IdempotentJob> byIdempotencyKey = new HashMap<>();
   private final ClientLimits clientLimits;
+  private final Budgets budgets;
+  /** What each running job holds against its client's budget, until it ends. */
+  private final Map<String, Budgets.Reservation> reservations = new HashMap<>();
   private final Map<String, Integer> listenersByClient = new HashMap<>();
   private int listening;
   private int running;
@@ -47,6 +52,12 @@ public final class JobRegistry {
 
   public JobRegistry(Vertx vertx, GatewayConfig config, UpstreamClient upstream, GatewayMetrics metrics,
                      ImageArchive archive) {
+    this(vertx, config, upstream, metrics, archive, Budgets.none());
+  }
+
+  public JobRegistry(Vertx vertx, GatewayConfig config, UpstreamClient upstream, GatewayMetrics metrics,
+                     ImageArchive archive, Budgets budgets) {
+    this.budgets = budgets;
     this.archive = archive;
     this.vertx = vertx;
     this.config = config;
@@ -68,12 +79,23 @@ public final class JobRegistry {
       return previous;
     }
     refuseInlineImagesOverBudget(request);
-    admit(clientKey, request.requestedImages());
+    Cost worstCase = request.maxCost().orElse(null);
+    // Before the paid call: a request whose worst case the client's budget cannot cover is refused here.
+    Budgets.Reservation reservation = budgets.reserve(clientKey, request.requestedImages(), worstCase);
+    try {
+      admit(clientKey, request.requestedImages());
+    } catch (RuntimeException e) {
+      budgets.settle(reservation, null, 0);
+      throw e;
+    }
     Job job = new Job(newId(), request.model(), request.requestedImages(), request.warnings(), clientKey, vertx,
-      config.timeouts().abandonMs(), metrics, this::finished, archive);
+      config.timeouts().abandonMs(), metrics, this::finished, archive, request.price());
     jobs.put(job.id(), job);
+    reservations.put(job.id(), reservation);
     if (archive != null) {
-      archive.jobStarted(job.id(), clientKey, request.model(), request.requestedImages(), request.upstreamBody());
+      archive.jobStarted(job.id(), clientKey, request.model(), request.requestedImages(), request.upstreamBody(),
+        new Spend(worstCase == null ? null : worstCase.currency(), worstCase == null ? null : worstCase.micros(),
+          request.requestedImages()));
     }
     if (scopedKey != null) {
       byIdempotencyKey.put(scopedKey, new IdempotentJob(job.id(), request.upstreamBody().encode()));
@@ -207,6 +229,10 @@ public final class JobRegistry {
 
   private void finished(Job job) {
     release(job.clientKey());
+    Budgets.Reservation reservation = reservations.remove(job.id());
+    if (reservation != null) {
+      budgets.settle(reservation, job.cost().orElse(null), job.billedImages());
+    }
     vertx.setTimer(Math.max(1, config.timeouts().retentionMs()), t -> forget(job));
   }
 

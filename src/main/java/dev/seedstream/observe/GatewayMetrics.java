@@ -102,6 +102,15 @@ public final class GatewayMetrics {
     registry.counter("seedstream.upstream.responses", "status", String.valueOf(status)).increment();
   }
 
+  /**
+   * Money a finished job cost, by model, client and currency. {@code clientKey} is labelled by its token's name
+   * (a bounded set the operator configured); without tokens every client is {@code open}, since addresses are not.
+   */
+  public void cost(String model, String clientKey, String currency, double amount) {
+    String client = clientKey.startsWith("token:") ? clientKey.substring("token:".length()) : "open";
+    registry.counter("seedstream.cost", "model", model, "client", client, "currency", currency).increment(amount);
+  }
+
   public void upstreamRetry() {
     upstreamRetries.increment();
   }

@@ -30,7 +30,10 @@ interface HistoryDatabase {
   Future<Void> insertJob(JobRecord job);
 
   /** Records how the job ended; logs when the history has no row for it. */
-  Future<Void> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, long now);
+  Future<Void> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent, long now);
+
+  /** See {@link ImageArchive#spending}. */
+  Future<List<OwnerSpend>> spending(long sinceMs, long daySinceMs);
 
   /** Writes the image's whole row, replacing the one there. */
   Future<Void> insertImage(StoredImage image);

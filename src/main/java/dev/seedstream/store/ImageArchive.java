@@ -117,9 +117,10 @@ public final class ImageArchive {
   // ----------------------------------------------------------------- reports from running jobs
 
   /** {@code owner}: the creating token's name, or the client's address when no tokens are configured. */
-  public void jobStarted(String id, String owner, String model, int requestedImages, JsonObject upstreamBody) {
+  public void jobStarted(String id, String owner, String model, int requestedImages, JsonObject upstreamBody,
+                         Spend reserved) {
     JobRecord job = new JobRecord(id, owner, upstreamBody.getString("prompt", ""), model, RerunParams.of(upstreamBody),
-      requestedImages, System.currentTimeMillis());
+      requestedImages, System.currentTimeMillis(), reserved);
     write("record job " + id, () -> history.insertJob(job));
   }
 
@@ -139,9 +140,19 @@ public final class ImageArchive {
     }
   }
 
-  public void jobFinished(String id, String status, JsonObject terminal, JsonArray failedImages) {
+  /** {@code spent}: what the job cost, which replaces the worst case reserved when it started. */
+  public void jobFinished(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent) {
     long now = System.currentTimeMillis();
-    write("finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, now));
+    write("finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now));
+  }
+
+  /**
+   * What each owner's jobs created since {@code sinceMs} count against its budgets, by currency, with the part
+   * since {@code daySinceMs}: settled costs, and the worst case of jobs not settled (running somewhere, or
+   * interrupted by a crash, which is never less than they cost).
+   */
+  public Future<List<OwnerSpend>> spending(long sinceMs, long daySinceMs) {
+    return history.spending(sinceMs, daySinceMs);
   }
 
   // ----------------------------------------------------------------- reads

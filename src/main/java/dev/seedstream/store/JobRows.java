@@ -20,7 +20,7 @@ final class JobRows {
   /** A history page omits settings longer than this (without the prompt); the job's own snapshot has them. */
   static final int PARAMS_PREVIEW_CHARS = 16_384;
   static final String COLUMNS = "id, prompt, model, params, requested_images, status, created, finished,"
-    + " error, usage, terminal, failed_images";
+    + " error, usage, terminal, failed_images, cost_currency, cost_micros";
   /**
    * {@link #COLUMNS} bounded for a page: the prompt cut in SQL, so a huge one is never read whole, and the
    * settings without their prompt (rows written before the prompt was kept once still have one there).
@@ -28,7 +28,15 @@ final class JobRows {
   static final String PAGE_COLUMNS = "id, substr(prompt, 1, " + PROMPT_PREVIEW_CHARS + "), model,"
     + " CASE WHEN length(p) <= " + PARAMS_PREVIEW_CHARS + " THEN p END, requested_images, status, created, finished,"
     + " error, usage, terminal, failed_images, length(prompt) > " + PROMPT_PREVIEW_CHARS + ", length(p) > "
-    + PARAMS_PREVIEW_CHARS;
+    + PARAMS_PREVIEW_CHARS + ", cost_currency, cost_micros";
+  /**
+   * Each owner's spending by currency since a month's start (parameter 3), with the part since a day's start
+   * (parameters 1 and 2). Rows from before costs were kept count nothing.
+   */
+  static final String SPENDING = "SELECT owner, cost_currency, SUM(COALESCE(cost_micros, 0)),"
+    + " SUM(COALESCE(billed_images, 0)), SUM(CASE WHEN created >= ? THEN COALESCE(cost_micros, 0) ELSE 0 END),"
+    + " SUM(CASE WHEN created >= ? THEN COALESCE(billed_images, 0) ELSE 0 END) FROM jobs"
+    + " WHERE created >= ? AND owner IS NOT NULL GROUP BY owner, cost_currency";
 
   private JobRows() {
   }
@@ -45,7 +53,8 @@ final class JobRows {
 
   static void insert(Connection c, JobRecord job) throws SQLException {
     try (PreparedStatement sql = c.prepareStatement("INSERT INTO jobs (id, owner, prompt, model, params,"
-      + " requested_images, status, created) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)")) {
+      + " requested_images, status, created, cost_currency, cost_micros, billed_images)"
+      + " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)")) {
       sql.setString(1, job.id());
       sql.setString(2, job.owner());
       sql.setString(3, job.prompt());
@@ -53,15 +62,24 @@ final class JobRows {
       sql.setString(5, job.params().encode());
       sql.setInt(6, job.requestedImages());
       sql.setLong(7, job.createdMs());
+      sql.setString(8, job.reserved().currency());
+      sql.setObject(9, job.reserved().micros());
+      sql.setLong(10, job.reserved().images());
       sql.executeUpdate();
     }
   }
 
-  /** Returns the rows changed: 0 when the history has no such job. */
+  /** {@link #finish(Connection, String, String, JsonObject, JsonArray, Spend, long)} for a job of no price. */
   static int finish(Connection c, String id, String status, JsonObject terminal, JsonArray failedImages, long now)
     throws SQLException {
+    return finish(c, id, status, terminal, failedImages, new Spend(null, null, 0), now);
+  }
+
+  /** Returns the rows changed: 0 when the history has no such job. */
+  static int finish(Connection c, String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent,
+                    long now) throws SQLException {
     try (PreparedStatement sql = c.prepareStatement("UPDATE jobs SET status = ?, finished = ?, error = ?, usage = ?,"
-      + " terminal = ?, failed_images = ? WHERE id = ?")) {
+      + " terminal = ?, failed_images = ?, cost_currency = ?, cost_micros = ?, billed_images = ? WHERE id = ?")) {
       sql.setString(1, status);
       sql.setLong(2, now);
       sql.setString(3, "failed".equals(status) ? terminal.getString("message") : null);
@@ -69,8 +87,27 @@ final class JobRows {
       sql.setString(4, usage == null ? null : usage.encode());
       sql.setString(5, terminal.encode());
       sql.setString(6, failedImages.encode());
-      sql.setString(7, id);
+      sql.setString(7, spent.currency());
+      sql.setObject(8, spent.micros());
+      sql.setLong(9, spent.images());
+      sql.setString(10, id);
       return sql.executeUpdate();
+    }
+  }
+
+  static List<OwnerSpend> spending(Connection c, long sinceMs, long daySinceMs) throws SQLException {
+    try (PreparedStatement sql = c.prepareStatement(SPENDING)) {
+      sql.setLong(1, daySinceMs);
+      sql.setLong(2, daySinceMs);
+      sql.setLong(3, sinceMs);
+      List<OwnerSpend> spending = new ArrayList<>();
+      try (ResultSet row = sql.executeQuery()) {
+        while (row.next()) {
+          spending.add(new OwnerSpend(row.getString(1), row.getString(2), row.getLong(3), row.getLong(4),
+            row.getLong(5), row.getLong(6)));
+        }
+      }
+      return spending;
     }
   }
 
@@ -226,6 +263,13 @@ final class JobRows {
       json.put("finished", finished / 1000);
     }
     json.put("failed_images", new JsonArray(row.text(12)));
+    // Before a job ends its columns hold the worst case reserved for it, which is not what it cost.
+    int costAt = page ? 15 : 13;
+    String currency = row.text(costAt);
+    Long micros = row.number(costAt + 1);
+    if (currency != null && micros != null && !status.equals("running") && !status.equals(INTERRUPTED)) {
+      json.put("cost", new JsonObject().put("currency", currency).put("amount", micros / 1_000_000d));
+    }
     String terminal = row.text(11);
     if (terminal != null) {
       json.put(terminalKey(status), new JsonObject(terminal));

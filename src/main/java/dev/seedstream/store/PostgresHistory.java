@@ -151,20 +151,40 @@ final class PostgresHistory implements HistoryDatabase {
   // ----------------------------------------------------------------- writes
 
   @Override
-  public Future<Void> insertJob(JobRecord job) {
-    return pool.preparedQuery("INSERT INTO jobs (id, owner, prompt, model, params, requested_images, status, created,"
-      + " node) VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8)").execute(Tuple.tuple().addString(job.id())
-      .addString(job.owner()).addString(job.prompt()).addString(job.model()).addString(job.params().encode())
-      .addLong((long) job.requestedImages()).addLong(job.createdMs()).addLong((long) node)).mapEmpty();
+  public Future<List<OwnerSpend>> spending(long sinceMs, long daySinceMs) {
+    // Every gateway sharing this history reads the same sums: a budget counts every node's jobs.
+    // The shared statement with PostgreSQL's numbered parameters; its sums are NUMERIC, read as longs.
+    String sql = JobRows.SPENDING.replaceFirst("\\?", "\\$1").replaceFirst("\\?", "\\$2").replaceFirst("\\?", "\\$3");
+    return pool.preparedQuery(sql).execute(Tuple.of(daySinceMs, daySinceMs, sinceMs)).map(rows -> {
+      List<OwnerSpend> spending = new ArrayList<>();
+      for (Row row : rows) {
+        spending.add(new OwnerSpend(row.getString(0), row.getString(1), row.getLong(2), row.getLong(3),
+          row.getLong(4), row.getLong(5)));
+      }
+      return spending;
+    });
   }
 
   @Override
-  public Future<Void> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, long now) {
+  public Future<Void> insertJob(JobRecord job) {
+    return pool.preparedQuery("INSERT INTO jobs (id, owner, prompt, model, params, requested_images, status, created,"
+      + " node, cost_currency, cost_micros, billed_images) VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, $9, $10,"
+      + " $11)").execute(Tuple.tuple().addString(job.id())
+      .addString(job.owner()).addString(job.prompt()).addString(job.model()).addString(job.params().encode())
+      .addLong((long) job.requestedImages()).addLong(job.createdMs()).addLong((long) node)
+      .addString(job.reserved().currency()).addLong(job.reserved().micros()).addLong(job.reserved().images())).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent,
+                                long now) {
     JsonObject usage = terminal.getJsonObject("usage");
     return pool.preparedQuery("UPDATE jobs SET status = $1, finished = $2, error = $3, usage = $4, terminal = $5,"
-      + " failed_images = $6 WHERE id = $7").execute(Tuple.tuple().addString(status).addLong(now)
+      + " failed_images = $6, cost_currency = $7, cost_micros = $8, billed_images = $9 WHERE id = $10")
+      .execute(Tuple.tuple().addString(status).addLong(now)
       .addString("failed".equals(status) ? terminal.getString("message") : null)
       .addString(usage == null ? null : usage.encode()).addString(terminal.encode()).addString(failedImages.encode())
+      .addString(spent.currency()).addLong(spent.micros()).addLong(spent.images())
       .addString(id)).map(rows -> {
         if (rows.rowCount() == 0) {
           LOG.warning("history: job " + id + " finished, but the history has no row for it");

@@ -34,7 +34,13 @@ final class SchemaMigrations {
     // Which gateway runs each job, so with a shared history a gateway starting up marks interrupted only the
     // jobs of gateways that have stopped, never those another running gateway is still relaying.
     List.of(
-      "ALTER TABLE jobs ADD COLUMN node INTEGER"));
+      "ALTER TABLE jobs ADD COLUMN node INTEGER"),
+    // What each job counts against its owner's budget: its worst case from admission, replaced by what it
+    // cost when it ends. Read back at start-up (and shared by every gateway on one PostgreSQL history).
+    List.of(
+      "ALTER TABLE jobs ADD COLUMN cost_currency TEXT",
+      "ALTER TABLE jobs ADD COLUMN cost_micros INTEGER",
+      "ALTER TABLE jobs ADD COLUMN billed_images INTEGER"));
 
   private SchemaMigrations() {
   }

@@ -40,13 +40,19 @@ final class SqliteHistory implements HistoryDatabase {
   }
 
   @Override
-  public Future<Void> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, long now) {
+  public Future<Void> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent,
+                                long now) {
     return db.run(c -> {
-      if (JobRows.finish(c, id, status, terminal, failedImages, now) == 0) {
+      if (JobRows.finish(c, id, status, terminal, failedImages, spent, now) == 0) {
         LOG.warning("history: job " + id + " finished, but the history has no row for it");
       }
       return null;
     });
+  }
+
+  @Override
+  public Future<List<OwnerSpend>> spending(long sinceMs, long daySinceMs) {
+    return db.run(c -> JobRows.spending(c, sinceMs, daySinceMs));
   }
 
   @Override

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.vertx.core.json.JsonObject;
 
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,24 +42,50 @@ public final class ModelCatalog {
   }
 
   private final CatalogFile file;
+  /** Each model's {@code price} as the file states it, for serving; absent for a model the file prices not. */
+  private final Map<String, JsonObject> priceJson;
+  private final Map<String, Price> prices;
 
-  private ModelCatalog(CatalogFile file) {
+  private ModelCatalog(CatalogFile file, Map<String, JsonObject> priceJson, Map<String, Price> prices) {
     this.file = file;
+    this.priceJson = priceJson;
+    this.prices = prices;
   }
 
   public static ModelCatalog load(Path path) {
-    CatalogFile parsed = parse(path);
-    List<String> problems = CatalogCheck.problems(parsed.defaultModel(), parsed.models());
+    Map<String, JsonObject> priceJson = new LinkedHashMap<>();
+    CatalogFile parsed = parse(path, priceJson);
+    List<String> problems = new ArrayList<>(CatalogCheck.problems(parsed.defaultModel(), parsed.models()));
+    Map<String, Price> prices = new LinkedHashMap<>();
+    priceJson.forEach((id, json) -> {
+      Price price = Price.parse("model " + id + ": ", json.getMap(), problems);
+      if (price != null) {
+        prices.put(id, price);
+      }
+    });
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(path + ": " + String.join("; ", problems));
     }
     var ordered = Collections.unmodifiableMap(new LinkedHashMap<>(parsed.models()));
-    return new ModelCatalog(new CatalogFile(parsed.defaultModel(), ordered));
+    return new ModelCatalog(new CatalogFile(parsed.defaultModel(), ordered), Map.copyOf(priceJson), Map.copyOf(prices));
   }
 
-  private static CatalogFile parse(Path path) {
+  /**
+   * The file parsed strictly, except each model's optional {@code price}, which is taken out into {@code prices}
+   * first: the strict reader has no optional keys, and a catalogue without prices is still a working one.
+   */
+  private static CatalogFile parse(Path path, Map<String, JsonObject> prices) {
     try {
-      return MAPPER.readValue(Files.readAllBytes(path), CatalogFile.class);
+      var tree = MAPPER.readTree(Files.readAllBytes(path));
+      if (tree instanceof ObjectNode root && root.get("models") instanceof ObjectNode models) {
+        models.fields().forEachRemaining(model -> {
+          if (model.getValue() instanceof ObjectNode spec && spec.has("price")) {
+            var price = spec.remove("price");
+            prices.put(model.getKey(), price.isObject() ? new JsonObject(price.toString()) : new JsonObject());
+          }
+        });
+      }
+      return MAPPER.treeToValue(tree, CatalogFile.class);
     } catch (JsonMappingException e) {
       throw new IllegalArgumentException(path + ": at " + jsonPath(e) + ": " + e.getOriginalMessage(), e);
     } catch (JacksonException e) {
@@ -81,6 +109,11 @@ public final class ModelCatalog {
     return file.defaultModel();
   }
 
+  /** What the model costs, when the catalogue says. */
+  public Optional<Price> price(String id) {
+    return Optional.ofNullable(prices.get(id));
+  }
+
   public Map<String, ModelSpec> models() {
     return file.models();
   }
@@ -93,7 +126,9 @@ public final class ModelCatalog {
   /** The catalogue as {@code GET /api/models} serves it: the file's own shape, with every limit. */
   public JsonObject toJson() {
     try {
-      return new JsonObject(MAPPER.writeValueAsString(file));
+      JsonObject json = new JsonObject(MAPPER.writeValueAsString(file));
+      priceJson.forEach((id, price) -> json.getJsonObject("models").getJsonObject(id).put("price", price.copy()));
+      return json;
     } catch (JacksonException e) {
       throw new IllegalStateException("the catalogue cannot be written as JSON", e);
     }

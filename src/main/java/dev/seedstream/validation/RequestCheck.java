@@ -56,7 +56,8 @@ final class RequestCheck {
       throw ApiException.invalid(findings.violations());
     }
     Estimate estimate = Estimate.of(spec.orElseThrow(), size, requestedImages);
-    return new ValidatedRequest(modelId, upstream, requestedImages, responseFormat, findings.warnings(), estimate);
+    return new ValidatedRequest(modelId, upstream, requestedImages, responseFormat, findings.warnings(), estimate,
+      catalog.price(modelId).orElse(null));
   }
 
   private void model() {

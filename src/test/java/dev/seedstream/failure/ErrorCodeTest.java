@@ -24,7 +24,7 @@ class ErrorCodeTest {
     "upstream_timeout, 504", "upstream_protocol, 502", "upstream_truncated, 502", "overloaded, 503",
     // the gateway's own refusals
     "cross_site_refused, 403", "method_not_allowed, 405", "unsupported_media_type, 415", "misdirected_request, 421",
-    "idempotency_key_reused, 422", "internal_error, 500", "shutting_down, 503", "not_ready, 503"})
+    "idempotency_key_reused, 422", "internal_error, 500", "shutting_down, 503", "not_ready, 503", "budget_exceeded, 429"})
   @DisplayName("each code answers with the HTTP status the contract gives it")
   void statusOfEachCode(String wire, int status) {
     assertThat(byWire(wire).httpStatus()).isEqualTo(status);
@@ -35,7 +35,7 @@ class ErrorCodeTest {
   void wireNames() {
     assertThat(ErrorCode.values()).allSatisfy(code ->
       assertThat(code.wire()).isEqualTo(code.name().toLowerCase(Locale.ROOT)).matches("[a-z]+(_[a-z]+)*"));
-    assertThat(ErrorCode.values()).hasSize(21);
+    assertThat(ErrorCode.values()).hasSize(22);
   }
 
   @Test

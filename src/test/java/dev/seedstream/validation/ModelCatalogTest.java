@@ -76,6 +76,8 @@ class ModelCatalogTest {
     "unreadable image format  | reference_images.formats=[\"webp\"]     | model doubao-seedream-4-5-251128: reference_images.formats",
     "recommended size off range | default_size=\"1000x1000\"           | model doubao-seedream-4-5-251128: default_size: 1000x1000 is outside the model's pixels range",
     "no modes                 | optimize_prompt_modes=[]              | model doubao-seedream-4-5-251128: optimize_prompt_modes must not be empty",
+    "price currency lower case | price.currency=\"usd\"             | model doubao-seedream-4-5-251128: price.currency must be a three-letter code",
+    "price without an amount  | price={\"currency\":\"USD\",\"source\":\"x\",\"read_on\":\"2026-01-01\"} | price needs per_image or per_million_output_tokens",
   })
   void rejectsABrokenModel(String name, String edit, String expected) throws IOException {
     Path broken = writeCatalogue(catalogue -> apply(catalogue.getJsonObject("models").getJsonObject(V45), edit));
