@@ -37,9 +37,10 @@ final class V1Routes {
     JsonObject body = ctx.get(JsonBodyReader.BODY);
     // The validator always asks for a stream (the job API needs one); here the client's choice decides.
     boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
-    Runnable release = jobs.admitRelay(ClientAccess.caller(ctx).key(), request.requestedImages());
+    JobRegistry.Relay admitted = jobs.admitRelay(ClientAccess.caller(ctx).key(), request);
     JsonObject upstreamBody = request.upstreamBody().copy().put("stream", stream);
-    upstream.relay(upstreamBody, stream, ctx.response()).onComplete(ar -> release.run());
+    upstream.relay(upstreamBody, stream, ctx.response())
+      .onComplete(ar -> admitted.release(ctx.response().getStatusCode() / 100 == 2));
     return null;
   }
 }

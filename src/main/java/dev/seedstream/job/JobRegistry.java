@@ -121,15 +121,44 @@ public final class JobRegistry {
    * Admits a generation that is relayed without a job ({@code /v1}): it counts against the same global and
    * per-client limits. The returned action gives the slot back; calling it more than once does nothing.
    */
-  public Runnable admitRelay(String clientKey, int requestedImages) {
-    admit(clientKey, requestedImages);
-    boolean[] released = {false};
-    return () -> {
-      if (!released[0]) {
-        released[0] = true;
-        release(clientKey);
+  public Relay admitRelay(String clientKey, ValidatedRequest request) {
+    // The drop-in endpoint is a paid path too: its worst case is reserved like a job's, before the call.
+    Budgets.Reservation reservation = budgets.reserve(clientKey, request.requestedImages(), request.maxCost().orElse(null));
+    try {
+      admit(clientKey, request.requestedImages());
+    } catch (RuntimeException e) {
+      budgets.settle(reservation, null, 0);
+      throw e;
+    }
+    return new Relay(clientKey, request, reservation);
+  }
+
+  /**
+   * One admitted drop-in call. The gateway relays its bytes without reading the upstream's usage, so a call the
+   * upstream answered with 2xx is settled at its worst case (over-counting, never under-counting), and one it
+   * refused at nothing. The spend is kept in memory only: drop-in calls leave no row in the history.
+   */
+  public final class Relay {
+    private final String clientKey;
+    private final ValidatedRequest request;
+    private final Budgets.Reservation reservation;
+    private boolean released;
+
+    private Relay(String clientKey, ValidatedRequest request, Budgets.Reservation reservation) {
+      this.clientKey = clientKey;
+      this.request = request;
+      this.reservation = reservation;
+    }
+
+    /** The call is over; {@code billed}: the upstream answered 2xx, so it may have generated images. */
+    public void release(boolean billed) {
+      if (released) {
+        return;
       }
-    };
+      released = true;
+      JobRegistry.this.release(clientKey);
+      budgets.settle(reservation, billed ? request.maxCost().orElse(null) : null, billed ? request.requestedImages() : 0);
+    }
   }
 
   /** Inline images are what fills memory: URL jobs add a few hundred bytes, so only b64_json is refused. */

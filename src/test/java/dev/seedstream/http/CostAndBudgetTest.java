@@ -112,4 +112,26 @@ class CostAndBudgetTest extends GatewayTestBase {
     // What is left still buys a smaller request.
     assertThat(post("/api/generations", group(1)).status()).isEqualTo(202);
   }
+
+  @Test
+  @DisplayName("4: the drop-in endpoint spends from the same budget: its worst case is reserved before the call")
+  void dropInSpendsTheBudget() {
+    startGateway(Map.of("SEEDSTREAM_TOKENS", "alice:" + TOKEN + ":daily=0.12USD"));
+    String twoImages = group(2).substring(0, group(2).length() - 1) + ",\"stream\":false}";
+    // A /v1 call the upstream answers 2xx is settled at its worst case (0.08): the relay does not read usage.
+    fake.autoScript(ex -> ex.response().putHeader("Content-Type", "application/json")
+      .end("{\"model\":\"" + V45 + "\",\"created\":1,\"data\":[{\"url\":\"https://tos.example.com/0.jpeg\"}],"
+        + "\"usage\":{\"generated_images\":1,\"output_tokens\":16384,\"total_tokens\":16384}}"));
+    assertThat(post("/v1/images/generations", twoImages).status()).isEqualTo(200);
+    int calls = fake.requestCount();
+    TestHttp.Response refused = post("/v1/images/generations", twoImages);
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(refused.header("Retry-After")).isNotBlank();
+    assertThat(fake.requestCount()).as("refused before the paid call").isEqualTo(calls);
+    // An upstream refusal (4xx) costs nothing: a refused call gives its reservation back.
+    fake.autoScript(ex -> ex.error(400, "{\"error\":{\"code\":\"InvalidParameter\",\"message\":\"no\"}}", null));
+    TestHttp.Response oneImage = post("/v1/images/generations", group(1).substring(0, group(1).length() - 1) + ",\"stream\":false}");
+    assertThat(oneImage.status()).isEqualTo(400);
+    assertThat(post("/api/generations?dry_run=true", group(1)).status()).isEqualTo(200);
+  }
 }

@@ -166,14 +166,14 @@ class JobRegistryTest {
   @DisplayName("a relayed generation holds a running place until released, and releasing it twice frees one place")
   void relaySlots() {
     JobHarness h = start(Map.of("SEEDSTREAM_MAX_ACTIVE_JOBS", "2"));
-    Runnable first = h.onLoop(() -> h.jobs.admitRelay("a", 1));
-    h.onLoop(() -> h.jobs.admitRelay("b", 1));
-    assertThat(h.refusal(() -> h.jobs.admitRelay("c", 1)).code()).isEqualTo("overloaded");
-    h.run(first);
-    h.run(first);
+    JobRegistry.Relay first = h.onLoop(() -> h.jobs.admitRelay("a", JobHarness.request("a", 1)));
+    h.onLoop(() -> h.jobs.admitRelay("b", JobHarness.request("b", 1)));
+    assertThat(h.refusal(() -> h.jobs.admitRelay("c", JobHarness.request("c", 1))).code()).isEqualTo("overloaded");
+    h.run(() -> first.release(true));
+    h.run(() -> first.release(true));
     assertThat(h.onLoop(h.jobs::running)).isEqualTo(1);
-    h.onLoop(() -> h.jobs.admitRelay("c", 1));
-    assertThat(h.refusal(() -> h.jobs.admitRelay("d", 1)).code()).isEqualTo("overloaded");
+    h.onLoop(() -> h.jobs.admitRelay("c", JobHarness.request("c", 1)));
+    assertThat(h.refusal(() -> h.jobs.admitRelay("d", JobHarness.request("d", 1))).code()).isEqualTo("overloaded");
   }
 
   @Test
