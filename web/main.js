@@ -62,6 +62,9 @@ whenRefsChange(() => {
   updateMaxImagesBounds();
   scheduleDryRun();
 });
-whenTokenEntered(scheduleDryRun);
+whenTokenEntered(() => {
+  scheduleDryRun();
+  resumeFromUrl(); // a job in the address that was refused for want of a token
+});
 init();
 initHistory();

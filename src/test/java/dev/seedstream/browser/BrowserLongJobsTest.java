@@ -255,6 +255,7 @@ class BrowserLongJobsTest extends BrowserTestBase {
     page.awaitImageVisible(0);
     waiting().until(ExpectedConditions.textToBe(By.id("job-status"), "已完成"));
     assertThat(page.text(By.id("usage"))).startsWith("生成 1 张");
+    page.scrollToTop().screenshot("4-chinese");
 
     new Select(driver().findElement(By.id("language"))).selectByValue("en");
     waiting().until(ExpectedConditions.textToBe(By.id("generate"), "Generate"));
