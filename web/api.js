@@ -5,6 +5,7 @@
 import { Seedstream } from './client/seedstream.js';
 import { $, el, els } from './dom.js';
 import { showGeneralError } from './errors.js';
+import { t } from './i18n.js';
 
 const TOKEN_KEY = 'seedstream.token';
 
@@ -38,7 +39,7 @@ export const client = new Seedstream({ token: storedToken });
 /** A 401 from a call the user started asks for a (new) token. */
 export function noteUnauthorized(error) {
   if (error?.status === 401 && tokensNeeded) {
-    askForToken(storedToken() ? 'The gateway did not accept the token. Enter it again.' : 'This gateway needs an access token.');
+    askForToken(t(storedToken() ? 'token.refused' : 'token.needed'));
   }
 }
 
@@ -58,14 +59,14 @@ export function askForToken(message) {
     form = el('form', 'panel token-form');
     form.id = 'token-form';
     form.dataset.testid = 'token-form';
-    const label = el('label', null, 'Access token');
+    const label = el('label', null, t('token.label'));
     label.htmlFor = 'token-input';
     const input = el('input');
     input.id = 'token-input';
     input.type = 'password';
     input.autocomplete = 'off';
     input.required = true;
-    const button = el('button', 'button primary', 'Use token');
+    const button = el('button', 'button primary', t('token.use'));
     button.type = 'submit';
     form.append(el('p', 'token-message'), label, input, button);
     form.addEventListener('submit', onTokenSubmit);
@@ -83,7 +84,7 @@ function onTokenSubmit(event) {
   try {
     sessionStorage.setItem(TOKEN_KEY, value);
   } catch {
-    showGeneralError('This browser does not allow session storage; the token cannot be kept.');
+    showGeneralError(t('token.no-storage'));
   }
   $('token-input').value = '';
   $('token-form').hidden = true;

@@ -14,6 +14,7 @@ export const els = {
   sizeCustom: $('size-custom'), sizeCustomHint: $('size-custom-hint'),
   optimizeRow: $('optimize-row'), optimizeMode: $('optimize-mode'),
   group: $('group'), maxImages: $('max-images'), maxImagesHint: $('max-images-hint'),
+  responseFormat: $('response-format'), language: $('language'),
   watermark: $('watermark'), estimate: $('estimate'), warnings: $('warnings'),
   generate: $('generate'), cancel: $('cancel'),
   jobStatus: $('job-status'), connection: $('connection'), jobPrompt: $('job-prompt'),
@@ -21,6 +22,9 @@ export const els = {
   formProgress: $('form-progress'),
   lightbox: $('lightbox'), lightboxTitle: $('lightbox-title'), lightboxImg: $('lightbox-img'),
   lightboxDownload: $('lightbox-download'), lightboxClose: $('lightbox-close'),
+  lightboxStage: $('lightbox-stage'), lightboxPinned: $('lightbox-pinned'), lightboxPinnedImg: $('lightbox-pinned-img'),
+  lightboxPinnedTitle: $('lightbox-pinned-title'), lightboxPrev: $('lightbox-prev'), lightboxNext: $('lightbox-next'),
+  lightboxPosition: $('lightbox-position'), lightboxCompare: $('lightbox-compare'),
   cardTemplate: $('card-template'),
 };
 

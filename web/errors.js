@@ -4,45 +4,70 @@
 // developers). Violations go next to their fields; what has no field goes in the general error.
 
 import { el, els } from './dom.js';
-import { megabytes } from './format.js';
+import { formatNumber, megabytes } from './format.js';
+import { currentLanguage, t, tn } from './i18n.js';
 
 export function errorOf(error) {
   return {
     ...(error.details || {}),
     code: error.code,
-    message: error.message || 'The request failed.',
+    message: error.message || t('error.failed'),
     violations: Array.isArray(error.violations) ? error.violations : [],
     retry_after: error.retryAfter ?? undefined,
   };
 }
 
-const SERVICE_BUSY = 'The image service is getting too many requests right now.';
+// The gateway's codes are stable; the sentences are the page's, in its language (error.<code> in the
+// message files). A code the page does not know shows the gateway's own message.
 const ERROR_SENTENCES = {
-  invalid_request: () => 'The request breaks a rule of the image service; fix what is listed below.',
-  unauthorized: () => 'This gateway needs a valid access token.',
-  not_found: () => 'The gateway no longer knows this generation; it may have expired.',
   payload_too_large: tooLargeSentence,
-  unsupported_media_type: () => 'The gateway did not accept the way this page sent the request. Reload the page and try again.',
-  cross_site_refused: () => 'The gateway refused a request sent from another web site. Open this page at the gateway’s own address.',
-  misdirected_request: () => 'The gateway does not answer to the address this page was opened with. Use the address its operator gave you.',
-  idempotency_key_reused: () => 'This request reused the key of a different request. Start a new generation.',
-  rate_limited: () => 'You have asked for too many images in a short time.',
-  upstream_rate_limited: () => SERVICE_BUSY,
-  overloaded: () => 'The gateway is busy with other generations right now.',
-  shutting_down: () => 'The gateway is restarting.',
-  upstream_rejected: (e) => `The image service refused the request: ${e.message}`,
-  upstream_auth: () => 'The gateway cannot use the image service: its key is wrong or lacks this model. Tell the gateway’s operator.',
-  upstream_unavailable: () => 'The image service could not be reached.',
-  upstream_timeout: () => 'The image service took too long to answer.',
-  upstream_protocol: () => 'The image service sent an answer the gateway could not read.',
-  upstream_truncated: () => 'The image service stopped before it had sent every image.',
+  upstream_rejected: (e) => t('error.upstream_rejected', { message: e.message }),
+  budget_exceeded: budgetSentence,
 };
+const KNOWN_CODES = new Set(['invalid_request', 'unauthorized', 'not_found', 'unsupported_media_type', 'cross_site_refused',
+  'misdirected_request', 'idempotency_key_reused', 'rate_limited', 'upstream_rate_limited', 'overloaded', 'shutting_down',
+  'upstream_auth', 'upstream_unavailable', 'upstream_timeout', 'upstream_protocol', 'upstream_truncated']);
 // For these the wait matters more than the reason: they always end with when to try again.
-export const WAIT_CODES = new Set(['rate_limited', 'upstream_rate_limited', 'overloaded', 'shutting_down']);
+export const WAIT_CODES = new Set(['rate_limited', 'upstream_rate_limited', 'overloaded', 'shutting_down', 'budget_exceeded']);
 
 function tooLargeSentence(error) {
-  const limit = Number.isFinite(error.limit_bytes) ? ` (at most ${sizeText(error.limit_bytes)})` : '';
-  return `The request is too large for this gateway${limit}. Use fewer or smaller reference images.`;
+  return Number.isFinite(error.limit_bytes) ? t('error.payload_too_large.limit', { limit: sizeText(error.limit_bytes) })
+    : t('error.payload_too_large');
+}
+
+// 429 budget_exceeded: what is left of the token's budget and when it renews; the wait (Retry-After) follows.
+function budgetSentence(error) {
+  const left = remainingText(error.remaining);
+  const when = resetText(error.resets_at);
+  if (left && when) return t('error.budget_exceeded.left-resets', { left, when });
+  if (left) return t('error.budget_exceeded.left', { left });
+  return t('error.budget_exceeded');
+}
+
+function moneyText(amount, currency) {
+  try {
+    return new Intl.NumberFormat(currentLanguage(), { style: 'currency', currency, maximumFractionDigits: 4 }).format(amount);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+// `remaining` may name money ({currency, amount}), images ({images}) or both; a bare number is shown as is.
+function remainingText(remaining) {
+  if (Number.isFinite(remaining)) return formatNumber(remaining);
+  if (!remaining || typeof remaining !== 'object') return '';
+  const parts = [];
+  const amount = [remaining.amount, remaining.cost, remaining.money, remaining.max].find(Number.isFinite);
+  if (typeof remaining.currency === 'string' && Number.isFinite(amount)) parts.push(moneyText(amount, remaining.currency));
+  if (Number.isInteger(remaining.images)) parts.push(tn('error.budget.images', remaining.images));
+  return parts.join(t('list.and'));
+}
+
+// `resets_at`: an ISO time or seconds since the epoch.
+function resetText(value) {
+  const date = Number.isFinite(value) ? new Date(value * 1000) : typeof value === 'string' ? new Date(value) : null;
+  if (!date || Number.isNaN(date.getTime())) return '';
+  return date.toLocaleString(currentLanguage(), { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 function sizeText(bytes) {
@@ -52,14 +77,15 @@ function sizeText(bytes) {
 /** {title, lines, code}: a sentence for the error, what to do next, and the code for support. */
 export function describeError(error) {
   const sentence = ERROR_SENTENCES[error.code];
-  const title = sentence ? sentence(error) : `${error.message || 'The request failed.'}`;
+  const known = KNOWN_CODES.has(error.code) ? t(`error.${error.code}`) : null;
+  const title = sentence ? sentence(error) : known || `${error.message || t('error.failed')}`;
   const lines = error.violations?.length ? error.violations.map(violationText) : [];
   if (error.code === 'payload_too_large' && error.setting) {
-    lines.push(`The gateway’s operator can raise the limit with ${error.setting}.`);
+    lines.push(t('error.payload_too_large.setting', { setting: error.setting }));
   }
   const wait = waitText(error.retry_after);
   if (wait) lines.push(wait);
-  else if (WAIT_CODES.has(error.code)) lines.push('Try again in a moment.');
+  else if (WAIT_CODES.has(error.code)) lines.push(t('wait.moment'));
   return { title, lines, code: error.code };
 }
 
@@ -148,8 +174,9 @@ export function clearGeneralError() {
 
 function waitText(seconds) {
   if (!Number.isFinite(seconds)) return null;
-  if (seconds >= 120) return `Try again in ${Math.ceil(seconds / 60)} minutes.`;
-  return `Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
+  if (seconds >= 7200) return tn('wait.hours', Math.ceil(seconds / 3600));
+  if (seconds >= 120) return tn('wait.minutes', Math.ceil(seconds / 60));
+  return tn('wait.seconds', seconds);
 }
 
 export function renderWarnings(list, warnings) {

@@ -6,6 +6,7 @@ import { els, setText } from './dom.js';
 import { formatNumber, parseSize } from './format.js';
 import { currentModel, getCatalogue, setCatalogue } from './catalogue.js';
 import { addReferences, checkUrl, refs, renderRefs, updateRefLimits } from './references.js';
+import { t } from './i18n.js';
 
 const CUSTOM_SIZE = 'custom';
 const HAN = /\p{Script=Han}/gu;
@@ -30,6 +31,7 @@ function onModelChange() {
   fillSizes(model, previousSize || model.default_size);
   fillOptimizeModes(model);
   if (!watermarkTouched) els.watermark.checked = model.watermark_default !== false;
+  fillResponseFormats(model);
   updateRefLimits();
   updateMaxImagesBounds();
 }
@@ -52,12 +54,12 @@ function fillSizes(model, wanted) {
   const cls = els.sizeClass.value;
   const presets = (model.recommended_sizes || {})[cls] || {};
   const group = document.createElement('optgroup');
-  group.label = `Recommended ${cls} sizes`;
+  group.label = t('size.recommended', { cls });
   for (const [ratio, size] of Object.entries(presets)) {
     group.append(new Option(`${ratio} · ${size.replace('x', ' × ')}`, size));
   }
-  els.size.replaceChildren(new Option(`${cls} — the model decides the shape`, cls), group,
-    new Option('Custom size…', CUSTOM_SIZE));
+  els.size.replaceChildren(new Option(t('size.class-only', { cls }), cls), group,
+    new Option(t('size.custom'), CUSTOM_SIZE));
   const values = [...els.size.options].map((o) => o.value);
   els.size.value = values.includes(wanted) ? wanted : cls;
   onSizeChange();
@@ -93,19 +95,26 @@ function updateCustomSizeHint() {
   const model = currentModel();
   const px = model.pixels || {};
   const ar = model.aspect_ratio || {};
-  let text = `Allowed: ${formatNumber(px.min)}–${formatNumber(px.max)} pixels, aspect ratio ${ar.min}–${ar.max}.`;
+  let text = t('size.allowed', { min: formatNumber(px.min), max: formatNumber(px.max), ratioMin: ar.min, ratioMax: ar.max });
   const size = parseSize(normaliseSize(els.sizeCustom.value));
-  if (size) text = `${formatNumber(size.width * size.height)} pixels. ${text}`;
+  if (size) text = `${t('size.pixels', { pixels: formatNumber(size.width * size.height) })} ${text}`;
   setText(els.sizeCustomHint, text);
 }
 
 function fillOptimizeModes(model) {
   const modes = model.optimize_prompt_modes || [];
   const previous = els.optimizeMode.value;
-  els.optimizeMode.replaceChildren(...modes.map((mode) => new Option(mode, mode)));
+  els.optimizeMode.replaceChildren(...modes.map((mode) => new Option(t(`optimize.${mode}`), mode)));
   if (modes.includes(previous)) els.optimizeMode.value = previous;
   // A choice between one mode is no choice: the control only appears when it matters.
   els.optimizeRow.hidden = modes.length < 2;
+}
+
+// url (a link the upstream keeps 24 hours) or b64_json (the image inline in the event), as the model allows.
+function fillResponseFormats(model) {
+  const formats = model.response_formats || ['url'];
+  for (const option of els.responseFormat.options) option.disabled = !formats.includes(option.value);
+  if (!formats.includes(els.responseFormat.value)) els.responseFormat.value = formats[0];
 }
 
 function maxImagesBounds() {
@@ -123,7 +132,7 @@ export function updateMaxImagesBounds() {
   const value = els.maxImages.valueAsNumber;
   if (Number.isFinite(value) && value > max) els.maxImages.value = String(max);
   const total = currentModel().max_total_images;
-  setText(els.maxImagesHint, `${min}–${max}. Reference images plus generated images may not exceed ${total}.`);
+  setText(els.maxImagesHint, t('max-images.hint', { min, max, total }));
 }
 
 function onGroupChange() {
@@ -149,13 +158,11 @@ export function updatePromptCounter() {
   const guide = currentModel()?.prompt_guidance || { max_chinese_chars: 300, max_english_words: 600 };
   const { chinese, words } = promptStats(els.prompt.value);
   const load = chinese / guide.max_chinese_chars + words / guide.max_english_words;
-  setText(els.promptCounter,
-    `${chinese} / ${guide.max_chinese_chars} Chinese characters · ${words} / ${guide.max_english_words} English words`);
+  setText(els.promptCounter, t('prompt.counter', {
+    chinese, maxChinese: guide.max_chinese_chars, words, maxWords: guide.max_english_words }));
   els.promptCounter.classList.toggle('over', load > 1);
   setText(els.promptHint, load > 1
-    ? `Long prompt: the guide is at most ${guide.max_chinese_chars} Chinese characters or ` +
-      `${guide.max_english_words} English words; the model may ignore details.`
-    : '');
+    ? t('prompt.long', { maxChinese: guide.max_chinese_chars, maxWords: guide.max_english_words }) : '');
 }
 
 // ---------------------------------------------------------------- re-run from the history
@@ -180,6 +187,8 @@ export function applyParams(params) {
   const max = params.sequential_image_generation_options?.max_images;
   if (Number.isInteger(max)) els.maxImages.value = String(max);
   onGroupChange();
+  if (['url', 'b64_json'].includes(params.response_format)) els.responseFormat.value = params.response_format;
+  fillResponseFormats(model);
   if (typeof params.watermark === 'boolean') {
     els.watermark.checked = params.watermark;
     watermarkTouched = true;

@@ -1,10 +1,12 @@
 // The job on screen: its status, the progress lines, the Generate and Cancel buttons, and its end.
-// Only the newest job may paint; stream.js feeds it events.
+// Only the newest job may paint; stream.js feeds it events. The job's id stays in the URL (#job=…), so a
+// reload, or the same address in another tab, brings it back (resume.js).
 
 import { els, setText } from './dom.js';
 import { isAnswer, noteUnauthorized } from './api.js';
 import { appendWarnings, errorOf, showError, showGeneralError } from './errors.js';
 import { syncPlaceholders, tick } from './cards.js';
+import { t, tn } from './i18n.js';
 
 const TICK_MS = 250;
 
@@ -21,9 +23,27 @@ export function setProgress(text, nearButton = text) {
   setText(els.formProgress, nearButton);
 }
 
+// The status keeps its wire name in data-status; the words are the page's language.
 export function setStatus(status) {
-  els.jobStatus.textContent = status;
+  const words = t(`status.${status}`);
+  els.jobStatus.textContent = words === `status.${status}` ? status : words;
   els.jobStatus.dataset.status = status;
+}
+
+export function generatingText(requested) {
+  return tn('progress.generating', requested);
+}
+
+/** The #job=… of the address, or null. */
+export function jobInUrl() {
+  const match = /^#job=([A-Za-z0-9_-]{1,128})$/.exec(window.location.hash);
+  return match ? match[1] : null;
+}
+
+// replaceState: the address names the job on screen without a history entry per generation, and
+// without a hashchange event (which would reattach to the job we are already showing).
+function rememberJob(id) {
+  if (jobInUrl() !== id) window.history.replaceState(null, '', `#job=${id}`);
 }
 
 // A focused button that becomes disabled drops keyboard focus to <body>; hand it to the
@@ -44,26 +64,33 @@ function expectedImages(body) {
 
 /** `accepted` is the client's Job for the generation the gateway just accepted. */
 export function startJob(accepted, body) {
+  return showJob(accepted, { prompt: body.prompt, requested: expectedImages(body), warnings: accepted.warnings });
+}
+
+/** Puts a job on screen: one just accepted, or one brought back from the URL (`elapsedMs` it ran before). */
+export function showJob(handle, { prompt = '', requested = 1, warnings = [], elapsedMs = 0 }) {
   stopJob(current);
   const job = {
-    id: accepted.id,
-    handle: accepted,
+    id: handle.id,
+    handle,
     stream: new AbortController(),
-    prompt: body.prompt,
-    requested: expectedImages(body),
-    startedAt: performance.now(),
+    prompt,
+    requested,
+    startedAt: performance.now() - elapsedMs,
     cards: new Map(),
+    images: new Map(),
     done: 0,
     failed: 0,
     terminal: false,
     ticker: 0,
   };
   current = job;
+  rememberJob(job.id);
   resetResults(job);
-  appendWarnings(els.jobWarnings, accepted.warnings);
+  appendWarnings(els.jobWarnings, warnings);
   setStatus('running');
   setBusy(true);
-  setProgress(`Generating ${job.requested === 1 ? 'one image' : `up to ${job.requested} images`}…`);
+  setProgress(generatingText(job.requested));
   syncPlaceholders(job);
   job.ticker = setInterval(() => tick(job), TICK_MS);
   return job;
@@ -119,23 +146,23 @@ export function finishJob(job, status) {
 
 export function announce(job, text) {
   const finished = job.done + job.failed;
-  setProgress(`${text} ${finished} of ${job.requested === 1 ? 1 : `up to ${job.requested}`} finished.`);
+  setProgress(`${text} ${tn('progress.finished', job.requested, { done: finished })}`);
 }
 
 export async function onCancel() {
   const job = current;
   if (!job || job.terminal) return;
   els.cancel.disabled = true;
-  setProgress('Cancelling…');
+  setProgress(t('progress.cancelling'));
   try {
     await job.handle.cancel();
   } catch (err) {
     if (job.terminal) return;
     if (isAnswer(err)) {
       noteUnauthorized(err);
-      showError(errorOf(err), 'Cancel failed: ');
+      showError(errorOf(err), t('cancel.failed.prefix'));
     } else {
-      showGeneralError('Cancel failed: the gateway could not be reached.');
+      showGeneralError(t('cancel.failed.network'));
     }
     els.cancel.disabled = false;
   }

@@ -1,6 +1,7 @@
 // Seedstream web page: builds the form from GET /api/models, previews the request with a dry run,
 // starts a generation and shows every image the moment its server-sent event arrives. This module wires
-// the others together and starts the page; history.js runs the history panel beside it.
+// the others together and starts the page; history.js runs the history panel beside it, resume.js brings
+// back the job the address names (#job=…).
 
 import { els } from './dom.js';
 import { askForToken, client, requireTokens, storedToken, tokensRequired, whenTokenEntered } from './api.js';
@@ -11,6 +12,9 @@ import { onSubmit, scheduleDryRun } from './request.js';
 import { onCancel } from './job.js';
 import { wireLightbox } from './lightbox.js';
 import { initHistory } from './history.js';
+import { resumeFromUrl, wireResume } from './resume.js';
+import { wireBrokenImages } from './stream.js';
+import { t, translatePage, wireLanguageSwitch } from './i18n.js';
 
 function wireForm() {
   wireFormControls();
@@ -31,27 +35,36 @@ function wireHistory() {
 }
 
 async function init() {
+  translatePage();
+  wireLanguageSwitch(els.language);
   wireReferenceInputs();
   wireHistory();
   wireForm();
   wireLightbox();
+  wireBrokenImages();
+  wireResume();
   try {
     const catalogue = await client.models();
     if (!catalogue?.models || !Object.keys(catalogue.models).length) throw new Error('no models');
     applyCatalogue(catalogue);
     requireTokens(catalogue.tokens_required === true);
-    if (tokensRequired() && !storedToken()) askForToken('This gateway needs an access token.');
+    if (tokensRequired() && !storedToken()) askForToken(t('token.needed'));
     updatePromptCounter();
     scheduleDryRun();
   } catch {
-    showGeneralError('The model list could not be loaded.', ['Reload the page to try again.']);
+    showGeneralError(t('models.failed'), [t('models.failed.reload')]);
+    return;
   }
+  resumeFromUrl();
 }
 
 whenRefsChange(() => {
   updateMaxImagesBounds();
   scheduleDryRun();
 });
-whenTokenEntered(scheduleDryRun);
+whenTokenEntered(() => {
+  scheduleDryRun();
+  resumeFromUrl(); // a job in the address that was refused for want of a token
+});
 init();
 initHistory();

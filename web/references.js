@@ -4,6 +4,7 @@
 import { DATA_IMAGE, el, els, safeImageSrc, setText } from './dom.js';
 import { formatNumber, megabytes, parseRatio } from './format.js';
 import { currentModel } from './catalogue.js';
+import { t } from './i18n.js';
 
 const URL_PROBE_TIMEOUT_MS = 10000;
 const MIME_FORMAT = { 'image/jpeg': 'jpeg', 'image/png': 'png' };
@@ -24,10 +25,10 @@ function refRules() {
 export function updateRefLimits() {
   const rules = refRules();
   const ar = rules.aspect_ratio;
-  setText(els.refLimits, `${refs.length} of ${rules.max_count}. ` +
-    `${rules.formats.map((f) => f.toUpperCase()).join(' or ')}, up to ${megabytes(rules.max_bytes)}, ` +
-    `sides over ${rules.min_side_exclusive} px, aspect ratio ${ar.min}–${ar.max}, ` +
-    `at most ${formatNumber(rules.max_pixels)} pixels. Refer to them in the prompt as 图1, 图2 …`);
+  setText(els.refLimits, t('refs.limits', {
+    count: refs.length, max: rules.max_count, formats: rules.formats.map((f) => f.toUpperCase()).join(t('refs.or')),
+    bytes: megabytes(rules.max_bytes), side: rules.min_side_exclusive, ratioMin: ar.min, ratioMax: ar.max,
+    pixels: formatNumber(rules.max_pixels) }));
 }
 
 function readAsDataUrl(file) {
@@ -79,28 +80,28 @@ function dataUrlBytes(dataUrl) {
 
 function dimensionError({ width, height }, rules) {
   const min = rules.min_side_exclusive;
-  if (width <= min || height <= min) return `${width}×${height} px: both sides must be over ${min} px.`;
+  if (width <= min || height <= min) return t('refs.too-small', { width, height, min });
   const lo = parseRatio(rules.aspect_ratio.min);
   const hi = parseRatio(rules.aspect_ratio.max);
   // Compared as cross products so 1/3 and 3/1 are exact, not floating-point approximations.
   if (width * lo.den < lo.num * height || width * hi.den > hi.num * height) {
-    return `${width}×${height} px: aspect ratio must be within ${rules.aspect_ratio.min}–${rules.aspect_ratio.max}.`;
+    return t('refs.ratio', { width, height, min: rules.aspect_ratio.min, max: rules.aspect_ratio.max });
   }
   if (width * height > rules.max_pixels) {
-    return `${width}×${height} px is ${formatNumber(width * height)} pixels; the limit is ${formatNumber(rules.max_pixels)}.`;
+    return t('refs.pixels', { width, height, pixels: formatNumber(width * height), limit: formatNumber(rules.max_pixels) });
   }
   return null;
 }
 
 async function checkDataUrl(dataUrl, bytes, rules) {
   const format = sniffFormat(dataUrl);
-  if (!rules.formats.includes(format)) return { error: 'Not a JPEG or PNG image.' };
-  if (bytes > rules.max_bytes) return { error: `${megabytes(bytes)} is over the ${megabytes(rules.max_bytes)} limit.` };
+  if (!rules.formats.includes(format)) return { error: t('refs.not-image') };
+  if (bytes > rules.max_bytes) return { error: t('refs.too-large', { bytes: megabytes(bytes), limit: megabytes(rules.max_bytes) }) };
   let dims;
   try {
     dims = await decodeDimensions(dataUrl);
   } catch {
-    return { error: 'The image could not be decoded.' };
+    return { error: t('refs.undecodable') };
   }
   const error = dimensionError(dims, rules);
   return error ? { error } : { src: `data:image/${format};base64,${dataUrl.slice(dataUrl.indexOf(',') + 1)}` };
@@ -108,16 +109,16 @@ async function checkDataUrl(dataUrl, bytes, rules) {
 
 async function checkFile(file, rules) {
   if (!rules.formats.includes(MIME_FORMAT[file.type])) {
-    return { error: `${file.type || 'This file type'} is not allowed; use JPEG or PNG.` };
+    return { error: t('refs.type', { type: file.type || t('refs.type.unknown') }) };
   }
   if (file.size > rules.max_bytes) {
-    return { error: `${megabytes(file.size)} is over the ${megabytes(rules.max_bytes)} limit.` };
+    return { error: t('refs.too-large', { bytes: megabytes(file.size), limit: megabytes(rules.max_bytes) }) };
   }
   let dataUrl;
   try {
     dataUrl = await readAsDataUrl(file);
   } catch {
-    return { error: 'The file could not be read.' };
+    return { error: t('refs.unreadable') };
   }
   return checkDataUrl(dataUrl, file.size, rules);
 }
@@ -126,21 +127,21 @@ async function checkFile(file, rules) {
 // protection, CORS-free servers that block browsers) it is still accepted and the gateway decides.
 export async function checkUrl(text, rules) {
   if (/^data:/i.test(text)) {
-    if (!DATA_IMAGE.test(text)) return { error: 'Only data:image/jpeg or data:image/png base64 URIs are accepted.' };
+    if (!DATA_IMAGE.test(text)) return { error: t('refs.data-uri') };
     return checkDataUrl(text, dataUrlBytes(text), rules);
   }
   let url;
   try {
     url = new URL(text);
   } catch {
-    return { error: 'This is not a valid URL.' };
+    return { error: t('refs.bad-url') };
   }
-  if (url.protocol !== 'https:') return { error: 'Use an https:// URL.' };
+  if (url.protocol !== 'https:') return { error: t('refs.https') };
   try {
     const error = dimensionError(await decodeDimensions(url.href, URL_PROBE_TIMEOUT_MS), rules);
     return error ? { error } : { src: url.href };
   } catch {
-    return { src: url.href, note: 'No preview here; the gateway will check this image.' };
+    return { src: url.href, note: t('refs.no-preview.note') };
   }
 }
 
@@ -160,7 +161,7 @@ export async function addReferences(items, check) {
     if (result.error) {
       rejectReference(item.name, result.error);
     } else if (refs.length >= rules.max_count) {
-      rejectReference(item.name, `At most ${rules.max_count} reference images are allowed.`);
+      rejectReference(item.name, t('refs.too-many', { max: rules.max_count }));
     } else {
       refs.push({ src: result.src, name: item.name, note: result.note });
     }
@@ -169,14 +170,14 @@ export async function addReferences(items, check) {
 }
 
 export function addFiles(fileList) {
-  const files = [...fileList].map((file) => ({ value: file, name: file.name || 'pasted image' }));
+  const files = [...fileList].map((file) => ({ value: file, name: file.name || t('refs.pasted') }));
   if (files.length) addReferences(files, checkFile);
 }
 
 function addUrl(text) {
   const value = text.trim();
   if (!value) return;
-  const name = value.startsWith('data:') ? 'inline image' : value;
+  const name = value.startsWith('data:') ? t('refs.inline') : value;
   addReferences([{ value, name }], checkUrl).then(() => {
     if (!els.refRejects.children.length) els.refUrl.value = '';
   });
@@ -187,7 +188,7 @@ function refNode(ref) {
   item.dataset.testid = 'ref-thumb';
   const src = safeImageSrc(ref.src);
   // A URL that did not load during the check would only show a broken-image icon.
-  const img = src && !ref.note ? el('img', 'ref-img') : el('span', 'ref-img no-preview', 'No preview');
+  const img = src && !ref.note ? el('img', 'ref-img') : el('span', 'ref-img no-preview', t('refs.no-preview'));
   if (img.tagName === 'IMG') {
     img.decoding = 'async';
     img.referrerPolicy = 'no-referrer';
@@ -195,7 +196,7 @@ function refNode(ref) {
   }
   const label = el('span', 'ref-label');
   const name = el('span', 'ref-name', ref.name);
-  const remove = el('button', 'button link remove', 'Remove');
+  const remove = el('button', 'button link remove', t('refs.remove'));
   remove.type = 'button';
   remove.addEventListener('click', () => removeRef(ref));
   const error = el('p', 'field-error');
@@ -215,7 +216,7 @@ export function renderRefs() {
     ref.node.querySelector('.ref-label').textContent = label;
     const img = ref.node.querySelector('img');
     if (img) img.alt = `${label}: ${ref.name}`;
-    ref.node.querySelector('.remove').setAttribute('aria-label', `Remove ${label}`);
+    ref.node.querySelector('.remove').setAttribute('aria-label', t('refs.remove.label', { label }));
     const error = ref.node.querySelector('.field-error');
     error.dataset.errorFor = `image[${k}]`;
     error.id = `err-image-${k}`;

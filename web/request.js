@@ -13,6 +13,7 @@ import {
 } from './errors.js';
 import { currentJob, revealFirstCard, setBusy, setProgress, setStatus, startJob } from './job.js';
 import { openStream } from './stream.js';
+import { t, tn } from './i18n.js';
 
 const DRY_RUN_DELAY_MS = 400;
 
@@ -25,7 +26,7 @@ function buildRequest() {
     prompt: els.prompt.value,
     size: sizeValue(),
     sequential_image_generation: els.group.checked ? 'auto' : 'disabled',
-    response_format: 'url',
+    response_format: els.responseFormat.value,
     watermark: els.watermark.checked,
   };
   if (refs.length) body.image = refs.map((ref) => ref.src);
@@ -47,7 +48,7 @@ async function runDryRun() {
     // Nothing to estimate yet, and a 400 for the empty prompt would only be noise.
     dryRun.seq += 1;
     showFieldErrors([]);
-    setEstimate('Estimate: write a prompt to see it.');
+    setEstimate(t('estimate.write-prompt'));
     return;
   }
   const controller = new AbortController();
@@ -60,7 +61,7 @@ async function runDryRun() {
   } catch (err) {
     if (err.name === 'AbortError' || seq !== dryRun.seq) return;
     if (!isAnswer(err)) {
-      setEstimate('Estimate unavailable (the gateway did not answer).');
+      setEstimate(t('estimate.no-answer'));
       return;
     }
     noteUnauthorized(err);
@@ -70,8 +71,11 @@ async function runDryRun() {
 
 function showEstimate(json) {
   const est = json.estimate || {};
-  setEstimate(`Estimate: up to ${formatNumber(est.max_images)} image${est.max_images === 1 ? '' : 's'} · ` +
-    `up to ${formatNumber(est.max_output_tokens)} output tokens`);
+  const parts = [tn('estimate.images', est.max_images, { count: formatNumber(est.max_images) }),
+    t('estimate.tokens', { tokens: formatNumber(est.max_output_tokens) })];
+  const cost = costText(est.cost);
+  if (cost) parts.push(cost);
+  setEstimate(`${t('estimate.prefix')} ${parts.join(' · ')}`);
   showFieldErrors([]);
   renderWarnings(els.warnings, json.warnings);
 }
@@ -81,13 +85,29 @@ function showDryRunError(error) {
     : error.violations.filter((v) => v.field !== 'prompt');
   const unplaced = showFieldErrors(shown);
   const onlyPrompt = shown.length === 0 && error.violations.length > 0;
-  setEstimate(onlyPrompt ? 'Estimate: write a prompt to see it.'
-    : `Estimate unavailable: ${unplaced.length ? unplaced.map(violationText).join(' ') : dryRunReason(error)}`);
+  setEstimate(onlyPrompt ? t('estimate.write-prompt')
+    : t('estimate.unavailable', { reason: unplaced.length ? unplaced.map(violationText).join(' ') : dryRunReason(error) }));
   renderWarnings(els.warnings, []);
 }
 
 function dryRunReason(error) {
-  return error.code === 'invalid_request' ? 'fix the marked fields.' : describeError(error).title;
+  return error.code === 'invalid_request' ? t('estimate.fix-fields') : describeError(error).title;
+}
+
+// The worst case in money (from max_images), when the gateway's catalogue has prices; nothing otherwise.
+function costText(cost) {
+  if (!cost || typeof cost.currency !== 'string' || !Number.isFinite(cost.max)) return '';
+  try {
+    // An unknown currency code makes Intl throw: the plain figure and code are shown instead.
+    const money = new Intl.NumberFormat(currentLocale(), { style: 'currency', currency: cost.currency, maximumFractionDigits: 4 });
+    return t('estimate.cost', { cost: money.format(cost.max) });
+  } catch {
+    return t('estimate.cost', { cost: `${cost.max} ${cost.currency}` });
+  }
+}
+
+function currentLocale() {
+  return document.documentElement.lang || 'en';
 }
 
 function setEstimate(text) {
@@ -102,7 +122,7 @@ function clearMessages() {
   clearGeneralError();
   els.refRejects.replaceChildren();
   els.connection.hidden = true;
-  setProgress('Starting…');
+  setProgress(t('progress.starting'));
 }
 
 export async function onSubmit(event) {
@@ -118,7 +138,7 @@ export async function onSubmit(event) {
   try {
     accepted = await client.generate(body);
   } catch (err) {
-    if (!isAnswer(err)) return failSubmit('The gateway could not be reached.', []);
+    if (!isAnswer(err)) return failSubmit(t('submit.network'), []);
     noteUnauthorized(err);
     return rejectSubmit(errorOf(err));
   }
@@ -138,7 +158,7 @@ function failSubmit(title, lines) {
 // The reason is already announced by the general error (role=alert); the live progress line only
 // says that nothing started, and the line under the button repeats the reason where the user looks.
 function notStarted(reason) {
-  setProgress('Not started.', `Not started: ${reason}`);
+  setProgress(t('progress.not-started'), t('progress.not-started.reason', { reason }));
 }
 
 function rejectSubmit(error) {
