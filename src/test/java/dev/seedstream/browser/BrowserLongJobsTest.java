@@ -345,6 +345,7 @@ class BrowserLongJobsTest extends BrowserTestBase {
       .contains("\"watermark\":false").contains("\"optimize_prompt_options\":{\"mode\":\"fast\"}");
     // The inline image is kept by the store like any other: the card moves to the stored copy.
     awaitDurable(1);
-    assertThat(page.text(By.id("estimate"))).as("no price in the catalogue: no cost shown").doesNotContain("at most");
+    // The catalogue prices Seedream 4.0 at 0.03 USD an image: one image at most costs that much.
+    assertThat(page.text(By.id("estimate"))).as("the worst case in money beside Generate").contains("at most $0.03");
   }
 }
