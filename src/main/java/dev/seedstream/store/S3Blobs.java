@@ -1,10 +1,6 @@
 package dev.seedstream.store;
 
 import dev.seedstream.config.BlobUrl;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -66,7 +62,6 @@ final class S3Blobs implements BlobStore {
   private final Vertx vertx;
   private final BlobUrl url;
   private final BlobFiles staging;
-  private final EventLoopGroup loops;
   private final SdkAsyncHttpClient http;
   private final S3AsyncClient s3;
   private final S3Presigner presigner;
@@ -75,11 +70,9 @@ final class S3Blobs implements BlobStore {
     this.vertx = vertx;
     this.url = url;
     this.staging = new BlobFiles(vertx, dataDir);
-    // Its own two threads, closed at once on shutdown: the SDK's default group waits seconds to go quiet.
-    this.loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     this.http = NettyNioAsyncHttpClient.builder().maxConcurrency(MAX_CONNECTIONS).maxPendingConnectionAcquires(MAX_WAITING)
       .connectionTimeout(CONNECT_TIMEOUT).connectionAcquisitionTimeout(CALL_TIMEOUT).readTimeout(IO_TIMEOUT)
-      .writeTimeout(IO_TIMEOUT).eventLoopGroup(SdkEventLoopGroup.create(loops, NioSocketChannel::new)).build();
+      .writeTimeout(IO_TIMEOUT).eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(2)).build();
     AwsCredentialsProvider credentials = url.accessKey() == null ? DefaultCredentialsProvider.builder().build()
       : StaticCredentialsProvider.create(AwsBasicCredentials.create(url.accessKey(), url.secretKey()));
     S3Configuration service = S3Configuration.builder().pathStyleAccessEnabled(url.pathStyle()).build();
@@ -181,9 +174,7 @@ final class S3Blobs implements BlobStore {
       s3.close();
       http.close();
       return null;
-    }, false).compose(v -> Future.fromCompletionStage(
-      java.util.concurrent.CompletableFuture.runAsync(() -> loops.shutdownGracefully(0, 1, TimeUnit.SECONDS)
-        .awaitUninterruptibly(2, TimeUnit.SECONDS))));
+    }, false);
   }
 
   /** A 404 from the bucket: the object is not there. */

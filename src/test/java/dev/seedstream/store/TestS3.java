@@ -118,6 +118,12 @@ final class TestS3 {
     throw new IllegalStateException("S3Proxy did not start: " + seen);
   }
 
+  synchronized void startIfStopped() throws IOException, InterruptedException {
+    if (process == null) {
+      start();
+    }
+  }
+
   /** Stops the server, as a bucket that goes down would. */
   synchronized void stop() {
     if (process == null) {
