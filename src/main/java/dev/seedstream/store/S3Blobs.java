@@ -59,6 +59,19 @@ final class S3Blobs implements BlobStore {
   /** How long a presigned URL serves: long enough to follow the redirect, short enough not to be a key. */
   private static final Duration PRESIGNED_FOR = Duration.ofMinutes(10);
 
+  /**
+   * The SDK's I/O threads, one pair for the process: a client given its own group shuts it down gracefully on
+   * close, which held every gateway stop for two seconds or more (and the test suite for minutes).
+   */
+  private static SdkEventLoopGroup eventLoops;
+
+  private static synchronized SdkEventLoopGroup sharedEventLoops() {
+    if (eventLoops == null) {
+      eventLoops = SdkEventLoopGroup.builder().numberOfThreads(2).build();
+    }
+    return eventLoops;
+  }
+
   private final Vertx vertx;
   private final BlobUrl url;
   private final BlobFiles staging;
@@ -72,7 +85,7 @@ final class S3Blobs implements BlobStore {
     this.staging = new BlobFiles(vertx, dataDir);
     this.http = NettyNioAsyncHttpClient.builder().maxConcurrency(MAX_CONNECTIONS).maxPendingConnectionAcquires(MAX_WAITING)
       .connectionTimeout(CONNECT_TIMEOUT).connectionAcquisitionTimeout(CALL_TIMEOUT).readTimeout(IO_TIMEOUT)
-      .writeTimeout(IO_TIMEOUT).eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(2)).build();
+      .writeTimeout(IO_TIMEOUT).eventLoopGroup(sharedEventLoops()).build();
     AwsCredentialsProvider credentials = url.accessKey() == null ? DefaultCredentialsProvider.builder().build()
       : StaticCredentialsProvider.create(AwsBasicCredentials.create(url.accessKey(), url.secretKey()));
     S3Configuration service = S3Configuration.builder().pathStyleAccessEnabled(url.pathStyle()).build();

@@ -138,14 +138,23 @@ final class TestS3 {
     process = null;
   }
 
+  /**
+   * The client that makes buckets, one for the test JVM: closing an SDK client shuts its I/O threads down
+   * gracefully, about two seconds, and a client per bucket put those seconds on every test.
+   */
+  private software.amazon.awssdk.services.s3.S3AsyncClient admin;
+
   /** A bucket made through the S3 API itself, as an operator would. */
-  private String createBucket() {
+  private synchronized String createBucket() {
     String bucket = "history-" + BUCKETS.incrementAndGet();
-    try (var s3 = software.amazon.awssdk.services.s3.S3AsyncClient.builder()
-      .region(software.amazon.awssdk.regions.Region.US_EAST_1).endpointOverride(URI.create("http://127.0.0.1:" + port))
-      .forcePathStyle(true).credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY))).build()) {
-      s3.createBucket(b -> b.bucket(bucket)).get(30, TimeUnit.SECONDS);
+    if (admin == null) {
+      admin = software.amazon.awssdk.services.s3.S3AsyncClient.builder()
+        .region(software.amazon.awssdk.regions.Region.US_EAST_1).endpointOverride(URI.create("http://127.0.0.1:" + port))
+        .forcePathStyle(true).credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+          software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY))).build();
+    }
+    try {
+      admin.createBucket(b -> b.bucket(bucket)).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("could not create bucket " + bucket, e);
     }
