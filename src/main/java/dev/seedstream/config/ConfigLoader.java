@@ -174,7 +174,16 @@ public final class ConfigLoader {
       number(Setting.STORE_MAX_AGE_MS),
       number(Setting.STORE_MAX_BYTES),
       null,
-      database());
+      database(),
+      blobs(),
+      bool(Setting.BLOB_REDIRECT));
+  }
+
+  /** The S3-compatible bucket for images, when {@code SEEDSTREAM_BLOB_URL} is set; credentials from the environment only. */
+  private BlobUrl blobs() {
+    String url = optional(Setting.BLOB_URL);
+    return url == null ? null : BlobUrl.parse(Setting.BLOB_URL.source(), url, secret("AWS_ACCESS_KEY_ID"),
+      secret("AWS_SECRET_ACCESS_KEY"));
   }
 
   /** The PostgreSQL history, when {@code SEEDSTREAM_DATABASE_URL} is set; its password from the environment only. */

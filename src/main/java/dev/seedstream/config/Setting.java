@@ -52,6 +52,8 @@ enum Setting {
   STORE_MAX_AGE_MS("store_max_age_ms", 0, 0, Long.MAX_VALUE),
   STORE_MAX_BYTES("store_max_bytes", 0, 0, Long.MAX_VALUE),
   DATABASE_URL("database_url", ""),
+  BLOB_URL("blob_url", ""),
+  BLOB_REDIRECT("blob_redirect", "false"),
   MAX_JSON_BYTES("max_json_bytes", 1L << 20, 1024, 1L << 30),
   MAX_PROMPT_CHARS("max_prompt_chars", 4000, 1, 1_000_000),
   MAX_UPLOADS_PER_CLIENT("max_uploads_per_client", 4, 1, 1000),

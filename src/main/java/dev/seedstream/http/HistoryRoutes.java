@@ -109,13 +109,13 @@ final class HistoryRoutes {
   private void sendZip(RoutingContext ctx, String id, List<StoredImage> images) {
     List<ZipStream.Entry> entries = images.stream().filter(image -> image.status() == StorageStatus.STORED)
       .map(image -> new ZipStream.Entry(String.format("seedstream-%02d.%s", image.index() + 1, image.format()),
-        archive.file(image), image.bytes(), image.crc32(), image.storedAtMs()))
+        image))
       .toList();
     HttpServerResponse response = ctx.response();
     response.putHeader("Content-Type", "application/zip")
       .putHeader("Content-Disposition", "attachment; filename=\"seedstream-" + id + ".zip\"")
       .putHeader("Content-Length", String.valueOf(ZipStream.length(entries)));
-    ZipStream.write(vertx, entries, response).onSuccess(v -> response.end()).onFailure(e -> {
+    ZipStream.write(archive, entries, response).onSuccess(v -> response.end()).onFailure(e -> {
       LOG.warning("zip of job " + id + " cut short: " + e);
       response.reset();
     });

@@ -15,7 +15,8 @@ import java.util.Optional;
  * gateway has its copy: the file, immutable, with ETag (its sha256) and byte ranges. Before that: a 307 to
  * the upstream's URL while it is valid and allowed (see {@link ImageArchive#redirectProblem}), else the
  * file once written, or 503 with Retry-After while it is still being written. Not kept: the same 307, or
- * 404 saying why the gateway has no copy.
+ * 404 saying why the gateway has no copy. When images live in a bucket, the bytes come from it (a range as a
+ * ranged GET, never the whole object), or, with {@code SEEDSTREAM_BLOB_REDIRECT}, a 307 to a presigned URL.
  */
 final class StoredImageRoute {
 
@@ -87,10 +88,16 @@ final class StoredImageRoute {
   private void send(RoutingContext ctx, StoredImage image) {
     HttpServerResponse response = ctx.response();
     String etag = "\"" + image.sha256() + "\"";
+    String disposition = "inline; filename=\"seedstream-" + image.jobId() + "-" + (image.index() + 1) + "."
+      + image.format() + "\"";
+    Optional<String> presigned = archive.presignedUrl(image, disposition);
+    if (presigned.isPresent()) {
+      // no-store (set for all of /api): the presigned URL expires, the image does not.
+      redirect(ctx, presigned.get());
+      return;
+    }
     response.putHeader("ETag", etag).putHeader("Cache-Control", IMMUTABLE).putHeader("Accept-Ranges", "bytes")
-      .putHeader("Content-Type", image.mediaType())
-      .putHeader("Content-Disposition", "inline; filename=\"seedstream-" + image.jobId() + "-" + (image.index() + 1)
-        + "." + image.format() + "\"");
+      .putHeader("Content-Type", image.mediaType()).putHeader("Content-Disposition", disposition);
     if (etagMatches(ctx.request().getHeader("If-None-Match"), etag)) {
       response.setStatusCode(304).end();
       return;
@@ -98,16 +105,34 @@ final class StoredImageRoute {
     String ifRange = ctx.request().getHeader("If-Range");
     ByteRange range = ifRange == null || ifRange.equals(etag)
       ? ByteRange.parse(ctx.request().getHeader("Range"), image.bytes()) : null;
-    String path = archive.file(image).toString();
+    Optional<String> path = archive.file(image).map(Object::toString);
     if (range == null) {
-      response.sendFile(path).onFailure(e -> lost(ctx));
+      if (path.isPresent()) {
+        response.sendFile(path.get()).onFailure(e -> lost(ctx));
+      } else {
+        copy(ctx, image, 0, image.bytes());
+      }
     } else if (!range.satisfiable()) {
       response.setStatusCode(416).putHeader("Content-Range", "bytes */" + image.bytes()).end();
     } else {
       response.setStatusCode(206)
         .putHeader("Content-Range", "bytes " + range.start() + "-" + range.end() + "/" + image.bytes());
-      response.sendFile(path, range.start(), range.length()).onFailure(e -> lost(ctx));
+      if (path.isPresent()) {
+        response.sendFile(path.get(), range.start(), range.length()).onFailure(e -> lost(ctx));
+      } else {
+        copy(ctx, image, range.start(), range.length());
+      }
     }
+  }
+
+  /**
+   * Streams bytes from the bucket. The head is sent with the first bytes, so a bucket that fails at once (the
+   * object gone, the bucket down) still gets an error answer rather than a cut-off body.
+   */
+  private void copy(RoutingContext ctx, StoredImage image, long start, long length) {
+    HttpServerResponse response = ctx.response();
+    response.putHeader("Content-Length", String.valueOf(length));
+    archive.copy(image, start, length, response).onSuccess(v -> response.end()).onFailure(e -> lost(ctx));
   }
 
   /** The file vanished between lookup and send: deleted by retention or by hand. */

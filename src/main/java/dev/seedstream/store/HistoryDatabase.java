@@ -20,11 +20,11 @@ interface HistoryDatabase {
   record JobImages(JsonObject job, List<StoredImage> images) {
   }
 
-  static Future<HistoryDatabase> open(Vertx vertx, StoreSettings settings, BlobFiles files) {
+  static Future<HistoryDatabase> open(Vertx vertx, StoreSettings settings, BlobStore files) {
     if (settings.database() != null) {
       return PostgresHistory.open(vertx, settings.database(), files).map(db -> db);
     }
-    return Database.open(vertx, settings.dataDir().resolve("seedstream.db")).map(db -> new SqliteHistory(db, files));
+    return Database.open(vertx, settings.dataDir().resolve("seedstream.db")).map(db -> new SqliteHistory(vertx, db, files));
   }
 
   Future<Void> insertJob(JobRecord job);

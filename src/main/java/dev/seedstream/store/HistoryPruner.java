@@ -15,9 +15,9 @@ final class HistoryPruner {
 
   private static final int BATCH = 500;
 
-  private final BlobFiles files;
+  private final BlobStore files;
 
-  HistoryPruner(BlobFiles files) {
+  HistoryPruner(BlobStore files) {
     this.files = files;
   }
 

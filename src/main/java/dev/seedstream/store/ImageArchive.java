@@ -7,6 +7,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -56,7 +58,7 @@ public final class ImageArchive {
   /** SQLite's connection, or null on PostgreSQL: package-private so a test can impose a real SQLite limit (a full disk). */
   final Database db;
   final HistoryDatabase history;
-  private final BlobFiles files;
+  private final BlobStore files;
   private final FetchPolicy policy;
   private final ImageFetcher fetcher;
   private final DownloadQueue queue;
@@ -73,7 +75,7 @@ public final class ImageArchive {
   /** Makes the durable URLs handed out absolute on {@code SEEDSTREAM_PUBLIC_URL} when it is set. */
   private final AccessSettings links;
 
-  private ImageArchive(Vertx vertx, StoreSettings settings, HistoryDatabase history, BlobFiles files,
+  private ImageArchive(Vertx vertx, StoreSettings settings, HistoryDatabase history, BlobStore files,
                        long maxImageBytes, List<String> imageHosts, AccessSettings links) {
     this.vertx = vertx;
     this.links = links;
@@ -98,10 +100,20 @@ public final class ImageArchive {
    */
   public static Future<ImageArchive> open(Vertx vertx, StoreSettings settings, long maxImageBytes,
                                           List<String> imageHosts, AccessSettings links) {
-    BlobFiles files = new BlobFiles(settings.dataDir());
-    return HistoryDatabase.open(vertx, settings, files)
+    BlobStore files;
+    Future<Void> reachable;
+    if (settings.blobs() != null) {
+      S3Blobs bucket = new S3Blobs(vertx, settings.blobs(), settings.dataDir());
+      files = bucket;
+      reachable = bucket.check();
+    } else {
+      files = new BlobFiles(vertx, settings.dataDir());
+      reachable = Future.succeededFuture();
+    }
+    return reachable.compose(v -> HistoryDatabase.open(vertx, settings, files))
       .map(history -> new ImageArchive(vertx, settings, history, files, maxImageBytes, imageHosts, links))
-      .compose(archive -> archive.recover().map(archive));
+      .compose(archive -> archive.recover().map(archive))
+      .onFailure(e -> files.close());
   }
 
   /** The path of the gateway's own URL for an image, known the moment the image event is created. */
@@ -198,8 +210,23 @@ public final class ImageArchive {
     return pending == null ? Future.succeededFuture() : stage.apply(pending);
   }
 
-  public Path file(StoredImage image) {
-    return files.path(image.sha256(), image.format());
+  /** The stored image's file, when images are files (sent as they are); empty when they live in a bucket. */
+  public Optional<Path> file(StoredImage image) {
+    return files.file(image.sha256(), image.format());
+  }
+
+  /** Streams part of a stored image to {@code out} (not ended); fails when its bytes are gone. */
+  public Future<Void> copy(StoredImage image, long start, long length, WriteStream<Buffer> out) {
+    return files.copy(image.sha256(), image.format(), start, length, out);
+  }
+
+  /**
+   * A short-lived URL to the image's bytes in the bucket, when {@code SEEDSTREAM_BLOB_REDIRECT} is on and the
+   * images live in one; else empty and the gateway serves the bytes itself.
+   */
+  public Optional<String> presignedUrl(StoredImage image, String contentDisposition) {
+    return settings.blobRedirect()
+      ? files.presignedUrl(image.sha256(), image.format(), image.mediaType(), contentDisposition) : Optional.empty();
   }
 
   /**
@@ -264,7 +291,8 @@ public final class ImageArchive {
     if (writes.refusal() != null) {
       return "the history database refuses writes: " + writes.refusal();
     }
-    return diskProblem == null ? null : "image files cannot be written: " + diskProblem;
+    return diskProblem == null ? null : (files.local() ? "image files cannot be written: "
+      : "images cannot be written to the bucket: ") + diskProblem;
   }
 
   // ----------------------------------------------------------------- deletion and retention
@@ -290,7 +318,7 @@ public final class ImageArchive {
   public Future<Void> close() {
     vertx.cancelTimer(retentionTimer);
     writes.close();
-    return fetcher.close().eventually(history::close);
+    return fetcher.close().eventually(history::close).eventually(files::close);
   }
 
   // ----------------------------------------------------------------- internals
@@ -354,7 +382,7 @@ public final class ImageArchive {
     String reason = reason(failure);
     notPersistedCount++;
     failures.merge(kind, 1L, Long::sum);
-    if (kind == StoreFailure.Kind.DISK) {
+    if (kind == StoreFailure.Kind.DISK || kind == StoreFailure.Kind.BUCKET) {
       diskProblem = reason;
     }
     notPersistedWarnings.warn(kind.label(), "image " + key(image.jobId(), image.index()) + " not persisted: " + reason);

@@ -28,13 +28,13 @@ import java.util.Base64;
 final class ImageFetcher {
 
   private final Vertx vertx;
-  private final BlobFiles files;
+  private final BlobStore files;
   private final FetchPolicy policy;
   private final HttpClientAgent http;
   private final long maxBytes;
   private final long timeoutMs;
 
-  ImageFetcher(Vertx vertx, BlobFiles files, FetchPolicy policy, int concurrency, long maxBytes, long timeoutMs) {
+  ImageFetcher(Vertx vertx, BlobStore files, FetchPolicy policy, int concurrency, long maxBytes, long timeoutMs) {
     this.vertx = vertx;
     this.files = files;
     this.policy = policy;

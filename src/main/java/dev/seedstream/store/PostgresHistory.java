@@ -18,7 +18,6 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,13 +57,13 @@ final class PostgresHistory implements HistoryDatabase {
   private final Pool pool;
   /** One connection, held: the node lock lives as long as it does. */
   private final Pool lockPool;
-  private final BlobFiles files;
+  private final BlobStore files;
   private final int node;
   /** Holds the node lock; replaced when it drops, so other gateways do not take this one's jobs for stopped. */
   private SqlConnection nodeLock;
   private boolean closed;
 
-  private PostgresHistory(Vertx vertx, Pool pool, Pool lockPool, BlobFiles files, int node) {
+  private PostgresHistory(Vertx vertx, Pool pool, Pool lockPool, BlobStore files, int node) {
     this.vertx = vertx;
     this.pool = pool;
     this.lockPool = lockPool;
@@ -72,7 +71,7 @@ final class PostgresHistory implements HistoryDatabase {
     this.node = node;
   }
 
-  static Future<PostgresHistory> open(Vertx vertx, DatabaseUrl url, BlobFiles files) {
+  static Future<PostgresHistory> open(Vertx vertx, DatabaseUrl url, BlobStore files) {
     PgConnectOptions connect = new PgConnectOptions().setHost(url.host()).setPort(url.port())
       .setDatabase(url.database()).setUser(url.user()).setReconnectAttempts(0);
     if (url.password() != null) {
@@ -220,7 +219,7 @@ final class PostgresHistory implements HistoryDatabase {
       if (!stored) {
         return insertImage(c, outcome);
       }
-      return blocking(() -> Files.exists(files.path(outcome.sha256(), outcome.format()))).compose(present ->
+      return blocking(() -> files.exists(outcome.sha256(), outcome.format())).compose(present ->
         insertImage(c, present ? outcome : outcome.notPersisted(ImageArchive.REMOVED_BEFORE_RECORDED)));
     }));
   }
@@ -236,7 +235,7 @@ final class PostgresHistory implements HistoryDatabase {
         files.commit(blob);
       } catch (IOException e) {
         BlobFiles.discard(blob.file());
-        throw StoreFailure.disk(e);
+        throw StoreFailure.writing(files, e);
       }
       return image.stored(blob, now);
     });

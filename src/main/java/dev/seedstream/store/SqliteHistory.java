@@ -1,11 +1,11 @@
 package dev.seedstream.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,12 +19,14 @@ final class SqliteHistory implements HistoryDatabase {
 
   private static final Logger LOG = Logger.getLogger(SqliteHistory.class.getName());
 
+  private final Vertx vertx;
   final Database db;
-  private final BlobFiles files;
+  private final BlobStore files;
   private final HistoryPruner pruner;
   private final int schemaVersion;
 
-  SqliteHistory(Database db, BlobFiles files) {
+  SqliteHistory(Vertx vertx, Database db, BlobStore files) {
+    this.vertx = vertx;
     this.db = db;
     this.files = files;
     this.pruner = new HistoryPruner(files);
@@ -72,7 +74,7 @@ final class SqliteHistory implements HistoryDatabase {
         }
         return null;
       }
-      if (outcome.status() == StorageStatus.STORED && !Files.exists(files.path(outcome.sha256(), outcome.format()))) {
+      if (outcome.status() == StorageStatus.STORED && !files.exists(outcome.sha256(), outcome.format())) {
         // Retention removed a file with the same bytes between the write and this record.
         ImageRows.insert(c, outcome.notPersisted(ImageArchive.REMOVED_BEFORE_RECORDED));
         return null;
@@ -82,17 +84,23 @@ final class SqliteHistory implements HistoryDatabase {
     });
   }
 
+  /**
+   * A file is moved into place on the database thread. An upload to a bucket takes too long to hold that
+   * thread: it runs on a worker, and {@link #record} (on the database thread, like retention) checks that the
+   * object is still there, as on PostgreSQL.
+   */
   @Override
   public Future<StoredImage> commit(StoredImage image, Blob blob, long now) {
-    return db.run(c -> {
+    Database.Work<StoredImage> work = c -> {
       try {
         files.commit(blob);
       } catch (IOException e) {
         BlobFiles.discard(blob.file());
-        throw StoreFailure.disk(e);
+        throw StoreFailure.writing(files, e);
       }
       return image.stored(blob, now);
-    });
+    };
+    return files.local() ? db.run(work) : vertx.executeBlocking(() -> work.apply(null), false);
   }
 
   @Override

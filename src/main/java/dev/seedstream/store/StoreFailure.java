@@ -6,8 +6,8 @@ import java.util.Locale;
 final class StoreFailure extends Exception {
 
   /**
-   * What failed, as the {@code reason} label of the store's failure counter. Only {@link #DISK} and
-   * {@link #DATABASE} are the gateway's own storage failing; the others are about the image or its source.
+   * What failed, as the {@code reason} label of the store's failure counter. Only {@link #DISK}, {@link #BUCKET}
+   * and {@link #DATABASE} are the gateway's own storage failing; the others are about the image or its source.
    */
   enum Kind {
     /** The image could not be fetched: DNS, connection, HTTP status, time. */
@@ -18,6 +18,8 @@ final class StoreFailure extends Exception {
     INVALID,
     /** The image file could not be written. */
     DISK,
+    /** The bucket (SEEDSTREAM_BLOB_URL) refused the image or did not answer. */
+    BUCKET,
     /** The history database refused the write. */
     DATABASE;
 
@@ -36,6 +38,11 @@ final class StoreFailure extends Exception {
   /** A failure to write an image file: the disk is full, read-only or gone. */
   static StoreFailure disk(Throwable cause) {
     return new StoreFailure(Kind.DISK, "disk error: " + cause);
+  }
+
+  /** A failure to keep an image's bytes where {@code store} keeps them: the disk, or the bucket. */
+  static StoreFailure writing(BlobStore store, Throwable cause) {
+    return store.local() ? disk(cause) : new StoreFailure(Kind.BUCKET, "bucket error: " + cause.getMessage());
   }
 
   Kind kind() {

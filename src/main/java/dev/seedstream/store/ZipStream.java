@@ -1,30 +1,39 @@
 package dev.seedstream.store;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.streams.WriteStream;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 
 /**
- * Writes a zip of stored files to a stream, file by file with backpressure, never holding more than a
+ * Writes a zip of stored images (files or bucket objects) to a stream, image by image with backpressure, never holding more than a
  * read buffer. Entries are STORED (JPEG and PNG do not compress further) and their CRC-32 and sizes are
  * known before the first byte, so the local headers carry them and no data descriptors are needed; the
  * whole length is known in advance too, which gives the download a Content-Length.
  */
 public final class ZipStream {
 
-  /** One file in the archive. */
-  public record Entry(String name, Path file, long size, long crc32, long modifiedMs) {
+  /** One stored image in the archive. */
+  public record Entry(String name, StoredImage image) {
     byte[] nameBytes() {
       return name.getBytes(StandardCharsets.UTF_8);
+    }
+
+    long size() {
+      return image.bytes();
+    }
+
+    long crc32() {
+      return image.crc32();
+    }
+
+    long modifiedMs() {
+      return image.storedAtMs();
     }
   }
 
@@ -49,30 +58,23 @@ public final class ZipStream {
     return total;
   }
 
-  /** Writes the archive; does not end {@code out}. Fails if a file is missing or changed size. */
-  public static Future<Void> write(Vertx vertx, List<Entry> entries, WriteStream<Buffer> out) {
+  /** Writes the archive; does not end {@code out}. Fails if an image's bytes are missing or shorter. */
+  public static Future<Void> write(ImageArchive archive, List<Entry> entries, WriteStream<Buffer> out) {
     Future<Long> offset = Future.succeededFuture(0L);
     long[] offsets = new long[entries.size()];
     for (int i = 0; i < entries.size(); i++) {
       int at = i;
       offset = offset.compose(written -> {
         offsets[at] = written;
-        return writeEntry(vertx, entries.get(at), out).map(written + LOCAL_HEADER + entries.get(at).nameBytes().length
+        return writeEntry(archive, entries.get(at), out).map(written + LOCAL_HEADER + entries.get(at).nameBytes().length
           + entries.get(at).size());
       });
     }
     return offset.compose(centralStart -> out.write(centralDirectory(entries, offsets, centralStart)));
   }
 
-  private static Future<Void> writeEntry(Vertx vertx, Entry entry, WriteStream<Buffer> out) {
-    return vertx.fileSystem().props(entry.file().toString()).compose(props -> {
-      if (props.size() != entry.size()) {
-        return Future.failedFuture(new IllegalStateException(entry.file() + " is " + props.size() + " bytes, not " + entry.size()));
-      }
-      return out.write(localHeader(entry))
-        .compose(v -> vertx.fileSystem().open(entry.file().toString(), new OpenOptions().setRead(true).setWrite(false)))
-        .compose(file -> file.setReadBufferSize(64 * 1024).pipe().endOnComplete(false).to(out).eventually(file::close));
-    });
+  private static Future<Void> writeEntry(ImageArchive archive, Entry entry, WriteStream<Buffer> out) {
+    return out.write(localHeader(entry)).compose(v -> archive.copy(entry.image(), 0, entry.size(), out));
   }
 
   private static Buffer localHeader(Entry entry) {

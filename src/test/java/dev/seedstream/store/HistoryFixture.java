@@ -43,6 +43,9 @@ final class HistoryFixture {
     if (TestPostgres.enabled()) {
       env.put("SEEDSTREAM_DATABASE_URL", TestPostgres.urlFor(dataDir));
     }
+    if (TestS3.enabled()) {
+      env.putAll(TestS3.envFor(dataDir));
+    }
     env.putAll(overrides);
     gateway = Await.result(Gateway.start(vertx, ConfigLoader.load(env), tuning), 20_000);
     api = new TestHttp(vertx, http, gateway.port());

@@ -31,7 +31,7 @@ class HistoryPrunerTest {
     c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("h.db"));
     c.createStatement().execute("PRAGMA foreign_keys=ON");
     SchemaMigrations.migrate(c);
-    files = new BlobFiles(dir);
+    files = new BlobFiles(null, dir);
     pruner = new HistoryPruner(files);
   }
 

@@ -46,6 +46,10 @@ class SharedHistoryTest {
   HistoryFixture gateway(Path dataDir, Map<String, String> extra) {
     Map<String, String> env = new java.util.HashMap<>(extra);
     env.put("SEEDSTREAM_DATABASE_URL", database);
+    if (TestS3.enabled()) {
+      // One bucket for both, as one history: dirA's.
+      env.putAll(TestS3.envFor(dirA));
+    }
     HistoryFixture fixture = new HistoryFixture(dataDir, env, UnaryOperator.identity());
     synchronized (started) {
       started.add(fixture);
@@ -108,6 +112,27 @@ class SharedHistoryTest {
     all.addAll(removedB);
     assertThat(all).as("four jobs, each removed once").hasSize(4).doesNotHaveDuplicates();
     assertThat(listed(b)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("with a shared bucket, a durable URL handed out by one gateway serves the same bytes from the other, ranges too")
+  void durableUrlFromEither() {
+    Assumptions.assumeTrue(TestS3.enabled(), "images shared between gateways need the bucket");
+    HistoryFixture a = gateway(dirA, Map.of());
+    HistoryFixture b = gateway(dirB, Map.of());
+    List<SseEvent> events = a.run(HistoryFixture.body("shared heron", 1, ""));
+    String id = HistoryFixture.jobId(events);
+    a.settled(id, 1);
+    String url = HistoryFixture.images(events).get(0).getString("durable_url");
+    var fromA = a.get(url);
+    var fromB = b.get(url);
+    assertThat(fromB.status()).isEqualTo(200);
+    assertThat(fromB.header("ETag")).isEqualTo(fromA.header("ETag"));
+    assertThat(fromB.header("Cache-Control")).contains("immutable");
+    assertThat(fromB.body().getBytes()).isEqualTo(fromA.body().getBytes());
+    var part = b.get(url, "Range", "bytes=10-109");
+    assertThat(part.status()).isEqualTo(206);
+    assertThat(part.body().getBytes()).isEqualTo(java.util.Arrays.copyOfRange(fromA.body().getBytes(), 10, 110));
   }
 
   static <T> Future<T> onArchive(HistoryFixture gw, java.util.function.Supplier<Future<T>> action) {
