@@ -2,6 +2,7 @@ package dev.seedstream.http;
 
 import dev.seedstream.Gateway;
 import dev.seedstream.support.Await;
+import dev.seedstream.support.LogCapture;
 import dev.seedstream.support.FakeExchange;
 import dev.seedstream.support.FakeUpstream;
 import dev.seedstream.support.SseTestClient;
@@ -18,15 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,27 +40,8 @@ class LogRedactionTest {
     + "&X-Tos-Expires=86400&X-Tos-Signature=" + SIGNATURE + "&sig=" + SIGNATURE;
   static final String BODY = "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"a fox\",\"response_format\":\"b64_json\"}";
 
-  final List<String> logLines = new ArrayList<>();
+  final LogCapture log = new LogCapture();
   final StringBuilder sent = new StringBuilder();
-  final Handler capture = new Handler() {
-    final SimpleFormatter format = new SimpleFormatter();
-
-    @Override
-    public void publish(LogRecord record) {
-      synchronized (logLines) {
-        logLines.add(format.format(record));
-      }
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
-  Level previousLevel;
   Vertx vertx;
   FakeUpstream fake;
   HttpClient http;
@@ -74,10 +50,7 @@ class LogRedactionTest {
 
   @BeforeEach
   void setUp() {
-    capture.setLevel(Level.ALL);
-    Logger.getLogger("").addHandler(capture);
-    previousLevel = Logger.getLogger("dev.seedstream").getLevel();
-    Logger.getLogger("dev.seedstream").setLevel(Level.ALL);
+    log.start();
     vertx = Gateway.newVertx();
     fake = Await.result(FakeUpstream.start(vertx));
     http = vertx.createHttpClient();
@@ -89,8 +62,7 @@ class LogRedactionTest {
   @AfterEach
   void tearDown() {
     Await.result(vertx.close());
-    Logger.getLogger("").removeHandler(capture);
-    Logger.getLogger("dev.seedstream").setLevel(previousLevel);
+    log.stop();
   }
 
   TestHttp.Response call(HttpMethod method, String path, String token, String body) {
@@ -150,13 +122,11 @@ class LogRedactionTest {
     call(HttpMethod.GET, "/api/generations/" + accepted.getString("id") + "/events?access=1." + access, null, null);
     call(HttpMethod.GET, "/api/generations/nope?token=" + TOKEN, TOKEN, null);
 
-    String log;
-    synchronized (logLines) {
-      log = String.join("", logLines);
-    }
+    List<String> logLines = log.lines();
+    String logged = String.join("", logLines);
     assertThat(logLines).as("the access log saw the calls").anyMatch(line -> line.contains("POST /v1/images/generations 401"));
     assertThat(logLines).anyMatch(line -> line.contains("GET /api/generations/" + accepted.getString("id") + "/events 200"));
-    assertThat(log).doesNotContain(TestGateway.CANARY_KEY).doesNotContain("sk-CANARY").doesNotContain(TOKEN)
+    assertThat(logged).doesNotContain(TestGateway.CANARY_KEY).doesNotContain("sk-CANARY").doesNotContain(TOKEN)
       .doesNotContain(SIGNATURE).doesNotContain("X-Tos-Signature=9").doesNotContain(access)
       .doesNotContain("access=").doesNotContain(jpeg).doesNotContain("CANARY");
     String downstream;

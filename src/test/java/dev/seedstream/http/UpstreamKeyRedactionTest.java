@@ -1,6 +1,7 @@
 package dev.seedstream.http;
 
 import dev.seedstream.support.Await;
+import dev.seedstream.support.LogCapture;
 import dev.seedstream.support.FakeExchange;
 import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.SseTestClient;
@@ -20,11 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,39 +37,16 @@ class UpstreamKeyRedactionTest extends GatewayTestBase {
   static final String ARK_KEY = "3f2a9c1e-7b4d-4e8a-9f60-2c5d8e1b7a43";
   static final String B64 = jpegBase64(96 * 1024);
 
-  final List<String> logLines = new ArrayList<>();
-  final Handler capture = new Handler() {
-    final SimpleFormatter format = new SimpleFormatter();
-
-    @Override
-    public void publish(LogRecord record) {
-      synchronized (logLines) {
-        logLines.add(format.format(record));
-      }
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
-  Level previousLevel;
+  final LogCapture log = new LogCapture();
 
   @BeforeEach
   void captureLog() {
-    capture.setLevel(Level.ALL);
-    Logger.getLogger("").addHandler(capture);
-    previousLevel = Logger.getLogger("dev.seedstream").getLevel();
-    Logger.getLogger("dev.seedstream").setLevel(Level.ALL);
+    log.start();
   }
 
   @AfterEach
   void releaseLog() {
-    Logger.getLogger("").removeHandler(capture);
-    Logger.getLogger("dev.seedstream").setLevel(previousLevel);
+    log.stop();
   }
 
   static String jpegBase64(int bytes) {
@@ -168,9 +141,7 @@ class UpstreamKeyRedactionTest extends GatewayTestBase {
       }
     }
 
-    synchronized (logLines) {
-      sent.addAll(logLines);
-    }
+    sent.addAll(log.lines());
     assertThat(sent).noneMatch(text -> leaks(text, key));
   }
 }
