@@ -7,20 +7,29 @@ import dev.seedstream.config.UpstreamEntry;
 import dev.seedstream.observe.DrainLogManager;
 import dev.seedstream.observe.JsonLogFormatter;
 import dev.seedstream.observe.KeyRedactingFormatter;
+import dev.seedstream.store.StoreMigration;
 import dev.seedstream.upstream.KeyRedactor;
 import io.vertx.core.Vertx;
 
+import java.util.List;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Logger;
 
-/** Starts Seedstream: configuration, then the gateway; a bad configuration exits with status 2 and its reason. */
+/**
+ * Starts Seedstream: configuration, then the gateway; a bad configuration exits with status 2 and its reason.
+ * {@code migrate-store} instead copies this install's history and images into a shared store, then exits.
+ */
 public final class Main {
 
   private Main() {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("migrate-store")) {
+      System.exit(StoreMigration.run(List.of(args).subList(1, args.length), System.getenv(), System.out));
+      return;
+    }
     // Before anything touches java.util.logging: the drain on SIGTERM must still be able to log.
     if (System.getProperty("java.util.logging.manager") == null) {
       System.setProperty("java.util.logging.manager", DrainLogManager.class.getName());

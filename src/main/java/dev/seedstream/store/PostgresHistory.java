@@ -117,6 +117,11 @@ final class PostgresHistory implements HistoryDatabase {
       }));
   }
 
+  /** The pool itself, for copying an SQLite history in ({@link StoreMigration}). */
+  Pool pool() {
+    return pool;
+  }
+
   /** Rows in the migration history: one per step applied, whichever gateway applied it. */
   Future<Integer> migrationsApplied() {
     return pool.query("SELECT COUNT(*) FROM schema_migrations").execute()

@@ -130,13 +130,18 @@ final class S3Blobs implements BlobStore {
   public void commit(Blob blob) throws IOException {
     try {
       if (!exists(blob.sha256(), blob.format())) {
-        String key = url.key(blob.sha256(), blob.format());
-        await(s3.putObject(p -> p.bucket(url.bucket()).key(key).contentType(blob.mediaType())
-          .contentLength(blob.bytes()), AsyncRequestBody.fromFile(blob.file())));
+        put(blob);
       }
     } finally {
       Files.deleteIfExists(blob.file());
     }
+  }
+
+  /** Uploads the blob's file as it is, streamed from disk, and leaves the file in place. Blocking. */
+  void put(Blob blob) throws IOException {
+    String key = url.key(blob.sha256(), blob.format());
+    await(s3.putObject(p -> p.bucket(url.bucket()).key(key).contentType(blob.mediaType())
+      .contentLength(blob.bytes()), AsyncRequestBody.fromFile(blob.file())));
   }
 
   @Override
