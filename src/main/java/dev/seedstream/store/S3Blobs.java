@@ -126,17 +126,15 @@ final class S3Blobs implements BlobStore {
     return false;
   }
 
+  /** The staged file stays when the upload fails: the archive uploads it again while the bucket is away. */
   @Override
   public void commit(Blob blob) throws IOException {
-    try {
-      if (!exists(blob.sha256(), blob.format())) {
-        String key = url.key(blob.sha256(), blob.format());
-        await(s3.putObject(p -> p.bucket(url.bucket()).key(key).contentType(blob.mediaType())
-          .contentLength(blob.bytes()), AsyncRequestBody.fromFile(blob.file())));
-      }
-    } finally {
-      Files.deleteIfExists(blob.file());
+    if (!exists(blob.sha256(), blob.format())) {
+      String key = url.key(blob.sha256(), blob.format());
+      await(s3.putObject(p -> p.bucket(url.bucket()).key(key).contentType(blob.mediaType())
+        .contentLength(blob.bytes()), AsyncRequestBody.fromFile(blob.file())));
     }
+    Files.deleteIfExists(blob.file());
   }
 
   @Override
