@@ -41,7 +41,8 @@ public final class ImageArchive {
   private static final long RETENTION_PERIOD_MS = 60_000;
   /** The first wait before an image's bytes are uploaded again to a bucket that refused them; doubled each time. */
   private static final long RETRY_FIRST_MS = 1_000;
-  private static final long RETRY_LONGEST_MS = 30_000;
+  /** Short enough that an image is stored within seconds of the bucket coming back. */
+  private static final long RETRY_LONGEST_MS = 10_000;
   /**
    * How long an image is retried from its staged file before it stays {@code not_persisted}: a bucket's
    * restart or a network blip, not an outage of hours (the staged files hold the local disk meanwhile).
@@ -394,7 +395,7 @@ public final class ImageArchive {
   }
 
   /**
-   * Commits the blob; when the bucket refuses it, uploads it again from its staged file after 1, 2, 4 … 30 s
+   * Commits the blob; when the bucket refuses it, uploads it again from its staged file after 1, 2, 4, 8, then every 10 s,
    * for up to {@link #RETRY_FOR_MS}. Meanwhile the image reads as {@code not_persisted} with the reason and
    * "retrying", and {@code /readyz} says the bucket fails. Nothing waits in the upload queue meanwhile.
    */
