@@ -47,7 +47,8 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private ModelCatalog catalog;
   private GatewayMetrics metrics;
-  private ImageArchive archive;
+  /** Written on the event loop; volatile because tests and tools read it through {@link #archive()} from other threads. */
+  private volatile ImageArchive archive;
   /** The first wait before a shared store that would not open is tried again; doubled up to the longest. */
   private static final long STORE_RETRY_FIRST_MS = 1_000;
   private static final long STORE_RETRY_LONGEST_MS = 30_000;
