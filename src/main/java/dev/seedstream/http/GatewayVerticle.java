@@ -47,7 +47,18 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private ModelCatalog catalog;
   private GatewayMetrics metrics;
-  private ImageArchive archive;
+  /** Written on the event loop; volatile because tests and tools read it through {@link #archive()} from other threads. */
+  private volatile ImageArchive archive;
+  /** The first wait before a shared store that would not open is tried again; doubled up to the longest. */
+  private static final long STORE_RETRY_FIRST_MS = 1_000;
+  private static final long STORE_RETRY_LONGEST_MS = 30_000;
+  /** Why the store is not open, while a shared store that failed at start-up is tried again; else null. */
+  private String storeDown;
+  private long storeRetryTimer = -1;
+  private boolean stopping;
+  /** Serves durable URLs once the archive is open. */
+  private StoredImageRoute storedImages;
+  private Budgets budgets;
   private ClientAccess access;
   /** The read of this month's spending back from the history, when tokens have budgets. */
   private Future<Void> spendingRead = Future.succeededFuture();
@@ -63,9 +74,64 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Future<ImageArchive> opened = config.store().enabled()
-      ? ImageArchive.open(vertx, config.store(), config.limits().maxEventBytes(), config.upstream().imageHosts(), config.access()) : Future.succeededFuture(null);
-    return opened.compose(this::serve);
+    Future<ImageArchive> opened = config.store().enabled() ? openStore().recover(this::startWithoutStore)
+      : Future.succeededFuture(null);
+    return opened.compose(this::serve).onSuccess(v -> {
+      if (storeDown != null) {
+        retryStore(STORE_RETRY_FIRST_MS);
+      }
+    });
+  }
+
+  private Future<ImageArchive> openStore() {
+    return ImageArchive.open(vertx, config.store(), config.limits().maxEventBytes(), config.upstream().imageHosts(), config.access());
+  }
+
+  /**
+   * A PostgreSQL server or a bucket that does not answer at start-up must not crash-loop every node: the
+   * gateway relays without the store, {@code /readyz} answers 503 with the reason, and the store is tried
+   * again in the background. SQLite and files on this machine's own disk fail the start as before: there is
+   * nothing to wait for.
+   */
+  private Future<ImageArchive> startWithoutStore(Throwable failure) {
+    if (config.store().database() == null && config.store().blobs() == null) {
+      return Future.failedFuture(failure);
+    }
+    storeDown = "the store could not be opened: " + failure.getMessage();
+    LOG.warning(storeDown + "; relaying without it, and trying again in the background");
+    return Future.succeededFuture(null);
+  }
+
+  /** Tries the store again after {@code delayMs}, then after twice that, up to 30 s between tries, until it opens. */
+  private void retryStore(long delayMs) {
+    storeRetryTimer = vertx.setTimer(delayMs, t -> openStore().onSuccess(this::useStore).onFailure(e -> {
+      String reason = "the store could not be opened: " + e.getMessage();
+      if (!reason.equals(storeDown)) {
+        LOG.warning(reason + "; trying again in the background");
+      }
+      storeDown = reason;
+      if (!stopping) {
+        retryStore(Math.min(delayMs * 2, STORE_RETRY_LONGEST_MS));
+      }
+    }));
+  }
+
+  /** Switches in the store that opened late: new jobs are kept, and the history and durable URLs answer. */
+  private void useStore(ImageArchive opened) {
+    if (stopping) {
+      opened.close();
+      return;
+    }
+    archive = opened;
+    storedImages = new StoredImageRoute(opened);
+    metrics.watchStore(opened::counters);
+    jobs.useArchive(opened);
+    if (budgets.any()) {
+      // Adds to what jobs spent meanwhile: those were not recorded, so nothing is counted twice.
+      restoreSpending().onFailure(e -> LOG.warning("budgets: this month's spending not read from the history: " + e));
+    }
+    storeDown = null;
+    LOG.info("the store is open: images and the history are kept from now on");
   }
 
   private Future<?> serve(ImageArchive openedArchive) {
@@ -82,7 +148,8 @@ public final class GatewayVerticle extends VerticleBase {
     jobs = new JobRegistry(vertx, config, upstream, metrics, archive, budgets(tokens));
     access = new ClientAccess(tokens, new EventAccess(java.time.Clock.systemUTC()), config.access());
     RequestValidator validator = new RequestValidator(catalog, uploads, config.limits().maxPromptChars());
-    HistoryRoutes history = archive == null ? null : new HistoryRoutes(vertx, jobs, archive);
+    HistoryRoutes history = config.store().enabled() ? new HistoryRoutes(vertx, jobs, () -> archive) : null;
+    storedImages = archive == null ? null : new StoredImageRoute(archive);
     GenerationRoutes generations = new GenerationRoutes(validator, jobs, access, history, config.timeouts().heartbeatMs());
     V1Routes v1 = new V1Routes(validator, jobs, upstream);
     UploadHandler uploadHandler = new UploadHandler(catalog, uploads, config.limits().maxRequestBytes(),
@@ -115,7 +182,13 @@ public final class GatewayVerticle extends VerticleBase {
       router.get("/api/generations").handler(history::list);
       router.get("/api/generations/:id/images.zip").handler(history::zip);
       router.route("/api/images/:job/:index").method(HttpMethod.GET).method(HttpMethod.HEAD)
-        .handler(new StoredImageRoute(archive)::handle);
+        .handler(ctx -> {
+          if (storedImages == null) {
+            ctx.fail(HistoryRoutes.notReady());
+          } else {
+            storedImages.handle(ctx);
+          }
+        });
     }
     router.post("/api/uploads").handler(ctx -> uploadHandler.handle(ctx, ClientAccess.caller(ctx).key()));
     router.post("/v1/images/generations").handler(jsonBody).handler(v1::generate);
@@ -163,6 +236,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(storeRetryTimer);
     return upstream.close().eventually(() -> archive == null ? Future.succeededFuture() : archive.close());
   }
 
@@ -270,12 +345,16 @@ public final class GatewayVerticle extends VerticleBase {
 
   /**
    * A degraded store keeps the gateway ready: relaying works without it; the answer says so and why. Upstreams
-   * whose breakers are all open make it unready: no call could go anywhere.
+   * whose breakers are all open make it unready: no call could go anywhere. So does a shared store that has not
+   * opened since start-up: a load balancer should prefer nodes whose history and durable URLs work (this
+   * one still relays the jobs it gets).
    */
   private void ready(RoutingContext ctx) {
-    boolean ready = jobs.accepting() && upstream.pool().anyReady();
+    boolean ready = jobs.accepting() && upstream.pool().anyReady() && storeDown == null;
     JsonObject body = new JsonObject().put("ready", ready).put("upstreams", upstream.pool().states());
-    if (archive != null) {
+    if (storeDown != null) {
+      body.put("store", "unavailable").put("store_reason", storeDown);
+    } else if (archive != null) {
       String degraded = archive.degradedReason();
       body.put("store", degraded == null ? "ok" : "degraded");
       if (degraded != null) {
@@ -295,14 +374,18 @@ public final class GatewayVerticle extends VerticleBase {
     if (tokens != null) {
       tokens.budgets().forEach((name, limits) -> byClient.put("token:" + name, limits));
     }
-    Budgets budgets = new Budgets(byClient, java.time.Clock.systemUTC());
+    budgets = new Budgets(byClient, java.time.Clock.systemUTC());
     if (budgets.any() && archive != null) {
-      spendingRead = archive.spending(budgets.monthStartMs(), budgets.dayStartMs()).map(rows -> {
-        budgets.restore(rows);
-        return null;
-      });
+      spendingRead = restoreSpending();
     }
     return budgets;
+  }
+
+  private Future<Void> restoreSpending() {
+    return archive.spending(budgets.monthStartMs(), budgets.dayStartMs()).map(rows -> {
+      budgets.restore(rows);
+      return null;
+    });
   }
 
   private void metrics(RoutingContext ctx) {

@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -36,12 +37,27 @@ final class HistoryRoutes {
 
   private final Vertx vertx;
   private final JobRegistry jobs;
-  private final ImageArchive archive;
+  /** The archive, or null while a shared store (PostgreSQL, a bucket) has not opened yet: then 503 not_ready. */
+  private final Supplier<ImageArchive> store;
 
-  HistoryRoutes(Vertx vertx, JobRegistry jobs, ImageArchive archive) {
+  HistoryRoutes(Vertx vertx, JobRegistry jobs, Supplier<ImageArchive> store) {
     this.vertx = vertx;
     this.jobs = jobs;
-    this.archive = archive;
+    this.store = store;
+  }
+
+  /** The archive, or null after failing the request with 503 not_ready while the store is not open. */
+  private ImageArchive opened(RoutingContext ctx) {
+    ImageArchive archive = store.get();
+    if (archive == null) {
+      ctx.fail(notReady());
+    }
+    return archive;
+  }
+
+  static ApiException notReady() {
+    return new ApiException(ErrorCode.NOT_READY, "the history is not available yet: the store could not be opened "
+      + "and is tried again in the background (see /readyz)", 5L);
   }
 
   /**
@@ -52,6 +68,10 @@ final class HistoryRoutes {
   void list(RoutingContext ctx) {
     int limit = limit(ctx.request().getParam("limit"));
     String before = ctx.request().getParam("before");
+    ImageArchive archive = opened(ctx);
+    if (archive == null) {
+      return;
+    }
     archive.page(limit, before == null || before.isEmpty() ? null : before, owner(ctx))
       .map(page -> page.put("store", archive.counters()).toBuffer())
       .onSuccess(body -> ctx.response().putHeader("Content-Type", "application/json; charset=utf-8").end(body))
@@ -61,6 +81,10 @@ final class HistoryRoutes {
 
   /** Adds each image's storage state to a live job's snapshot; without it when the history cannot say. */
   Future<Void> addStorage(String id, JsonObject snapshot) {
+    ImageArchive archive = store.get();
+    if (archive == null) {
+      return Future.succeededFuture();
+    }
     return archive.storage(id).map(storage -> {
       snapshot.getJsonArray("images").forEach(image -> ((JsonObject) image)
         .put("storage", storage.get(((JsonObject) image).getInteger("index"))));
@@ -73,6 +97,10 @@ final class HistoryRoutes {
 
   /** GET …/{id} of a job the registry no longer has: from the history, after a restart too. */
   void pastSnapshot(RoutingContext ctx, String id) {
+    ImageArchive archive = opened(ctx);
+    if (archive == null) {
+      return;
+    }
     archive.job(id, owner(ctx)).onSuccess(job -> {
       if (job.isPresent()) {
         GenerationRoutes.sendJson(ctx, 200, job.get());
@@ -84,6 +112,10 @@ final class HistoryRoutes {
 
   /** DELETE …/{id} of a finished job ({@code live}: the registry still has it): it and its images go. */
   void deletePast(RoutingContext ctx, String id, boolean live) {
+    ImageArchive archive = opened(ctx);
+    if (archive == null) {
+      return;
+    }
     archive.delete(id, owner(ctx)).onSuccess(found -> {
       if (found || live) {
         jobs.forget(id);
@@ -98,15 +130,19 @@ final class HistoryRoutes {
   /** GET …/{id}/images.zip: the stored images, streamed file by file, with an exact Content-Length. */
   void zip(RoutingContext ctx) {
     String id = ctx.pathParam("id");
+    ImageArchive archive = opened(ctx);
+    if (archive == null) {
+      return;
+    }
     archive.job(id, owner(ctx)).compose(job -> {
       if (job.isEmpty()) {
         throw GenerationRoutes.notFound();
       }
       return archive.images(id);
-    }).onSuccess(images -> sendZip(ctx, id, images)).onFailure(ctx::fail);
+    }).onSuccess(images -> sendZip(ctx, archive, id, images)).onFailure(ctx::fail);
   }
 
-  private void sendZip(RoutingContext ctx, String id, List<StoredImage> images) {
+  private void sendZip(RoutingContext ctx, ImageArchive archive, String id, List<StoredImage> images) {
     List<ZipStream.Entry> entries = images.stream().filter(image -> image.status() == StorageStatus.STORED)
       .map(image -> new ZipStream.Entry(String.format("seedstream-%02d.%s", image.index() + 1, image.format()),
         image))

@@ -34,7 +34,8 @@ public final class JobRegistry {
   private final GatewayConfig config;
   private final UpstreamClient upstream;
   private final GatewayMetrics metrics;
-  private final ImageArchive archive;
+  /** Null when images are not kept, or until a shared store that was down at start-up opens. */
+  private ImageArchive archive;
   private final Map<String, Job> jobs = new HashMap<>();
   private final Map<String, IdempotentJob> byIdempotencyKey = new HashMap<>();
   private final ClientLimits clientLimits;
@@ -65,6 +66,14 @@ public final class JobRegistry {
     this.metrics = metrics;
     this.clientLimits = new ClientLimits(config.limits().maxJobsPerClient(), config.limits().imagesPerMinutePerClient(), System::nanoTime);
     metrics.watchSlicesInFlight(SharedSlices::bytesInFlight);
+  }
+
+  /**
+   * The store, opened after start-up (it was down then): jobs created from now on are kept. Those already
+   * running stay unkept; their image events carried no durable URL.
+   */
+  public void useArchive(ImageArchive opened) {
+    this.archive = opened;
   }
 
   /**

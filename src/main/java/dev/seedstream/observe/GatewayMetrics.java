@@ -189,6 +189,8 @@ public final class GatewayMetrics {
       .description("generated images kept durably").register(registry);
     FunctionCounter.builder("seedstream.images.not.persisted", counters, c -> c.get().getLong("not_persisted", 0L))
       .description("generated images that could not be kept (download or disk failure)").register(registry);
+    FunctionCounter.builder("seedstream.store.retries", counters, c -> c.get().getLong("retries", 0L))
+      .description("uploads of an image tried again after the bucket refused it").register(registry);
     Gauge.builder("seedstream.images.storing", counters, c -> c.get().getLong("in_flight", 0L))
       .description("images being downloaded or written").register(registry);
     Gauge.builder("seedstream.store.degraded", counters, c -> c.get().getBoolean("degraded", false) ? 1 : 0)

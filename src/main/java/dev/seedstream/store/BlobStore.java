@@ -28,7 +28,10 @@ interface BlobStore {
    */
   boolean local();
 
-  /** Keeps the blob under its sha256 (dropping the copy when those bytes are already kept); the temporary file is gone after. Blocking. */
+  /**
+   * Keeps the blob under its sha256 (dropping the copy when those bytes are already kept); the temporary file is
+   * gone after, except when a remote store fails: then it stays for another attempt. Blocking.
+   */
   void commit(Blob blob) throws IOException;
 
   boolean exists(String sha256, String format) throws IOException;

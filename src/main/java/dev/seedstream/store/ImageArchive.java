@@ -39,6 +39,15 @@ public final class ImageArchive {
 
   private static final Logger LOG = Logger.getLogger(ImageArchive.class.getName());
   private static final long RETENTION_PERIOD_MS = 60_000;
+  /** The first wait before an image's bytes are uploaded again to a bucket that refused them; doubled each time. */
+  private static final long RETRY_FIRST_MS = 1_000;
+  /** Short enough that an image is stored within seconds of the bucket coming back. */
+  private static final long RETRY_LONGEST_MS = 10_000;
+  /**
+   * How long an image is retried from its staged file before it stays {@code not_persisted}: a bucket's
+   * restart or a network blip, not an outage of hours (the staged files hold the local disk meanwhile).
+   */
+  static final long RETRY_FOR_MS = 120_000;
   static final String REMOVED_BEFORE_RECORDED = "the image file was removed by retention before it was recorded";
 
   /** An image whose final state is not in the database yet: {@code image} is its state now. */
@@ -46,6 +55,8 @@ public final class ImageArchive {
     private StoredImage image;
     private final Promise<Void> decided = Promise.promise();
     private final Promise<Void> recorded = Promise.promise();
+    /** Whether its failure is counted already: an image retried counts once, however many attempts it takes. */
+    private boolean failureCounted;
 
     private Tracked(StoredImage image) {
       this.image = image;
@@ -67,6 +78,10 @@ public final class ImageArchive {
   private final Map<StoreFailure.Kind, Long> failures = new EnumMap<>(StoreFailure.Kind.class);
   private long storedCount;
   private long notPersistedCount;
+  private long retryCount;
+  /** The timers of images waiting to be uploaded again, cancelled on close (the next start resumes them). */
+  private final java.util.Set<Long> retryTimers = new java.util.HashSet<>();
+  private boolean closed;
   private long retentionTimer = -1;
   /** Why the last image file could not be written, until one is again; null while files are written. */
   private String diskProblem;
@@ -278,7 +293,7 @@ public final class ImageArchive {
     }
     long storing = tracked.values().stream().filter(t -> t.image.status() == StorageStatus.PENDING).count();
     return new JsonObject().put("stored", storedCount).put("not_persisted", notPersistedCount)
-      .put("in_flight", storing).put("unrecorded_writes", writes.waiting()).put("degraded", degradedReason() != null)
+      .put("retries", retryCount).put("in_flight", storing).put("unrecorded_writes", writes.waiting()).put("degraded", degradedReason() != null)
       .put("failures", byKind);
   }
 
@@ -316,7 +331,9 @@ public final class ImageArchive {
   }
 
   public Future<Void> close() {
+    closed = true;
     vertx.cancelTimer(retentionTimer);
+    retryTimers.forEach(vertx::cancelTimer);
     writes.close();
     return fetcher.close().eventually(history::close).eventually(files::close);
   }
@@ -354,8 +371,8 @@ public final class ImageArchive {
     String key = key(image.jobId(), image.index());
     Tracked pending = new Tracked(image);
     tracked.put(key, pending);
-    queue.submit(source).compose(blob -> commit(image, blob))
-      .recover(failure -> Future.succeededFuture(giveUp(image, failure)))
+    queue.submit(source).compose(blob -> commitRetrying(pending, image, blob, System.nanoTime(), RETRY_FIRST_MS))
+      .recover(failure -> Future.succeededFuture(giveUp(pending, image, failure)))
       .onSuccess(outcome -> {
         pending.image = outcome;
         pending.decided.complete();
@@ -377,14 +394,53 @@ public final class ImageArchive {
     });
   }
 
-  private StoredImage giveUp(StoredImage image, Throwable failure) {
-    StoreFailure.Kind kind = kind(failure);
-    String reason = reason(failure);
-    notPersistedCount++;
-    failures.merge(kind, 1L, Long::sum);
+  /**
+   * Commits the blob; when the bucket refuses it, uploads it again from its staged file after 1, 2, 4, 8, then every 10 s,
+   * for up to {@link #RETRY_FOR_MS}. Meanwhile the image reads as {@code not_persisted} with the reason and
+   * "retrying", and {@code /readyz} says the bucket fails. Nothing waits in the upload queue meanwhile.
+   */
+  private Future<StoredImage> commitRetrying(Tracked pending, StoredImage image, Blob blob, long sinceNanos, long delayMs) {
+    return commit(image, blob).recover(failure -> {
+      long elapsedMs = (System.nanoTime() - sinceNanos) / 1_000_000;
+      if (kind(failure) != StoreFailure.Kind.BUCKET || closed || elapsedMs + delayMs > RETRY_FOR_MS) {
+        // Given up: the staged file goes (a local store's went with the failed write).
+        return vertx.executeBlocking(() -> {
+          BlobFiles.discard(blob.file());
+          return null;
+        }, false).transform(v -> Future.failedFuture(failure));
+      }
+      String reason = reason(failure);
+      countFailure(pending, kind(failure), reason);
+      retryCount++;
+      notPersistedWarnings.warn("retry", "image " + key(image.jobId(), image.index()) + " not stored yet, retrying in "
+        + delayMs + " ms: " + reason);
+      pending.image = image.notPersisted(reason + " (retrying)");
+      Promise<StoredImage> next = Promise.promise();
+      long[] timer = new long[1];
+      timer[0] = vertx.setTimer(delayMs, t -> {
+        retryTimers.remove(timer[0]);
+        commitRetrying(pending, image, blob, sinceNanos, Math.min(delayMs * 2, RETRY_LONGEST_MS)).onComplete(next);
+      });
+      retryTimers.add(timer[0]);
+      return next.future();
+    });
+  }
+
+  private void countFailure(Tracked pending, StoreFailure.Kind kind, String reason) {
+    if (!pending.failureCounted) {
+      pending.failureCounted = true;
+      failures.merge(kind, 1L, Long::sum);
+    }
     if (kind == StoreFailure.Kind.DISK || kind == StoreFailure.Kind.BUCKET) {
       diskProblem = reason;
     }
+  }
+
+  private StoredImage giveUp(Tracked pending, StoredImage image, Throwable failure) {
+    StoreFailure.Kind kind = kind(failure);
+    String reason = reason(failure);
+    notPersistedCount++;
+    countFailure(pending, kind, reason);
     notPersistedWarnings.warn(kind.label(), "image " + key(image.jobId(), image.index()) + " not persisted: " + reason);
     return image.notPersisted(reason);
   }

@@ -239,7 +239,9 @@ final class PostgresHistory implements HistoryDatabase {
       try {
         files.commit(blob);
       } catch (IOException e) {
-        BlobFiles.discard(blob.file());
+        if (files.local()) { // a bucket's staged file is kept for the archive's next attempt
+          BlobFiles.discard(blob.file());
+        }
         throw StoreFailure.writing(files, e);
       }
       return image.stored(blob, now);

@@ -56,6 +56,8 @@ final class S3Blobs implements BlobStore {
   private static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
   /** A whole upload of the largest image over a slow link, retries included. */
   private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
+  /** Whether the bucket answers at all, at start-up. */
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(10);
   /** How long a presigned URL serves: long enough to follow the redirect, short enough not to be a key. */
   private static final Duration PRESIGNED_FOR = Duration.ofMinutes(10);
 
@@ -106,7 +108,11 @@ final class S3Blobs implements BlobStore {
 
   /** Whether the bucket answers, for start-up: fails with the reason when it does not. */
   Future<Void> check() {
-    return Future.fromCompletionStage(s3.headBucket(b -> b.bucket(url.bucket())), vertx.getOrCreateContext())
+    // Bounded tighter than an upload: a bucket that accepts connections but does not answer (still starting)
+    // must not hold the gateway's start-up, or its next try to open the store, for minutes.
+    return Future.fromCompletionStage(s3.headBucket(b -> b.bucket(url.bucket())
+        .overrideConfiguration(o -> o.apiCallTimeout(CHECK_TIMEOUT).apiCallAttemptTimeout(CHECK_TIMEOUT))),
+        vertx.getOrCreateContext())
       .<Void>mapEmpty().recover(e -> Future.failedFuture(new IOException("the bucket " + url + " does not answer: "
         + describe(e))));
   }
@@ -126,15 +132,13 @@ final class S3Blobs implements BlobStore {
     return false;
   }
 
+  /** The staged file stays when the upload fails: the archive uploads it again while the bucket is away. */
   @Override
   public void commit(Blob blob) throws IOException {
-    try {
-      if (!exists(blob.sha256(), blob.format())) {
-        put(blob);
-      }
-    } finally {
-      Files.deleteIfExists(blob.file());
+    if (!exists(blob.sha256(), blob.format())) {
+      put(blob);
     }
+    Files.deleteIfExists(blob.file());
   }
 
   /** Uploads the blob's file as it is, streamed from disk, and leaves the file in place. Blocking. */

@@ -35,12 +35,18 @@ final class TestPostgres {
   private static final Map<Path, String> BY_DATA_DIR = new ConcurrentHashMap<>();
   private static TestPostgres server;
 
-  private final int port;
-  private final Process process;
+  private final Path binaries;
+  private final Path data;
+  private final boolean root;
+  final int port;
+  /** The running server, or null while a test holds it stopped. */
+  private Process process;
 
-  private TestPostgres(int port, Process process) {
+  private TestPostgres(Path binaries, Path data, boolean root, int port) {
+    this.binaries = binaries;
+    this.data = data;
+    this.root = root;
     this.port = port;
-    this.process = process;
   }
 
   /** Whether this run keeps the history in PostgreSQL. */
@@ -58,7 +64,7 @@ final class TestPostgres {
   static synchronized TestPostgres server() {
     if (server == null) {
       try {
-        server = start();
+        server = launch();
       } catch (Exception e) {
         throw new IllegalStateException("could not start the test PostgreSQL", e);
       }
@@ -80,7 +86,7 @@ final class TestPostgres {
     }
   }
 
-  private static TestPostgres start() throws Exception {
+  private static TestPostgres launch() throws Exception {
     Path binaries = extract();
     Path data = Files.createTempDirectory("seedstream-pg-data-");
     boolean root = "root".equals(System.getProperty("user.name"));
@@ -93,17 +99,20 @@ final class TestPostgres {
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
+    TestPostgres pg = new TestPostgres(binaries, data, root, port);
+    pg.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(pg::stop));
+    return pg;
+  }
+
+  /** Starts the server on its port and data dir: at first, and again after {@link #stop}. */
+  synchronized void start() throws IOException {
+    if (process != null) {
+      return;
+    }
     Process postgres = new ProcessBuilder(asUser(root, List.of(binaries.resolve("bin/postgres").toString(), "-D",
       data.toString(), "-p", Integer.toString(port), "-h", "127.0.0.1", "-k", data.toString(), "-F",
       "-c", "max_connections=200"))).redirectErrorStream(true).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      postgres.destroy();
-      try {
-        postgres.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }));
     BufferedReader log = new BufferedReader(new InputStreamReader(postgres.getInputStream(), StandardCharsets.UTF_8));
     String line;
     List<String> seen = new ArrayList<>();
@@ -121,10 +130,32 @@ final class TestPostgres {
         }, "test-postgres-log");
         drain.setDaemon(true);
         drain.start();
-        return new TestPostgres(port, postgres);
+        process = postgres;
+        return;
       }
     }
     throw new IllegalStateException("PostgreSQL did not start: " + seen);
+  }
+
+  /**
+   * Stops the server, as a database that goes down would: a fast shutdown (SIGINT), which disconnects the
+   * clients instead of waiting for them to leave.
+   */
+  synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    try {
+      new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (IOException e) {
+      process.destroyForcibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process = null;
   }
 
   private static List<String> asUser(boolean root, List<String> command) {
