@@ -34,6 +34,21 @@ interface BlobStore {
    */
   void commit(Blob blob) throws IOException;
 
+  /**
+   * {@link #commit}, with a failure in the store's words: a local staged file is discarded, while a bucket's is
+   * kept for the archive's next attempt.
+   */
+  default void commitOrFail(Blob blob) throws StoreFailure {
+    try {
+      commit(blob);
+    } catch (IOException e) {
+      if (local()) {
+        BlobFiles.discard(blob.file());
+      }
+      throw StoreFailure.writing(this, e);
+    }
+  }
+
   boolean exists(String sha256, String format) throws IOException;
 
   void delete(String sha256, String format) throws IOException;

@@ -236,14 +236,7 @@ final class PostgresHistory implements HistoryDatabase {
   @Override
   public Future<StoredImage> commit(StoredImage image, Blob blob, long now) {
     return blocking(() -> {
-      try {
-        files.commit(blob);
-      } catch (IOException e) {
-        if (files.local()) { // a bucket's staged file is kept for the archive's next attempt
-          BlobFiles.discard(blob.file());
-        }
-        throw StoreFailure.writing(files, e);
-      }
+      files.commitOrFail(blob);
       return image.stored(blob, now);
     });
   }

@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -92,14 +91,7 @@ final class SqliteHistory implements HistoryDatabase {
   @Override
   public Future<StoredImage> commit(StoredImage image, Blob blob, long now) {
     Database.Work<StoredImage> work = c -> {
-      try {
-        files.commit(blob);
-      } catch (IOException e) {
-        if (files.local()) { // a bucket's staged file is kept for the archive's next attempt
-          BlobFiles.discard(blob.file());
-        }
-        throw StoreFailure.writing(files, e);
-      }
+      files.commitOrFail(blob);
       return image.stored(blob, now);
     };
     return files.local() ? db.run(work) : vertx.executeBlocking(() -> work.apply(null), false);
