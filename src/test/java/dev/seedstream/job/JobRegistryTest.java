@@ -2,7 +2,6 @@ package dev.seedstream.job;
 
 import dev.seedstream.failure.ApiException;
 import dev.seedstream.job.RecordingSink.Frame;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -12,21 +11,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Job registry: ordered, replayable event logs, idempotent starts and bounded streams, without sockets")
-class JobRegistryTest {
+class JobRegistryTest extends JobHarnessTest {
 
-  private JobHarness harness;
-
-  private JobHarness start(Map<String, String> settings) {
-    harness = new JobHarness(settings);
-    return harness;
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    if (harness != null) {
-      harness.close();
-    }
-  }
 
   private static List<Long> ids(RecordingSink sink) {
     return sink.frames().stream().map(Frame::id).toList();

@@ -1,6 +1,5 @@
 package dev.seedstream.job;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -9,23 +8,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Job streams and abandonment: a listener's pace, a stalled listener's drop, a job nobody follows")
-class JobStreamTest {
+class JobStreamTest extends JobHarnessTest {
 
   private static final long ABANDON_MS = 50;
 
-  private JobHarness harness;
-
-  private JobHarness start(Map<String, String> settings) {
-    harness = new JobHarness(settings);
-    return harness;
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    if (harness != null) {
-      harness.close();
-    }
-  }
 
   @Test
   @DisplayName("while the client's write queue is full nothing more is written; after the drain the rest follows in order")
