@@ -19,7 +19,6 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
 import java.net.URI;
@@ -90,10 +89,6 @@ class BrowserAccessAndHistoryTest extends BrowserTestBase {
 
   String gatewayUrl() {
     return "http://127.0.0.1:" + gateway.port();
-  }
-
-  WebDriverWait waiting() {
-    return new WebDriverWait(driver(), Duration.ofSeconds(10), Duration.ofMillis(20));
   }
 
   // ------------------------------------------------------------------------------------------ tokens

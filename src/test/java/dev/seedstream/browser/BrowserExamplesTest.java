@@ -98,6 +98,7 @@ class BrowserExamplesTest extends BrowserTestBase {
     driver().get("http://localhost:" + examples.actualPort() + "/live-group.html?gateway=http://127.0.0.1:" + gateway.port());
   }
 
+  @Override
   WebDriverWait waiting() {
     return new WebDriverWait(driver(), Duration.ofSeconds(15), Duration.ofMillis(20));
   }

@@ -14,14 +14,12 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,10 +70,6 @@ class BrowserLongJobsTest extends BrowserTestBase {
 
   String gatewayUrl() {
     return "http://127.0.0.1:" + gateway.port();
-  }
-
-  WebDriverWait waiting() {
-    return new WebDriverWait(driver(), Duration.ofSeconds(10), Duration.ofMillis(20));
   }
 
   String jobInUrl() {

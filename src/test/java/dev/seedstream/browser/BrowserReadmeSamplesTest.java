@@ -7,12 +7,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,10 +126,6 @@ class BrowserReadmeSamplesTest extends BrowserTestBase {
   void run(String function, Map<String, Object> request) {
     driver().executeScript("window[arguments[0]](arguments[1]).catch((e) => { window.thrown = String(e); });",
       function, request);
-  }
-
-  WebDriverWait waiting() {
-    return new WebDriverWait(driver(), Duration.ofSeconds(10), Duration.ofMillis(20));
   }
 
   Object page(String expression) {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.util.Map;
 
@@ -67,5 +68,10 @@ abstract class BrowserTestBase {
 
   ChromeDriver driver() {
     return chromium.driver();
+  }
+
+  /** Waits on the page for up to 10 s, checking every 20 ms. */
+  WebDriverWait waiting() {
+    return new WebDriverWait(driver(), java.time.Duration.ofSeconds(10), java.time.Duration.ofMillis(20));
   }
 }
