@@ -33,7 +33,8 @@ public final class GatewayMetrics {
   private final Timer firstImage;
   private final Timer betweenImages;
   private final AtomicLong activeJobs = new AtomicLong();
-  private Supplier<JsonObject> storeCounters;
+  private volatile Supplier<JsonObject> storeCounters;
+  private volatile JsonObject storeSnapshot = new JsonObject();
   private final AtomicLong listeners = new AtomicLong();
   private final AtomicLong bufferedBytes = new AtomicLong();
 
@@ -182,31 +183,37 @@ public final class GatewayMetrics {
   }
 
   public void watchStore(Supplier<JsonObject> counters) {
-    // Micrometer holds a function meter's object weakly: without this reference the supplier (a fresh method
-    // reference) was collected, and the store's meters read 0 and NaN however many images were stored.
+    // The store's counters are read once per scrape, not once per meter; the meters read that snapshot through
+    // this object, which the gateway holds (Micrometer holds a function meter's object only weakly: a fresh
+    // method reference there was collected, and the meters read 0 and NaN however many images were stored).
     this.storeCounters = counters;
-    FunctionCounter.builder("seedstream.images.stored", counters, c -> c.get().getLong("stored", 0L))
+    this.storeSnapshot = counters.get();
+    FunctionCounter.builder("seedstream.images.stored", this, m -> m.storeSnapshot.getLong("stored", 0L))
       .description("generated images kept durably").register(registry);
-    FunctionCounter.builder("seedstream.images.not.persisted", counters, c -> c.get().getLong("not_persisted", 0L))
+    FunctionCounter.builder("seedstream.images.not.persisted", this, m -> m.storeSnapshot.getLong("not_persisted", 0L))
       .description("generated images that could not be kept (download or disk failure)").register(registry);
-    FunctionCounter.builder("seedstream.store.retries", counters, c -> c.get().getLong("retries", 0L))
+    FunctionCounter.builder("seedstream.store.retries", this, m -> m.storeSnapshot.getLong("retries", 0L))
       .description("uploads of an image tried again after the bucket refused it").register(registry);
-    Gauge.builder("seedstream.images.storing", counters, c -> c.get().getLong("in_flight", 0L))
+    Gauge.builder("seedstream.images.storing", this, m -> m.storeSnapshot.getLong("in_flight", 0L))
       .description("images being downloaded or written").register(registry);
-    Gauge.builder("seedstream.store.degraded", counters, c -> c.get().getBoolean("degraded", false) ? 1 : 0)
+    Gauge.builder("seedstream.store.degraded", this, m -> m.storeSnapshot.getBoolean("degraded", false) ? 1 : 0)
       .description("1 while image files or history writes fail (the relay goes on), else 0").register(registry);
-    Gauge.builder("seedstream.store.unrecorded.writes", counters, c -> c.get().getLong("unrecorded_writes", 0L))
+    Gauge.builder("seedstream.store.unrecorded.writes", this, m -> m.storeSnapshot.getLong("unrecorded_writes", 0L))
       .description("history writes waiting for the database to accept them").register(registry);
-    JsonObject failures = counters.get().getJsonObject("failures", new JsonObject());
+    JsonObject failures = storeSnapshot.getJsonObject("failures", new JsonObject());
     for (String reason : failures.fieldNames()) {
-      FunctionCounter.builder("seedstream.store.failures", counters,
-          c -> c.get().getJsonObject("failures", new JsonObject()).getLong(reason, 0L))
+      FunctionCounter.builder("seedstream.store.failures", this,
+          m -> m.storeSnapshot.getJsonObject("failures", new JsonObject()).getLong(reason, 0L))
         .tag("reason", reason).description("images not kept, and history writes dropped, by what failed")
         .register(registry);
     }
   }
 
   public String scrape() {
+    Supplier<JsonObject> store = storeCounters;
+    if (store != null) {
+      storeSnapshot = store.get();
+    }
     return registry.scrape();
   }
 }
