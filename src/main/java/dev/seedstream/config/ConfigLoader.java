@@ -26,7 +26,7 @@ public final class ConfigLoader {
 
   // Read from the environment only: secrets, and the name of the file itself.
   private static final Set<String> ENV_ONLY = Set.of(PREFIX + "CONFIG", PREFIX + "API_KEY", PREFIX + "TOKENS",
-    PREFIX + "METRICS_TOKEN", PREFIX + "DATABASE_PASSWORD");
+    PREFIX + "METRICS_TOKEN", PREFIX + "DATABASE_PASSWORD", PREFIX + "CLUSTER_SECRET");
   private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ConfigLoader.class.getName());
 
   private final JsonObject file;
@@ -148,7 +148,37 @@ public final class ConfigLoader {
       store(),
       new SimulatorSettings(number(Setting.SIM_FIRST_IMAGE_DELAY_MS), number(Setting.SIM_BETWEEN_IMAGES_DELAY_MS),
         (int) number(Setting.SIM_IMAGE_SCALE)),
-      new ObservabilitySettings(oneOf(Setting.LOG_FORMAT, "text", "json")));
+      new ObservabilitySettings(oneOf(Setting.LOG_FORMAT, "text", "json")),
+      cluster());
+  }
+
+  /**
+   * Clustered mode. The secret keeps other clusters' members out and signs event URLs on every node alike, so
+   * it is required, long enough not to be guessed, and read from the environment only.
+   */
+  private ClusterSettings cluster() {
+    if (!bool(Setting.CLUSTER)) {
+      return ClusterSettings.OFF;
+    }
+    String secret = secret(PREFIX + "CLUSTER_SECRET");
+    if (secret == null) {
+      throw new ConfigException(Setting.CLUSTER.source() + " is true, but " + PREFIX + "CLUSTER_SECRET is not set: "
+        + "give every node the same secret of at least " + ClusterSettings.MIN_SECRET_CHARS + " characters, in the environment");
+    }
+    if (secret.length() < ClusterSettings.MIN_SECRET_CHARS) {
+      throw new ConfigException(PREFIX + "CLUSTER_SECRET: must be at least " + ClusterSettings.MIN_SECRET_CHARS
+        + " characters (it has " + secret.length() + ")");
+    }
+    List<String> members = list(Setting.CLUSTER_MEMBERS);
+    for (String member : members) {
+      int colon = member.lastIndexOf(':');
+      boolean valid = colon > 0 && member.substring(colon + 1).matches("[0-9]{1,5}")
+        && Integer.parseInt(member.substring(colon + 1)) >= 1 && Integer.parseInt(member.substring(colon + 1)) <= 65535;
+      if (!valid) {
+        throw new ConfigException(Setting.CLUSTER_MEMBERS.source() + ": '" + member + "' is not host:port");
+      }
+    }
+    return new ClusterSettings(true, string(Setting.CLUSTER_HOST), (int) number(Setting.CLUSTER_PORT), members, secret);
   }
 
   /**

@@ -12,7 +12,8 @@ public record GatewayConfig(
   AccessSettings access,
   StoreSettings store,
   SimulatorSettings simulator,
-  ObservabilitySettings observability) {
+  ObservabilitySettings observability,
+  ClusterSettings cluster) {
 
   public boolean useSimulator() {
     return upstream.useSimulator();
@@ -20,18 +21,18 @@ public record GatewayConfig(
 
   /** A copy aimed at another upstream with another key: how the simulator (or a test's fake) is wired in. */
   public GatewayConfig withUpstream(String url, String key) {
-    return new GatewayConfig(server, upstream.aimedAt(url, key), timeouts, limits, access, store, simulator, observability);
+    return new GatewayConfig(server, upstream.aimedAt(url, key), timeouts, limits, access, store, simulator, observability, cluster);
   }
 
   /** A copy with other image-store settings: how the simulator's own origin becomes fetchable. */
   public GatewayConfig withStore(StoreSettings settings) {
-    return new GatewayConfig(server, upstream, timeouts, limits, access, settings, simulator, observability);
+    return new GatewayConfig(server, upstream, timeouts, limits, access, settings, simulator, observability, cluster);
   }
 
   /** A copy that also admits images from {@code origin}: the simulator serves its images itself. */
   public GatewayConfig withImageHost(String origin) {
     return new GatewayConfig(server, upstream.withImageHost(origin), timeouts, limits, access, store, simulator,
-      observability);
+      observability, cluster);
   }
 
   @Override

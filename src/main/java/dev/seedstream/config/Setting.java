@@ -61,7 +61,11 @@ enum Setting {
   MAX_LISTENERS_PER_CLIENT("max_listeners_per_client", 10000, 1, 1_000_000),
   MAX_LISTENERS("max_listeners", 20000, 1, 1_000_000),
   ALLOWED_HOSTS("allowed_hosts", ""),
-  PUBLIC_URL("public_url", "");
+  PUBLIC_URL("public_url", ""),
+  CLUSTER("cluster", "false"),
+  CLUSTER_HOST("cluster_host", "127.0.0.1"),
+  CLUSTER_PORT("cluster_port", 5701, 1, 65535),
+  CLUSTER_MEMBERS("cluster_members", "");
 
   static final String PREFIX = "SEEDSTREAM_";
 

@@ -94,7 +94,7 @@ final class GenerationRoutes {
   void events(RoutingContext ctx) {
     Job job = find(ctx);
     long after = lastEventId(ctx);
-    if (job.status() != dev.seedstream.job.JobStatus.RUNNING && after >= job.lastEventId()) {
+    if (job.ended() && after >= job.lastEventId()) {
       // The client has everything, terminal event included; 204 is what stops EventSource reconnecting.
       ctx.response().setStatusCode(204).end();
       return;

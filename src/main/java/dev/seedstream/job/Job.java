@@ -16,9 +16,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -43,16 +41,15 @@ public final class Job implements UpstreamEvents {
   private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
   private final long startNanos = System.nanoTime();
 
-  private final List<JobEvent> log = new ArrayList<>();
-  private final Set<JobStream> listeners = new LinkedHashSet<>();
+  private final EventLog log = new EventLog(this::lastListenerLeft);
   private final JsonArray failedImages = new JsonArray();
   private JobStatus status = JobStatus.RUNNING;
   private UpstreamCall call;
   private long abandonTimer = -1;
   private JsonObject terminalData;
-  private long bufferedBytes;
   private long lastImageNanos;
-  private boolean forgotten;
+  /** Id of the newest event appended; in a cluster it may still be on its way to the cluster's copy of the log. */
+  private long appended;
   /** The upstream of the pool serving this job (its name, never its key); it changes only on a failover. */
   private String upstreamName;
   private int deliveredImages;
@@ -108,21 +105,25 @@ public final class Job implements UpstreamEvents {
     return warnings;
   }
 
-  /** Id of the newest event; a reconnect that has seen it has nothing left to receive. */
+  /** Id of the newest event listeners can have; a reconnect that has seen it has nothing left to receive. */
   public long lastEventId() {
-    return log.size();
+    return log.lastEventId();
   }
 
-  /** The event with id {@code index + 1}. */
-  JobEvent event(int index) {
-    return log.get(index);
+  /** Whether the terminal event is in the log: a reconnect past it gets nothing more. */
+  public boolean ended() {
+    return log.ended();
+  }
+
+  EventLog log() {
+    return log;
   }
 
   // ----------------------------------------------------------------- upstream events
 
   /** Bytes of encoded frames this job holds for replay. */
   public long bufferedBytes() {
-    return bufferedBytes;
+    return log.bytes();
   }
 
   @Override
@@ -146,8 +147,8 @@ public final class Job implements UpstreamEvents {
       data.put("durable_url", archive.durableUrl(id, image.index()));
     }
     append(image.b64Json() == null
-      ? JobEvent.of(log.size() + 1, "image", data)
-      : JobEvent.withInlineImage(log.size() + 1, "image", data, image.b64Json()));
+      ? JobEvent.of(appended + 1, "image", data)
+      : JobEvent.withInlineImage(appended + 1, "image", data, image.b64Json()));
     if (archive != null) {
       // After the event is out: keeping the image never delays it. The store decodes on a worker thread,
       // so it gets its own copy of the text: the log's bytes are given back when the job is dropped.
@@ -167,7 +168,7 @@ public final class Job implements UpstreamEvents {
 
   @Override
   public void onCompleted(JsonObject usage) {
-    JsonObject data = new JsonObject().put("generated_images", log.stream().filter(JobEvent::isImage).count())
+    JsonObject data = new JsonObject().put("generated_images", deliveredImages)
       .put("failed_images", failedImages.size()).put("usage", usage).put("elapsed_ms", elapsedMs());
     if (price != null) {
       cost = billed(usage);
@@ -236,14 +237,8 @@ public final class Job implements UpstreamEvents {
   }
 
   void subscribe(JobStream listener) {
-    if (forgotten) {
-      // Routes look a job up and attach in one go on the event loop, so this cannot happen; if it ever
-      // did, the log's bytes may be gone, and failing is better than reading someone else's.
-      throw new IllegalStateException("job " + id + " was already dropped");
-    }
-    listeners.add(listener);
     vertx.cancelTimer(abandonTimer);
-    listener.pump();
+    log.subscribe(listener);
   }
 
   /**
@@ -251,26 +246,17 @@ public final class Job implements UpstreamEvents {
    * pool once the last listener still reading it is gone.
    */
   void forgotten() {
-    forgotten = true;
-    releaseLogIfUnread();
+    log.forgotten();
   }
 
-  private void releaseLogIfUnread() {
-    if (forgotten && listeners.isEmpty()) {
-      log.forEach(JobEvent::release);
-    }
-  }
-
-  void unsubscribe(JobStream listener) {
-    boolean removed = listeners.remove(listener);
-    releaseLogIfUnread();
-    if (removed && listeners.isEmpty() && status == JobStatus.RUNNING) {
+  private void lastListenerLeft() {
+    if (status == JobStatus.RUNNING) {
       armAbandonTimer();
     }
   }
 
   public int listenerCount() {
-    return listeners.size();
+    return log.listenerCount();
   }
 
   /** The job as JSON, without inline image data (that stays in the event log, for replay). */
@@ -292,7 +278,7 @@ public final class Job implements UpstreamEvents {
 
   private JsonArray delivered() {
     JsonArray json = new JsonArray();
-    for (JobEvent event : log) {
+    for (JobEvent event : log.events()) {
       if (event.isImage()) {
         json.add(event.dataWithoutImage());
       }
@@ -301,16 +287,13 @@ public final class Job implements UpstreamEvents {
   }
 
   private void append(String type, JsonObject data) {
-    append(JobEvent.of(log.size() + 1, type, data));
+    append(JobEvent.of(appended + 1, type, data));
   }
 
   private void append(JobEvent event) {
-    log.add(event);
-    bufferedBytes += event.length();
+    appended++;
     metrics.buffered(event.length());
-    for (JobStream listener : List.copyOf(listeners)) {
-      listener.pump();
-    }
+    log.add(event);
   }
 
   private void finish(JobStatus finalStatus, String type, JsonObject data) {
@@ -341,7 +324,7 @@ public final class Job implements UpstreamEvents {
   private void armAbandonTimer() {
     vertx.cancelTimer(abandonTimer);
     abandonTimer = vertx.setTimer(abandonMs, t -> {
-      if (listeners.isEmpty()) {
+      if (log.listenerCount() == 0) {
         cancel("abandoned");
       }
     });

@@ -212,7 +212,7 @@ public final class JobRegistry {
     listening++;
     listenersByClient.merge(clientKey, 1, Integer::sum);
     metrics.listenerOpened();
-    JobStream stream = new JobStream(job, out, vertx, config.timeouts().writeTimeoutMs(), afterEventId, () -> listenerGone(clientKey));
+    JobStream stream = new JobStream(job.log(), out, vertx, config.timeouts().writeTimeoutMs(), afterEventId, () -> listenerGone(clientKey));
     out.open(v -> stream.closed());
     job.subscribe(stream);
   }

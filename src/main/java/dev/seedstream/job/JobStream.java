@@ -11,7 +11,7 @@ import io.vertx.core.Vertx;
  */
 public final class JobStream {
 
-  private final Job job;
+  private final EventLog log;
   private final EventSink out;
   private final Vertx vertx;
   private final long writeTimeoutMs;
@@ -24,9 +24,9 @@ public final class JobStream {
   private boolean waiting;
   private long stallTimer = -1;
 
-  JobStream(Job job, EventSink out, Vertx vertx, long writeTimeoutMs, long afterEventId, Runnable onDone) {
+  JobStream(EventLog log, EventSink out, Vertx vertx, long writeTimeoutMs, long afterEventId, Runnable onDone) {
     this.onDone = onDone;
-    this.job = job;
+    this.log = log;
     this.out = out;
     this.vertx = vertx;
     this.writeTimeoutMs = writeTimeoutMs;
@@ -37,8 +37,8 @@ public final class JobStream {
     if (waiting || out.isClosed()) {
       return;
     }
-    while (cursor < job.lastEventId()) {
-      JobEvent event = job.event((int) cursor);
+    while (cursor < log.lastEventId()) {
+      JobEvent event = log.event((int) cursor);
       if (!writeFrame(event)) {
         return;
       }
@@ -49,7 +49,7 @@ public final class JobStream {
         return;
       }
     }
-    if (job.status() != JobStatus.RUNNING) {
+    if (log.ended()) {
       // Resumed after an id the job never reached: its terminal event was among those skipped.
       end();
     }
@@ -88,7 +88,7 @@ public final class JobStream {
   /** The client went away (or was dropped): stop following the job. */
   void closed() {
     vertx.cancelTimer(stallTimer);
-    job.unsubscribe(this);
+    log.unsubscribe(this);
     if (!done) {
       done = true;
       onDone.run();
