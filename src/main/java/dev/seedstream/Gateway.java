@@ -1,5 +1,6 @@
 package dev.seedstream;
 
+import dev.seedstream.cluster.ClusterNode;
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.config.ImageOrigin;
 import dev.seedstream.http.GatewayVerticle;
@@ -51,10 +52,26 @@ public final class Gateway {
     return start(vertx, config, UnaryOperator.identity());
   }
 
+  /**
+   * Clustered mode: Vert.x is started clustered on Hazelcast (joining the configured members) and the gateway
+   * runs on it as one node of the cluster.
+   */
+  public static Future<Gateway> startClustered(GatewayConfig config) {
+    long keepSeconds = (config.timeouts().totalTimeoutMs() + config.timeouts().retentionMs() + config.timeouts().drainMs()) / 1000 + 60;
+    return ClusterNode.start(config.cluster(), new VertxOptions().setPreferNativeTransport(true), keepSeconds)
+      .compose(node -> start(node.vertx(), config, UnaryOperator.identity(), node)
+        .onFailure(e -> node.vertx().close()));
+  }
+
   /** As {@link #start(Vertx, GatewayConfig)}; tests adjust the simulator's options (failures, URL lifetimes). */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, UnaryOperator<SimulatorOptions> simulatorTuning) {
+    return start(vertx, config, simulatorTuning, null);
+  }
+
+  private static Future<Gateway> start(Vertx vertx, GatewayConfig config, UnaryOperator<SimulatorOptions> simulatorTuning,
+                                       ClusterNode cluster) {
     if (!config.useSimulator()) {
-      return deploy(vertx, config, null);
+      return deploy(vertx, config, null, cluster);
     }
     // The simulator gets a key of its own, made up per process, so the gateway's request path is the real one.
     String simulatorKey = "sim-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
@@ -68,13 +85,17 @@ public final class Gateway {
       GatewayConfig simulated = config.withUpstream(simulator.baseUrl() + "/api/v3/images/generations", simulatorKey)
         .withStore(config.store().withTrustedOrigin(simulator.baseUrl()))
         .withImageHost(ImageOrigin.normalise(simulator.baseUrl()));
-      return deploy(vertx, simulated, simulator);
+      return deploy(vertx, simulated, simulator, cluster);
     });
   }
 
-  private static Future<Gateway> deploy(Vertx vertx, GatewayConfig config, Simulator simulator) {
-    GatewayVerticle verticle = new GatewayVerticle(config, simulator != null);
+  private static Future<Gateway> deploy(Vertx vertx, GatewayConfig config, Simulator simulator, ClusterNode cluster) {
+    GatewayVerticle verticle = new GatewayVerticle(config, simulator != null, cluster);
     return vertx.deployVerticle(verticle).map(id -> new Gateway(vertx, verticle, simulator, id));
+  }
+
+  public Vertx vertx() {
+    return vertx;
   }
 
   public int port() {

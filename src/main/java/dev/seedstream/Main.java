@@ -55,19 +55,29 @@ public final class Main {
       }
       handler.setFormatter(format);
     }
-    Vertx vertx = Gateway.newVertx();
+    Vertx vertx = null;
     Gateway gateway;
     try {
-      gateway = Gateway.start(vertx, config).await();
+      if (config.cluster().enabled()) {
+        gateway = Gateway.startClustered(config).await();
+        vertx = gateway.vertx();
+      } else {
+        vertx = Gateway.newVertx();
+        gateway = Gateway.start(vertx, config).await();
+      }
     } catch (ConfigException e) {
       // The client tokens are read when the gateway starts, once: a malformed list is a configuration error too.
       System.err.println("seedstream: configuration error: " + e.getMessage());
-      vertx.close();
+      if (vertx != null) {
+        vertx.close();
+      }
       System.exit(2);
       return;
     } catch (Exception e) {
       System.err.println("seedstream: could not start: " + e.getMessage());
-      vertx.close();
+      if (vertx != null) {
+        vertx.close();
+      }
       System.exit(1);
       return;
     }
@@ -76,7 +86,10 @@ public final class Main {
         ? " (upstreams " + config.upstream().pool().stream().map(UpstreamEntry::name).toList() + ")"
         : " (upstream " + config.upstream().url() + ")"));
     reloadOnHangup(gateway, log);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> Shutdown.run(vertx, gateway, config.timeouts().drainMs()), "seedstream-shutdown"));
+    // A cluster member leaves gracefully: Hazelcast hands its partitions to the others first, which takes longer.
+    long closeMs = config.cluster().enabled() ? 10_000 : 800;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> Shutdown.run(gateway.vertx(), gateway, config.timeouts().drainMs(), closeMs),
+      "seedstream-shutdown"));
   }
 
   /** SIGHUP reads the upstream pool and its keys again, without dropping a running stream. */

@@ -17,7 +17,7 @@ final class Shutdown {
   private Shutdown() {
   }
 
-  static void run(Vertx vertx, Gateway gateway, long drainMs) {
+  static void run(Vertx vertx, Gateway gateway, long drainMs, long closeMs) {
     long started = System.nanoTime();
     LOG.info("shutting down (signal received)");
     try {
@@ -27,7 +27,7 @@ final class Shutdown {
       LOG.warning("drain did not finish cleanly: " + e);
     }
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(800, TimeUnit.MILLISECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(closeMs, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warning("Vert.x did not close in time: " + e);
     }

@@ -13,7 +13,8 @@ import java.util.Base64;
  * The short-lived {@code access} parameter that lets an {@code EventSource}, which cannot send an
  * Authorization header, open one job's event stream: {@code <expiry-ms>.<HMAC-SHA256(job id, expiry)>}
  * under a key made up per process. It grants only that job's stream, only until it expires, and it is
- * checked when a stream opens (a stream already open runs on).
+ * checked when a stream opens (a stream already open runs on). In a cluster the key comes from the cluster's
+ * shared secret, so every node signs and checks alike.
  */
 public final class EventAccess {
 
@@ -25,6 +26,21 @@ public final class EventAccess {
   public EventAccess(Clock clock) {
     this.key = new byte[32];
     new SecureRandom().nextBytes(key);
+    this.clock = clock;
+  }
+
+  /**
+   * Keyed by a secret every node of a cluster shares: a URL one node signs opens the stream on any other. The key
+   * is derived from the secret (HMAC of a fixed label), so the secret itself never signs anything.
+   */
+  public EventAccess(Clock clock, String sharedSecret) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(sharedSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      this.key = mac.doFinal("seedstream event access".getBytes(StandardCharsets.US_ASCII));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every JVM has HmacSHA256", e);
+    }
     this.clock = clock;
   }
 

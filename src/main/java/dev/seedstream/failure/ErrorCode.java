@@ -23,6 +23,8 @@ public enum ErrorCode {
   INTERNAL_ERROR("internal_error", 500, false, null),
   OVERLOADED("overloaded", 503, true, "ServerOverloaded"),
   SHUTTING_DOWN("shutting_down", 503, true, "ServerOverloaded"),
+  /** The cluster node running a job was lost; what it delivered stays replayable from the others. */
+  NODE_LOST("node_lost", 503, true, "ServerOverloaded"),
   /** A stored image whose file is still being written. */
   NOT_READY("not_ready", 503, true, null),
 

@@ -12,9 +12,14 @@ import dev.seedstream.job.Job;
 record Caller(String key, String grantedJob, boolean restricted) {
 
   boolean mayUse(Job job) {
+    return mayUse(job.id(), job.clientKey());
+  }
+
+  /** As {@link #mayUse(Job)}, for a job known by its id and its client (one running on another cluster node). */
+  boolean mayUse(String jobId, String clientKey) {
     if (!restricted) {
       return true;
     }
-    return grantedJob != null ? grantedJob.equals(job.id()) : job.clientKey().equals(key);
+    return grantedJob != null ? grantedJob.equals(jobId) : key.equals(clientKey);
   }
 }

@@ -2,6 +2,7 @@ package dev.seedstream.http;
 
 import dev.seedstream.access.ClientTokens;
 import dev.seedstream.access.EventAccess;
+import dev.seedstream.cluster.ClusterNode;
 import dev.seedstream.config.ConfigException;
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.config.UpstreamEntry;
@@ -42,6 +43,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final boolean simulated;
+  /** The cluster this node is part of, or null on a single node. */
+  private final ClusterNode cluster;
   private HttpUpstreamClient upstream;
   private JobRegistry jobs;
   private HttpServer server;
@@ -68,8 +71,13 @@ public final class GatewayVerticle extends VerticleBase {
   private String lastReloadFailure;
 
   public GatewayVerticle(GatewayConfig config, boolean simulated) {
+    this(config, simulated, null);
+  }
+
+  public GatewayVerticle(GatewayConfig config, boolean simulated, ClusterNode cluster) {
     this.config = config;
     this.simulated = simulated;
+    this.cluster = cluster;
   }
 
   @Override
@@ -145,8 +153,10 @@ public final class GatewayVerticle extends VerticleBase {
     upstream = new HttpUpstreamClient(vertx, config, metrics);
     watchUpstreamPool();
     ClientTokens tokens = config.access().tokens() == null ? null : ClientTokens.parse(config.access().tokens());
-    jobs = new JobRegistry(vertx, config, upstream, metrics, archive, budgets(tokens));
-    access = new ClientAccess(tokens, new EventAccess(java.time.Clock.systemUTC()), config.access());
+    jobs = new JobRegistry(vertx, config, upstream, metrics, archive, budgets(tokens), cluster);
+    EventAccess events = cluster == null ? new EventAccess(java.time.Clock.systemUTC())
+      : new EventAccess(java.time.Clock.systemUTC(), config.cluster().secret());
+    access = new ClientAccess(tokens, events, config.access());
     RequestValidator validator = new RequestValidator(catalog, uploads, config.limits().maxPromptChars());
     HistoryRoutes history = config.store().enabled() ? new HistoryRoutes(vertx, jobs, () -> archive) : null;
     storedImages = archive == null ? null : new StoredImageRoute(archive);
@@ -352,6 +362,9 @@ public final class GatewayVerticle extends VerticleBase {
   private void ready(RoutingContext ctx) {
     boolean ready = jobs.accepting() && upstream.pool().anyReady() && storeDown == null;
     JsonObject body = new JsonObject().put("ready", ready).put("upstreams", upstream.pool().states());
+    if (cluster != null) {
+      body.put("cluster", new JsonObject().put("members", jobs.clusterMembers()).put("node", cluster.nodeId()));
+    }
     if (storeDown != null) {
       body.put("store", "unavailable").put("store_reason", storeDown);
     } else if (archive != null) {

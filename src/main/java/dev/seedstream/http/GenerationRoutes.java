@@ -5,6 +5,7 @@ import dev.seedstream.failure.ErrorCode;
 import dev.seedstream.failure.Violation;
 import dev.seedstream.job.Job;
 import dev.seedstream.job.JobRegistry;
+import dev.seedstream.job.RemoteJob;
 import dev.seedstream.sse.SseResponse;
 import dev.seedstream.validation.RequestValidator;
 import dev.seedstream.validation.ValidatedRequest;
@@ -63,17 +64,26 @@ final class GenerationRoutes {
       // Before the upstream call: a stream that would be refused must not leave a paid job behind.
       jobs.admitListener(null, client);
     }
-    Job job = jobs.create(request, client, idempotencyKey(ctx));
-    LOG.info("job " + job.id() + " started: model=" + request.model() + " images<=" + request.requestedImages());
-    if (wantsEventStream(ctx)) {
-      jobs.attach(job, new SseResponse(ctx.vertx(), ctx.response(), heartbeatMs), 0, client);
-      return null;
-    }
-    String location = access.link("/api/generations/" + job.id());
-    ctx.response().putHeader("Location", location);
-    sendJson(ctx, 202, new JsonObject().put("id", job.id()).put("status", job.status().wireName())
-      .put("events_url", access.eventsUrl(job.id())).put("warnings", new JsonArray(new ArrayList<>(job.warnings())))
-      .put("estimate", estimate(request)));
+    jobs.start(request, client, idempotencyKey(ctx)).onSuccess(started -> {
+      if (started.local() != null) {
+        LOG.info("job " + started.id() + " started: model=" + request.model() + " images<=" + request.requestedImages());
+      }
+      if (wantsEventStream(ctx)) {
+        SseResponse out = new SseResponse(ctx.vertx(), ctx.response(), heartbeatMs);
+        if (started.local() != null) {
+          jobs.attach(started.local(), out, 0, client);
+        } else {
+          jobs.attachRemote(started.remote(), out, 0, client);
+        }
+        return;
+      }
+      String status = started.local() != null ? started.local().status().wireName() : started.remote().status();
+      List<String> warnings = started.local() != null ? started.local().warnings() : request.warnings();
+      ctx.response().putHeader("Location", access.link("/api/generations/" + started.id()));
+      sendJson(ctx, 202, new JsonObject().put("id", started.id()).put("status", status)
+        .put("events_url", access.eventsUrl(started.id())).put("warnings", new JsonArray(new ArrayList<>(warnings)))
+        .put("estimate", estimate(request)));
+    }).onFailure(ctx::fail);
     return null;
   }
 
@@ -92,8 +102,19 @@ final class GenerationRoutes {
 
   /** GET …/{id}/events: replay after Last-Event-ID, then live. */
   void events(RoutingContext ctx) {
-    Job job = find(ctx);
     long after = lastEventId(ctx);
+    Optional<Job> live = live(ctx);
+    if (live.isEmpty() && jobs.clustered()) {
+      remote(ctx).onSuccess(job -> {
+        if (!job.running() && after >= job.lastEventId()) {
+          ctx.response().setStatusCode(204).end();
+        } else {
+          jobs.attachRemote(job, new SseResponse(ctx.vertx(), ctx.response(), heartbeatMs), after, ClientAccess.caller(ctx).key());
+        }
+      }).onFailure(ctx::fail);
+      return;
+    }
+    Job job = live.orElseThrow(GenerationRoutes::notFound);
     if (job.ended() && after >= job.lastEventId()) {
       // The client has everything, terminal event included; 204 is what stops EventSource reconnecting.
       ctx.response().setStatusCode(204).end();
@@ -109,6 +130,23 @@ final class GenerationRoutes {
    */
   void snapshot(RoutingContext ctx) {
     Optional<Job> live = live(ctx);
+    if (live.isEmpty() && jobs.clustered()) {
+      remote(ctx).onSuccess(job -> {
+        JsonObject snapshot = job.snapshot().put("events_url", access.eventsUrl(job.id()));
+        if (history == null) {
+          sendJson(ctx, 200, snapshot);
+        } else {
+          history.addStorage(job.id(), snapshot).onComplete(v -> sendJson(ctx, 200, snapshot));
+        }
+      }).onFailure(e -> {
+        if (history != null && e instanceof ApiException api && api.errorCode() == ErrorCode.NOT_FOUND) {
+          history.pastSnapshot(ctx, ctx.pathParam("id"));
+        } else {
+          ctx.fail(e);
+        }
+      });
+      return;
+    }
     if (live.isEmpty()) {
       if (history == null) {
         ctx.fail(notFound());
@@ -132,6 +170,26 @@ final class GenerationRoutes {
    */
   void cancel(RoutingContext ctx) {
     Optional<Job> live = live(ctx);
+    if (live.isEmpty() && jobs.clustered()) {
+      remote(ctx).onSuccess(job -> {
+        if (job.running()) {
+          jobs.cancelRemote(job).onSuccess(snapshot -> sendJson(ctx, 200, snapshot)).onFailure(ctx::fail);
+        } else if (history != null) {
+          jobs.forgetRemote(job);
+          history.deletePast(ctx, job.id(), true);
+        } else {
+          sendJson(ctx, 200, job.snapshot());
+        }
+      })
+        .onFailure(e -> {
+          if (history != null && e instanceof ApiException api && api.errorCode() == ErrorCode.NOT_FOUND) {
+            history.deletePast(ctx, ctx.pathParam("id"), false);
+          } else {
+            ctx.fail(e);
+          }
+        });
+      return;
+    }
     boolean running = live.isPresent() && live.get().status() == dev.seedstream.job.JobStatus.RUNNING;
     if (!running && history != null) {
       history.deletePast(ctx, ctx.pathParam("id"), live.isPresent());
@@ -147,6 +205,13 @@ final class GenerationRoutes {
   /** The registry's job if the caller may use it: another client's job is treated as an unknown one. */
   private Optional<Job> live(RoutingContext ctx) {
     return jobs.find(ctx.pathParam("id")).filter(ClientAccess.caller(ctx)::mayUse);
+  }
+
+  /** The cluster's record of a job no node here runs, if the caller may use it; else 404 as for an unknown job. */
+  private Future<RemoteJob> remote(RoutingContext ctx) {
+    Caller caller = ClientAccess.caller(ctx);
+    return jobs.remote(ctx.pathParam("id")).compose(job -> job != null && caller.mayUse(job.id(), job.clientKey())
+      ? Future.succeededFuture(job) : Future.failedFuture(notFound()));
   }
 
   static ApiException notFound() {

@@ -78,6 +78,13 @@ final class EventLog {
     }
   }
 
+  /** Ends every stream now, without a terminal event: their clients reconnect and are served afresh. */
+  void endStreams() {
+    for (JobStream listener : List.copyOf(listeners)) {
+      listener.cutOff();
+    }
+  }
+
   int listenerCount() {
     return listeners.size();
   }

@@ -15,7 +15,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import dev.seedstream.cluster.JobJournal;
+import dev.seedstream.observe.RepeatedWarning;
+import io.vertx.core.Future;
+
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -25,6 +31,9 @@ import java.util.function.Consumer;
  * replays from any point without a second upstream call. All methods run on the gateway's event loop.
  */
 public final class Job implements UpstreamEvents {
+
+  private static final RepeatedWarning NOT_KEPT = new RepeatedWarning(
+    java.util.logging.Logger.getLogger(Job.class.getName()), 60_000, System::nanoTime);
 
   private final String id;
   private final String model;
@@ -56,6 +65,15 @@ public final class Job implements UpstreamEvents {
   /** Pixels of the images delivered: their tokens when the upstream sends no usage (w·h / 256 each). */
   private long deliveredPixels;
   private Cost cost;
+  /** In a cluster: where each event is kept, on two members, before anyone receives it; null on a single node. */
+  private JobJournal journal;
+  /** This node's id in the cluster: the owner its record names. */
+  private String owner;
+  private long keepMs;
+  /** The cluster write of the newest event: the next starts when it is done, so the cluster's log keeps the ids' order. */
+  private Future<Void> replicated = Future.succeededFuture();
+  /** Other nodes that serve this job's stream to someone (node id → replicas): it is not abandoned while there are any. */
+  private final Map<String, Integer> remoteWatchers = new HashMap<>();
 
   Job(String id, String model, int requestedImages, List<String> warnings, String clientKey, Vertx vertx,
       long abandonMs, GatewayMetrics metrics, Consumer<Job> onFinish, ImageArchive archive, Price price) {
@@ -72,7 +90,18 @@ public final class Job implements UpstreamEvents {
     this.onFinish = onFinish;
   }
 
+  /** Keeps the job in the cluster: its record and every event go to {@code journal} before any listener gets them. */
+  void keptIn(JobJournal journal, String owner, long keepMs) {
+    this.journal = journal;
+    this.owner = owner;
+    this.keepMs = keepMs;
+  }
+
   void start(UpstreamClient upstream, JsonObject upstreamBody) {
+    if (journal != null) {
+      // The record first: any node can find the job from the moment its creator hears of it.
+      replicated = journal.describe(id, record(), keepMs);
+    }
     // The call names its upstream before it returns, and reports nothing else until later: started comes first.
     UpstreamCall started = upstream.start(upstreamBody, this);
     JsonObject data = new JsonObject().put("id", id).put("model", model).put("requested_images", requestedImages)
@@ -250,7 +279,7 @@ public final class Job implements UpstreamEvents {
   }
 
   private void lastListenerLeft() {
-    if (status == JobStatus.RUNNING) {
+    if (status == JobStatus.RUNNING && log.listenerCount() == 0 && remoteWatchers.isEmpty()) {
       armAbandonTimer();
     }
   }
@@ -292,8 +321,66 @@ public final class Job implements UpstreamEvents {
 
   private void append(JobEvent event) {
     appended++;
-    metrics.buffered(event.length());
-    log.add(event);
+    if (journal == null) {
+      metrics.buffered(event.length());
+      log.add(event);
+      return;
+    }
+    long eventId = appended;
+    replicated = replicated.transform(previous -> journal.append(id, eventId, event.type(), event.head(), event.image()))
+      .andThen(stored -> {
+        if (stored.failed()) {
+          // The cluster could not keep it (no member reachable): the image still goes to those listening here,
+          // because withholding it would lose it for sure.
+          NOT_KEPT.warn("cluster", "job " + id + ": event " + eventId + " was relayed but not kept in the cluster: " + stored.cause());
+          metrics.clusterWriteFailed();
+        }
+        metrics.buffered(event.length());
+        log.add(event);
+        journal.describe(id, record(), keepMs);
+      });
+  }
+
+  /** The job as the cluster keeps it: its snapshot, its owner and its client. */
+  JsonObject record() {
+    JsonObject record = snapshot().put("owner", owner).put("client", clientKey);
+    record.remove("events_url");
+    return record;
+  }
+
+  /**
+   * The cluster no longer records this job as this node's (it ended it while this node was cut off): from here
+   * on its events stay on this node, and it writes nothing to the cluster's copy.
+   */
+  void detachFromCluster() {
+    journal = null;
+  }
+
+  boolean keptInCluster() {
+    return journal != null;
+  }
+
+  /** Whether the cluster has every event appended so far (always, on a single node). */
+  Future<Void> replicated() {
+    return replicated;
+  }
+
+  /** A node started ({@code watching}) or stopped serving this job's stream to someone. */
+  void watched(String node, boolean watching) {
+    if (watching) {
+      remoteWatchers.merge(node, 1, Integer::sum);
+      vertx.cancelTimer(abandonTimer);
+    } else {
+      remoteWatchers.computeIfPresent(node, (k, n) -> n <= 1 ? null : n - 1);
+      lastListenerLeft();
+    }
+  }
+
+  /** A member was lost: whatever it was serving of this job no longer keeps it alive. */
+  void watcherLost(String node) {
+    if (remoteWatchers.remove(node) != null) {
+      lastListenerLeft();
+    }
   }
 
   private void finish(JobStatus finalStatus, String type, JsonObject data) {
@@ -324,7 +411,7 @@ public final class Job implements UpstreamEvents {
   private void armAbandonTimer() {
     vertx.cancelTimer(abandonTimer);
     abandonTimer = vertx.setTimer(abandonMs, t -> {
-      if (log.listenerCount() == 0) {
+      if (log.listenerCount() == 0 && remoteWatchers.isEmpty()) {
         cancel("abandoned");
       }
     });

@@ -70,6 +70,35 @@ final class JobEvent {
     return new JobEvent(type, head, image);
   }
 
+  /**
+   * An event as a cluster member kept it ({@code head} and the image's base64 text, see {@link #head()}): the
+   * same frame, byte for byte, as the one its owner wrote.
+   */
+  static JobEvent replayed(String type, byte[] head, byte[] image) {
+    if (image == null) {
+      return new JobEvent(type, head, null);
+    }
+    InlineImage text = InlineImage.parse(image);
+    if (text == null) {
+      throw new IllegalStateException("a kept " + type + " event's image is not base64");
+    }
+    return new JobEvent(type, head, text);
+  }
+
+  String type() {
+    return type;
+  }
+
+  /** The whole frame, or for an image the part before its base64 text; the array is not to be changed. */
+  byte[] head() {
+    return head;
+  }
+
+  /** The image's base64 text, or null. */
+  InlineImage image() {
+    return image;
+  }
+
   int length() {
     return length;
   }

@@ -12,7 +12,15 @@ import dev.seedstream.validation.Cost;
 import dev.seedstream.upstream.UpstreamClient;
 import dev.seedstream.upstream.UpstreamFailure;
 import dev.seedstream.validation.ValidatedRequest;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import dev.seedstream.cluster.ClusterClientLimits;
+import dev.seedstream.cluster.ClusterNode;
+import dev.seedstream.cluster.IdempotencyKeys;
+import dev.seedstream.cluster.JobJournal;
+import dev.seedstream.sse.SseFrames;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -27,6 +35,7 @@ import java.util.Optional;
  */
 public final class JobRegistry {
 
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(JobRegistry.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final long RETRY_AFTER_SECONDS = 5;
 
@@ -46,6 +55,16 @@ public final class JobRegistry {
   private int listening;
   private int running;
   private boolean accepting = true;
+  /** The cluster this node is part of; null on a single node, and then every field below is null or empty. */
+  private final ClusterNode cluster;
+  private final JobJournal journal;
+  private final ClusterClientLimits clusterLimits;
+  private final IdempotencyKeys idempotency;
+  /** Copies of jobs running on other nodes that someone here listens to, by job id. */
+  private final Map<String, JobReplica> replicas = new HashMap<>();
+  /** The Idempotency-Key each of this node's jobs claimed in the cluster, by job id. */
+  private final Map<String, String> claimedKeys = new HashMap<>();
+  private volatile long runningInCluster;
 
   /** A job remembered under a client's Idempotency-Key, with a digest of the request it was made for. */
   private record IdempotentJob(String jobId, String requestDigest) {
@@ -58,6 +77,18 @@ public final class JobRegistry {
 
   public JobRegistry(Vertx vertx, GatewayConfig config, UpstreamClient upstream, GatewayMetrics metrics,
                      ImageArchive archive, Budgets budgets) {
+    this(vertx, config, upstream, metrics, archive, budgets, null);
+  }
+
+  /** {@code cluster}: the cluster this node belongs to, or null; built on the gateway's event loop. */
+  public JobRegistry(Vertx vertx, GatewayConfig config, UpstreamClient upstream, GatewayMetrics metrics,
+                     ImageArchive archive, Budgets budgets, ClusterNode cluster) {
+    this.cluster = cluster;
+    long keepMs = config.timeouts().totalTimeoutMs() + config.timeouts().retentionMs() + config.timeouts().drainMs();
+    this.journal = cluster == null ? null : new JobJournal(cluster, keepMs);
+    this.clusterLimits = cluster == null ? null
+      : new ClusterClientLimits(cluster, config.limits().maxJobsPerClient(), config.limits().imagesPerMinutePerClient());
+    this.idempotency = cluster == null ? null : new IdempotencyKeys(cluster, keepMs);
     this.budgets = budgets;
     this.archive = archive;
     this.vertx = vertx;
@@ -66,6 +97,101 @@ public final class JobRegistry {
     this.metrics = metrics;
     this.clientLimits = new ClientLimits(config.limits().maxJobsPerClient(), config.limits().imagesPerMinutePerClient(), System::nanoTime);
     metrics.watchSlicesInFlight(SharedSlices::bytesInFlight);
+    if (cluster != null) {
+      joinCluster();
+    }
+  }
+
+  /**
+   * The node's part in the cluster: it answers other nodes about its jobs (cancel; who listens), ends the jobs
+   * of members that are lost, and after a split heals gives up what the cluster no longer agrees it runs.
+   */
+  private void joinCluster() {
+    Context context = vertx.getOrCreateContext();
+    vertx.eventBus().<JsonObject>consumer(address(cluster.nodeId(), "cancel"), message -> {
+      Job job = jobs.get(message.body().getString("id"));
+      if (job == null) {
+        message.fail(404, "no such job here");
+        return;
+      }
+      job.cancel(message.body().getString("reason", "cancelled_by_client"));
+      message.reply(job.snapshot());
+    });
+    vertx.eventBus().<JsonObject>consumer(address(cluster.nodeId(), "forget"), message -> forget(message.body().getString("id")));
+    vertx.eventBus().<JsonObject>consumer(address(cluster.nodeId(), "watch"), message -> {
+      Job job = jobs.get(message.body().getString("id"));
+      if (job != null) {
+        job.watched(message.body().getString("node"), message.body().getBoolean("watching"));
+      }
+    });
+    cluster.onMemberLost(lost -> context.runOnContext(v -> memberLost(lost)));
+    cluster.onMerged(() -> context.runOnContext(v -> merged()));
+    metrics.watchCluster(cluster::members, () -> runningInCluster);
+    vertx.setPeriodic(10, 5000, t -> journal.runningInCluster().onSuccess(n -> runningInCluster = n));
+  }
+
+  private static String address(String node, String what) {
+    return "seedstream.node." + node + "." + what;
+  }
+
+  /**
+   * A member left or was lost. What it served of this node's jobs no longer keeps them alive; its own running
+   * jobs end, on every node, with {@code node_lost} (one survivor writes that end, the others find it done); its
+   * jobs stop counting against their clients. A node that now sees fewer than half the members it once saw is
+   * the cut-off side of a split: it ends its own jobs too, since it can no longer keep their events on a second
+   * member, and the other side may already have ended them.
+   */
+  private void memberLost(String lost) {
+    for (Job job : new ArrayList<>(jobs.values())) {
+      job.watcherLost(lost);
+    }
+    if (cluster.inMinority()) {
+      LOG.warning("cluster: this node sees " + cluster.members() + " member(s), under half of the cluster; ending its "
+        + running + " running job(s) with node_lost");
+      abortAll(ErrorCode.NODE_LOST, "this node lost touch with most of the cluster; retry the generation");
+    }
+    clusterLimits.forgetOwner(lost).onFailure(e -> LOG.warning("cluster: limits of lost member not released: " + e));
+    UpstreamFailure failure = UpstreamFailure.of(ErrorCode.NODE_LOST,
+      "the gateway node running this job was lost; every event delivered before is kept; retry the generation");
+    JsonObject error = failure.toEventData();
+    journal.runningOn(lost).onSuccess(ids -> ids.forEach(id ->
+      journal.endLost(id, lost, error, eventId -> SseFrames.event(eventId, "error", error.toBuffer().getBytes()))
+        .onSuccess(ended -> {
+          if (ended) {
+            metrics.jobLost();
+            LOG.warning("job " + id + " ended with node_lost: its node " + lost + " was lost");
+          }
+        })
+        .onFailure(e -> LOG.warning("job " + id + " of lost node " + lost + " not ended: " + e))))
+      .onFailure(e -> LOG.warning("cluster: jobs of lost node " + lost + " not looked up: " + e));
+  }
+
+  /**
+   * A split healed and this node merged back. Copies of other nodes' jobs are read afresh (their streams end, and
+   * clients reconnect with Last-Event-ID); a job this node still runs but the cluster no longer records as its
+   * running job (the other side ended it with node_lost) is stopped here, its upstream call aborted, without
+   * writing to the cluster's log: the job has one log, and it is the cluster's.
+   */
+  private void merged() {
+    for (JobReplica replica : new ArrayList<>(replicas.values())) {
+      replica.log().endStreams();
+    }
+    for (Job job : new ArrayList<>(jobs.values())) {
+      if (job.status() != JobStatus.RUNNING) {
+        continue;
+      }
+      journal.record(job.id()).onSuccess(record -> {
+        boolean stillMine = record != null && cluster.nodeId().equals(record.getString("owner"))
+          && "running".equals(record.getString("status"));
+        if (!stillMine) {
+          LOG.warning("job " + job.id() + " was ended by the rest of the cluster while this node was cut off; stopping it here");
+          job.detachFromCluster();
+          job.abort(UpstreamFailure.of(ErrorCode.NODE_LOST, "this node was cut off from the cluster, which ended the job; retry the generation"));
+          // Requests for it are served from the cluster's log from now on; this node's own version ends here.
+          forget(job);
+        }
+      });
+    }
   }
 
   /**
@@ -97,8 +223,20 @@ public final class JobRegistry {
       budgets.settle(reservation, null, 0);
       throw e;
     }
-    Job job = new Job(newId(), request.model(), request.requestedImages(), request.warnings(), clientKey, vertx,
+    Job job = launch(newId(), request, clientKey, reservation, worstCase);
+    if (scopedKey != null) {
+      byIdempotencyKey.put(scopedKey, new IdempotentJob(job.id(), request.upstreamBody().encode()));
+    }
+    return job;
+  }
+
+  /** Starts an admitted job: it is known from here on, kept when the store is on, and its upstream call is made. */
+  private Job launch(String id, ValidatedRequest request, String clientKey, Budgets.Reservation reservation, Cost worstCase) {
+    Job job = new Job(id, request.model(), request.requestedImages(), request.warnings(), clientKey, vertx,
       config.timeouts().abandonMs(), metrics, this::finished, archive, request.price());
+    if (cluster != null) {
+      job.keptIn(journal, cluster.nodeId(), config.timeouts().totalTimeoutMs() + config.timeouts().retentionMs());
+    }
     jobs.put(job.id(), job);
     reservations.put(job.id(), reservation);
     if (archive != null) {
@@ -106,12 +244,98 @@ public final class JobRegistry {
         new Spend(worstCase == null ? null : worstCase.currency(), worstCase == null ? null : worstCase.micros(),
           request.requestedImages()));
     }
-    if (scopedKey != null) {
-      byIdempotencyKey.put(scopedKey, new IdempotentJob(job.id(), request.upstreamBody().encode()));
-    }
     metrics.jobStarted();
     job.start(upstream, request.upstreamBody());
     return job;
+  }
+
+  /** A job this node started, or one the cluster knows, started by another node for the same Idempotency-Key. */
+  public record Started(Job local, RemoteJob remote) {
+    public String id() {
+      return local != null ? local.id() : remote.id();
+    }
+  }
+
+  /**
+   * {@link #create} on a single node. In a cluster, the client's limits and its Idempotency-Key are the
+   * cluster's: the same key on any node gets the same job, started once.
+   */
+  public Future<Started> start(ValidatedRequest request, String clientKey, String idempotencyKey) {
+    if (cluster == null) {
+      try {
+        return Future.succeededFuture(new Started(create(request, clientKey, idempotencyKey), null));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
+    String scopedKey = idempotencyKey == null ? null : clientKey + "\n" + idempotencyKey;
+    String digest = request.upstreamBody().encode();
+    Future<IdempotencyKeys.Claim> known = scopedKey == null ? Future.succeededFuture() : idempotency.find(scopedKey);
+    return known.compose(claim -> claim != null ? claimed(claim, digest, clientKey)
+      : admitInCluster(request, clientKey, scopedKey, digest));
+  }
+
+  private Future<Started> claimed(IdempotencyKeys.Claim claim, String digest, String clientKey) {
+    if (!claim.requestDigest().equals(digest)) {
+      return Future.failedFuture(new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        "this Idempotency-Key was already used for a different request"));
+    }
+    Job local = jobs.get(claim.jobId());
+    if (local != null) {
+      return Future.succeededFuture(new Started(local, null));
+    }
+    // Its node claims the key just before it starts the job: the record may be a moment behind.
+    return journal.record(claim.jobId()).map(record -> new Started(null, record != null ? RemoteJob.of(record)
+      : new RemoteJob(claim.jobId(), null, clientKey, "running", 0, new JsonObject().put("id", claim.jobId()).put("status", "running"))));
+  }
+
+  private Future<Started> admitInCluster(ValidatedRequest request, String clientKey, String scopedKey, String digest) {
+    Budgets.Reservation reservation;
+    Cost worstCase = request.maxCost().orElse(null);
+    try {
+      refuseInlineImagesOverBudget(request);
+      reservation = budgets.reserve(clientKey, request.requestedImages(), worstCase);
+      try {
+        admitHere();
+      } catch (RuntimeException e) {
+        budgets.settle(reservation, null, 0);
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    String id = newId();
+    Runnable undo = () -> {
+      running--;
+      budgets.settle(reservation, null, 0);
+    };
+    return clusterLimits.admit(clientKey, id, cluster.nodeId(), request.requestedImages()).transform(admitted -> {
+      if (admitted.failed() || admitted.result() != null) {
+        undo.run();
+        return Future.failedFuture(admitted.failed() ? admitted.cause()
+          : new ApiException(ErrorCode.RATE_LIMITED, admitted.result().message(), admitted.result().retryAfterSeconds()));
+      }
+      Future<IdempotencyKeys.Claim> claim = scopedKey == null ? Future.succeededFuture()
+        : idempotency.claim(scopedKey, new IdempotencyKeys.Claim(id, digest));
+      return claim.transform(held -> {
+        if (held.failed() || (held.result() != null && !held.result().jobId().equals(id))) {
+          // Another node started this key's job meanwhile (or the cluster failed): this one is not started.
+          undo.run();
+          clusterLimits.finished(clientKey, id);
+          return held.failed() ? Future.failedFuture(held.cause()) : claimed(held.result(), digest, clientKey);
+        }
+        if (!accepting) {
+          undo.run();
+          clusterLimits.finished(clientKey, id);
+          return Future.failedFuture(new ApiException(ErrorCode.SHUTTING_DOWN, "the gateway is shutting down; retry shortly",
+            RETRY_AFTER_SECONDS));
+        }
+        if (scopedKey != null) {
+          claimedKeys.put(id, scopedKey);
+        }
+        return Future.succeededFuture(new Started(launch(id, request, clientKey, reservation, worstCase), null));
+      });
+    });
   }
 
   private Job sameRequestAgain(String scopedKey, ValidatedRequest request) {
@@ -179,6 +403,17 @@ public final class JobRegistry {
   }
 
   private void admit(String clientKey, int requestedImages) {
+    if (cluster != null) {
+      // The drop-in endpoint in a cluster: this node's limits, and the client's limits as this node counts them.
+      admitHere();
+      try {
+        clientLimits.admit(clientKey, requestedImages);
+      } catch (RuntimeException e) {
+        running--;
+        throw e;
+      }
+      return;
+    }
     if (!accepting) {
       throw new ApiException(ErrorCode.SHUTTING_DOWN, "the gateway is shutting down; retry shortly", RETRY_AFTER_SECONDS);
     }
@@ -188,6 +423,88 @@ public final class JobRegistry {
     }
     clientLimits.admit(clientKey, requestedImages);
     running++;
+  }
+
+  /** This node's own limits: shutting down, and its running jobs. Counts the job as running. */
+  private void admitHere() {
+    if (!accepting) {
+      throw new ApiException(ErrorCode.SHUTTING_DOWN, "the gateway is shutting down; retry shortly", RETRY_AFTER_SECONDS);
+    }
+    if (running >= config.limits().maxActiveJobs()) {
+      throw new ApiException(ErrorCode.OVERLOADED, "the gateway is running " + running + " jobs, its limit; try again shortly",
+        RETRY_AFTER_SECONDS);
+    }
+    running++;
+  }
+
+  /** Whether this node is part of a cluster. */
+  public boolean clustered() {
+    return cluster != null;
+  }
+
+  /** A job this node does not run, as the cluster records it; null when the cluster knows no such job. */
+  public Future<RemoteJob> remote(String id) {
+    return journal.record(id).map(record -> record == null ? null : RemoteJob.of(record));
+  }
+
+  /**
+   * Cancels a job running on another node: its owner aborts the upstream call and answers with the job's snapshot.
+   * An owner that does not answer within a second is gone; its job ends with node_lost as soon as the cluster
+   * notices.
+   */
+  public Future<JsonObject> cancelRemote(RemoteJob job) {
+    if (job.owner() == null) {
+      return Future.failedFuture(new ApiException(ErrorCode.NOT_FOUND, "no such job; it may have expired"));
+    }
+    return vertx.eventBus().<JsonObject>request(address(job.owner(), "cancel"), new JsonObject().put("id", job.id()),
+        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(1000))
+      .map(reply -> reply.body())
+      .recover(e -> Future.failedFuture(new ApiException(ErrorCode.NODE_LOST,
+        "the gateway node running this job does not answer; it is ending with node_lost", RETRY_AFTER_SECONDS)));
+  }
+
+  /** Drops a finished job of another node now (it was deleted), there and in the cluster. */
+  public void forgetRemote(RemoteJob job) {
+    if (job.owner() != null) {
+      vertx.eventBus().send(address(job.owner(), "forget"), new JsonObject().put("id", job.id()));
+    }
+  }
+
+  /**
+   * As {@link #attach}, for a job running on another node: the stream reads this node's copy of it, made when
+   * the first listener here arrives and dropped when the last one leaves.
+   */
+  public void attachRemote(RemoteJob job, EventSink out, long afterEventId, String clientKey) {
+    JobReplica existing = replicas.get(job.id());
+    admitListener(existing == null ? 0 : existing.log().listenerCount(), clientKey);
+    JobReplica replica = existing != null ? existing : replicas.computeIfAbsent(job.id(), id -> newReplica(job));
+    listening++;
+    listenersByClient.merge(clientKey, 1, Integer::sum);
+    metrics.listenerOpened();
+    JobStream stream = new JobStream(replica.log(), out, vertx, config.timeouts().writeTimeoutMs(), afterEventId, () -> listenerGone(clientKey));
+    out.open(v -> stream.closed());
+    replica.log().subscribe(stream);
+  }
+
+  private JobReplica newReplica(RemoteJob job) {
+    JobReplica replica = new JobReplica(job, journal, this::replicaIdle);
+    if (job.owner() != null && job.running()) {
+      // Its owner must not abandon it while it has listeners here.
+      vertx.eventBus().send(address(job.owner(), "watch"), new JsonObject().put("id", job.id()).put("node", cluster.nodeId())
+        .put("watching", true));
+    }
+    replica.start();
+    return replica;
+  }
+
+  private void replicaIdle(JobReplica replica) {
+    if (replicas.remove(replica.job().id(), replica)) {
+      replica.drop();
+      if (replica.job().owner() != null && replica.job().running()) {
+        vertx.eventBus().send(address(replica.job().owner(), "watch"), new JsonObject().put("id", replica.job().id())
+          .put("node", cluster.nodeId()).put("watching", false));
+      }
+    }
   }
 
   public Optional<Job> find(String id) {
@@ -223,9 +540,13 @@ public final class JobRegistry {
    * Each stream holds little (a cursor, and references to frames it shares), but thousands still add up.
    */
   public void admitListener(Job job, String clientKey) {
+    admitListener(job == null ? 0 : job.listenerCount(), clientKey);
+  }
+
+  private void admitListener(int jobListeners, String clientKey) {
     ListenerLimits limits = config.limits().listeners();
-    if (job != null && job.listenerCount() >= limits.perJob()) {
-      throw new ApiException(ErrorCode.RATE_LIMITED, "this job already has " + job.listenerCount()
+    if (jobListeners >= limits.perJob()) {
+      throw new ApiException(ErrorCode.RATE_LIMITED, "this job already has " + jobListeners
         + " event streams, its limit; try again shortly", RETRY_AFTER_SECONDS);
     }
     int mine = listenersByClient.getOrDefault(clientKey, 0);
@@ -260,13 +581,27 @@ public final class JobRegistry {
 
   /** Ends every running job with a retryable {@code shutting_down} error and aborts its upstream call. */
   public void abortAll(String message) {
+    abortAll(ErrorCode.SHUTTING_DOWN, message);
+  }
+
+  private void abortAll(ErrorCode code, String message) {
     for (Job job : new ArrayList<>(jobs.values())) {
-      job.abort(UpstreamFailure.of(ErrorCode.SHUTTING_DOWN, message));
+      job.abort(UpstreamFailure.of(code, message));
     }
   }
 
+  /** Members this node sees in its cluster; 0 on a single node. */
+  public int clusterMembers() {
+    return cluster == null ? 0 : cluster.members();
+  }
+
   private void finished(Job job) {
-    release(job.clientKey());
+    if (cluster != null) {
+      running--;
+      clusterLimits.finished(job.clientKey(), job.id()).onFailure(e -> LOG.warning("cluster: limit of job " + job.id() + " not released: " + e));
+    } else {
+      release(job.clientKey());
+    }
     Budgets.Reservation reservation = reservations.remove(job.id());
     if (reservation != null) {
       budgets.settle(reservation, job.cost().orElse(null), job.billedImages());
@@ -281,6 +616,16 @@ public final class JobRegistry {
     byIdempotencyKey.values().removeIf(known -> known.jobId().equals(job.id()));
     metrics.buffered(-job.bufferedBytes());
     job.forgotten();
+    if (job.keptInCluster()) {
+      String scopedKey = claimedKeys.remove(job.id());
+      if (scopedKey != null) {
+        idempotency.release(scopedKey, job.id());
+      }
+      // Once every event is in (or has failed to get there): nothing written later may outlive the removal.
+      long events = job.lastEventId();
+      job.replicated().onComplete(v -> journal.forget(job.id(), events + 1)
+        .onFailure(e -> LOG.warning("cluster: job " + job.id() + " not dropped from the cluster: " + e)));
+    }
   }
 
   private void release(String clientKey) {

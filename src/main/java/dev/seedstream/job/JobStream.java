@@ -55,6 +55,11 @@ public final class JobStream {
     }
   }
 
+  /** Ends the stream early (its source went away); the client reconnects with Last-Event-ID. */
+  void cutOff() {
+    end();
+  }
+
   private void end() {
     out.end();
     closed();

@@ -150,6 +150,24 @@ public final class GatewayMetrics {
       .description("circuit breaker of an upstream: 0 closed, 1 half-open, 2 open").register(registry);
   }
 
+  /** An event relayed without a copy in the cluster (no member could take it). */
+  public void clusterWriteFailed() {
+    registry.counter("seedstream.cluster.write.failures").increment();
+  }
+
+  /** A job ended by this node because the member running it was lost. */
+  public void jobLost() {
+    registry.counter("seedstream.cluster.jobs.lost").increment();
+  }
+
+  /** Members this node sees, and running jobs across the cluster (read every few seconds). */
+  public void watchCluster(java.util.function.IntSupplier members, LongSupplier runningInCluster) {
+    Gauge.builder("seedstream.cluster.members", members, java.util.function.IntSupplier::getAsInt).strongReference(true)
+      .description("cluster members this node sees").register(registry);
+    Gauge.builder("seedstream.cluster.jobs.active", runningInCluster, LongSupplier::getAsLong).strongReference(true)
+      .description("running jobs on all nodes of the cluster (refreshed every 5 s)").register(registry);
+  }
+
   public void listenerOpened() {
     listeners.incrementAndGet();
   }

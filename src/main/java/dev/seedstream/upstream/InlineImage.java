@@ -50,6 +50,13 @@ public final class InlineImage {
       ? new InlineImage(bytes, 0, (int) bytes.size()) : null;
   }
 
+  /** As {@link #parse(String)}, for text that is already bytes (an image a cluster member kept). */
+  public static InlineImage parse(byte[] b64) {
+    EventData bytes = EventData.of(b64);
+    return endOfBase64(bytes, 0, bytes.size()) == bytes.size() && canonicalLength(bytes.size())
+      ? new InlineImage(bytes, 0, (int) bytes.size()) : null;
+  }
+
   /** Only the first few characters are decoded, to see the JPEG or PNG signature. */
   boolean isJpegOrPng() {
     if (length < HEAD_CHARS) {

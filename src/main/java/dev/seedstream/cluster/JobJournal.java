@@ -1,0 +1,172 @@
+package dev.seedstream.cluster;
+
+import com.hazelcast.core.HazelcastJsonValue;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import com.hazelcast.ringbuffer.OverflowPolicy;
+import com.hazelcast.ringbuffer.ReadResultSet;
+import com.hazelcast.ringbuffer.Ringbuffer;
+import dev.seedstream.upstream.InlineImage;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Jobs as the cluster keeps them, so that any node can serve any job and a node's death loses nothing it
+ * delivered:
+ * <ul>
+ *   <li>a record per job ({@code seedstream-jobs}): its snapshot, its owner and its client, as JSON;</li>
+ *   <li>a log per job, a ring buffer of its SSE frames in id order ({@code seedstream-log-<id>});</li>
+ *   <li>the {@code b64_json} text of inline images once each ({@code seedstream-images}), the log holding only
+ *       the frame around it: a replaying node fetches an image when it needs it, and no member holds every image.</li>
+ * </ul>
+ * Each structure has one synchronous backup: a write has returned only once a second member holds it too. The
+ * futures complete on the caller's Vert.x context.
+ */
+public final class JobJournal {
+
+  private static final byte FRAME = 0;
+  private static final byte IMAGE = 1;
+  /** Events fetched per read: a group job's whole log, usually. */
+  private static final int READ_BATCH = 32;
+
+  private final ClusterNode node;
+  private final IMap<String, HazelcastJsonValue> records;
+  private final IMap<String, byte[]> images;
+  private final long keepMs;
+
+  /** {@code keepMs}: how long records outlive their last write at most, whatever happens to the nodes. */
+  public JobJournal(ClusterNode node, long keepMs) {
+    this.node = node;
+    this.records = node.hazelcast().getMap(ClusterNode.RECORDS);
+    this.images = node.hazelcast().getMap(ClusterNode.IMAGES);
+    this.keepMs = keepMs;
+  }
+
+  /** One event as the log holds it: {@code image} is the inline image's base64 text, or null. */
+  public record LoggedEvent(String type, byte[] head, byte[] image) {
+  }
+
+  /**
+   * Stores event {@code id} of the job: its image first, then the frame in the log. Ids start at 1 and come in
+   * order, one at a time; event {@code id} is the log's entry {@code id - 1}.
+   */
+  public Future<Void> append(String jobId, long id, String type, byte[] head, InlineImage image) {
+    Future<Void> imageStored = image == null ? Future.succeededFuture()
+      : on(images.setAsync(imageKey(jobId, id), image.copyText(), keepMs, TimeUnit.MILLISECONDS));
+    return imageStored.compose(v -> on(log(jobId).addAsync(encode(type, head, image != null), OverflowPolicy.FAIL)))
+      .compose(sequence -> sequence == id - 1 ? Future.succeededFuture()
+        : Future.failedFuture(new IllegalStateException("job " + jobId + ": event " + id + " went to log entry " + sequence)));
+  }
+
+  /**
+   * Events from log entry {@code from} on, at least one: the future completes when there is one, which for a
+   * running job may be much later.
+   */
+  public Future<List<LoggedEvent>> read(String jobId, long from) {
+    return on(log(jobId).readManyAsync(from, 1, READ_BATCH, null)).compose(batch -> withImages(jobId, from, batch));
+  }
+
+  private Future<List<LoggedEvent>> withImages(String jobId, long from, ReadResultSet<byte[]> batch) {
+    List<Future<LoggedEvent>> events = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      long id = from + i + 1;
+      ByteBuffer item = ByteBuffer.wrap(batch.get(i));
+      byte kind = item.get();
+      byte[] type = new byte[item.getShort()];
+      item.get(type);
+      byte[] head = new byte[item.getInt()];
+      item.get(head);
+      String typeName = new String(type, StandardCharsets.UTF_8);
+      events.add(kind == FRAME ? Future.succeededFuture(new LoggedEvent(typeName, head, null))
+        : on(images.getAsync(imageKey(jobId, id))).compose(text -> text == null
+          ? Future.failedFuture(new IllegalStateException("job " + jobId + ": the image of event " + id + " is gone"))
+          : Future.succeededFuture(new LoggedEvent(typeName, head, text))));
+    }
+    return Future.all(events).map(all -> all.<LoggedEvent>list());
+  }
+
+  /** The job's record, or null when the cluster knows no such job. */
+  public Future<JsonObject> record(String jobId) {
+    return on(records.getAsync(jobId)).map(json -> json == null ? null : new JsonObject(json.getValue()));
+  }
+
+  /** Writes the job's record; {@code keep}: how long it stays if nothing writes it again. */
+  public Future<Void> describe(String jobId, JsonObject record, long keep) {
+    return on(records.setAsync(jobId, new HazelcastJsonValue(record.encode()), keep, TimeUnit.MILLISECONDS));
+  }
+
+  /** Drops the job: its record, its log and its images. */
+  public Future<Void> forget(String jobId, long events) {
+    List<Future<?>> removals = new ArrayList<>();
+    removals.add(on(records.removeAsync(jobId)));
+    for (long id = 1; id <= events; id++) {
+      removals.add(on(images.removeAsync(imageKey(jobId, id))));
+    }
+    return Future.join(removals).transform(ar -> Vertx.currentContext().executeBlocking(() -> {
+      log(jobId).destroy();
+      return null;
+    }, false)).mapEmpty();
+  }
+
+  /**
+   * Running jobs whose owner is {@code owner}, read on a worker thread (a query waits for every member). Used
+   * when a member is lost: its jobs must end.
+   */
+  public Future<List<String>> runningOn(String owner) {
+    return Vertx.currentContext().executeBlocking(() -> List.copyOf(records.keySet(Predicates.and(
+      Predicates.equal("owner", owner), Predicates.equal("status", "running")))), false);
+  }
+
+  /** Running jobs in the whole cluster, read on a worker thread. */
+  public Future<Integer> runningInCluster() {
+    return Vertx.currentContext().executeBlocking(() -> records.keySet(Predicates.equal("status", "running")).size(), false);
+  }
+
+  /**
+   * Ends a job whose owner was lost: the record becomes {@code interrupted} with {@code error} as its error, and
+   * the frame {@code terminal(id)} is appended to its log with the next id. Every surviving member may try; only the
+   * first succeeds (the record changes under an entry processor), so the log gets one end. True for that one.
+   */
+  public Future<Boolean> endLost(String jobId, String lostOwner, JsonObject error, java.util.function.LongFunction<byte[]> terminal) {
+    return on(records.submitToKey(jobId, new MarkLost(lostOwner, error.encode()))).compose(won -> {
+      if (!Boolean.TRUE.equals(won)) {
+        return Future.succeededFuture(false);
+      }
+      Ringbuffer<byte[]> log = log(jobId);
+      return Vertx.currentContext().executeBlocking(log::tailSequence, false).compose(tail -> {
+        long id = tail + 2;
+        return on(log.addAsync(encode("error", terminal.apply(id), false), OverflowPolicy.FAIL))
+          .compose(seq -> on(records.submitToKey(jobId, new SetLastEventId(id)))).map(true);
+      });
+    });
+  }
+
+  private Ringbuffer<byte[]> log(String jobId) {
+    return node.hazelcast().getRingbuffer(ClusterNode.LOGS + jobId);
+  }
+
+  private static String imageKey(String jobId, long id) {
+    return jobId + "/" + id;
+  }
+
+  private static byte[] encode(String type, byte[] head, boolean image) {
+    byte[] name = type.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(1 + 2 + name.length + 4 + head.length).put(image ? IMAGE : FRAME)
+      .putShort((short) name.length).put(name).putInt(head.length).put(head).array();
+  }
+
+  /** Hazelcast completes on its own threads; the gateway's state is touched on its event loop only. */
+  private static <T> Future<T> on(CompletionStage<T> stage) {
+    Context context = Vertx.currentContext();
+    return context == null ? Future.fromCompletionStage(stage) : Future.fromCompletionStage(stage, context);
+  }
+}
