@@ -162,7 +162,7 @@ export type ErrorCode =
   | 'unsupported_media_type' | 'misdirected_request' | 'idempotency_key_reused' | 'rate_limited'
   | 'upstream_rejected' | 'upstream_rate_limited' | 'upstream_auth' | 'upstream_unavailable'
   | 'upstream_timeout' | 'upstream_protocol' | 'upstream_truncated' | 'overloaded' | 'shutting_down'
-  | 'method_not_allowed' | 'not_ready' | 'internal_error' | 'budget_exceeded'
+  | 'method_not_allowed' | 'not_ready' | 'internal_error' | 'budget_exceeded' | 'node_lost'
   /** The client's own: the gateway could not be reached, answered something unreadable, or a stream could not be resumed. */
   | 'network_error' | 'invalid_response' | 'connection_lost'
   /** An HTTP error without the gateway's JSON envelope, e.g. `http_502` from a proxy. */

@@ -48,7 +48,7 @@ public final class ClusterNode {
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
   private final List<Consumer<String>> onMemberLost = new CopyOnWriteArrayList<>();
-  private final List<Runnable> onMerged = new CopyOnWriteArrayList<>();
+  private final List<Runnable> onMerging = new CopyOnWriteArrayList<>();
   private volatile int largestSeen;
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
@@ -140,9 +140,11 @@ public final class ClusterNode {
       }
     });
     hazelcast().getLifecycleService().addLifecycleListener(event -> {
-      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGING) {
+        LOG.warning("cluster: a split is healing; this member's side merges into the other, whose records win");
+        onMerging.forEach(Runnable::run);
+      } else if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
         LOG.warning("cluster: a split healed; this member merged back in");
-        onMerged.forEach(Runnable::run);
       }
     });
   }
@@ -181,8 +183,11 @@ public final class ClusterNode {
     onMemberLost.add(handler);
   }
 
-  /** {@code handler} runs, on a Hazelcast thread, when this member has merged back after a split. */
-  public void onMerged(Runnable handler) {
-    onMerged.add(handler);
+  /**
+   * {@code handler} runs, on a Hazelcast thread, when a split heals and this member's side is the one merged
+   * into the other: what it wrote while apart gives way to the other side's records.
+   */
+  public void onMerging(Runnable handler) {
+    onMerging.add(handler);
   }
 }

@@ -125,7 +125,7 @@ public final class JobRegistry {
       }
     });
     cluster.onMemberLost(lost -> context.runOnContext(v -> memberLost(lost)));
-    cluster.onMerged(() -> context.runOnContext(v -> merged()));
+    cluster.onMerging(() -> context.runOnContext(v -> merging()));
     metrics.watchCluster(cluster::members, () -> runningInCluster);
     vertx.setPeriodic(10, 5000, t -> journal.runningInCluster().onSuccess(n -> runningInCluster = n));
   }
@@ -167,32 +167,27 @@ public final class JobRegistry {
   }
 
   /**
-   * A split healed and this node merged back. Copies of other nodes' jobs are read afresh (their streams end, and
-   * clients reconnect with Last-Event-ID); a job this node still runs but the cluster no longer records as its
-   * running job (the other side ended it with node_lost) is stopped here, its upstream call aborted, without
-   * writing to the cluster's log: the job has one log, and it is the cluster's.
+   * A split is healing and this node's side is merged into the other, whose records win (Hazelcast keeps the
+   * receiving side's entries). That side has already ended this node's running jobs with node_lost when it lost
+   * sight of this node, so they end here too, their upstream calls aborted, without writing to the cluster: a job
+   * has one log, and it is the cluster's. Whatever this node delivered of them while apart reached its own
+   * clients; from now on every job is served from the cluster's records, as on any other node. Copies of other
+   * nodes' jobs are read afresh (their streams end; clients reconnect with Last-Event-ID).
    */
-  private void merged() {
+  private void merging() {
     for (JobReplica replica : new ArrayList<>(replicas.values())) {
       replica.log().endStreams();
     }
     for (Job job : new ArrayList<>(jobs.values())) {
-      if (job.status() != JobStatus.RUNNING) {
-        continue;
+      job.detachFromCluster();
+      if (job.status() == JobStatus.RUNNING) {
+        LOG.warning("job " + job.id() + " ends here: this node was cut off from the cluster, which ended it");
+        job.abort(UpstreamFailure.of(ErrorCode.NODE_LOST, "this node was cut off from the cluster, which ended the job; retry the generation"));
       }
-      journal.record(job.id()).onSuccess(record -> {
-        boolean stillMine = record != null && cluster.nodeId().equals(record.getString("owner"))
-          && "running".equals(record.getString("status"));
-        if (!stillMine) {
-          LOG.warning("job " + job.id() + " was ended by the rest of the cluster while this node was cut off; stopping it here");
-          job.detachFromCluster();
-          job.abort(UpstreamFailure.of(ErrorCode.NODE_LOST, "this node was cut off from the cluster, which ended the job; retry the generation"));
-          // Requests for it are served from the cluster's log from now on; this node's own version ends here.
-          forget(job);
-        }
-      });
+      forget(job);
     }
   }
+
 
   /**
    * The store, opened after start-up (it was down then): jobs created from now on are kept. Those already
