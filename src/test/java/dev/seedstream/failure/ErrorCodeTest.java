@@ -35,14 +35,14 @@ class ErrorCodeTest {
   void wireNames() {
     assertThat(ErrorCode.values()).allSatisfy(code ->
       assertThat(code.wire()).isEqualTo(code.name().toLowerCase(Locale.ROOT)).matches("[a-z]+(_[a-z]+)*"));
-    assertThat(ErrorCode.values()).hasSize(22);
+    assertThat(ErrorCode.values()).hasSize(23);
   }
 
   @Test
-  @DisplayName("only waiting can help: limits, load, shutdown, a file still being stored, and the upstream's passing faults")
+  @DisplayName("only waiting can help: limits, load, shutdown, a lost cluster node, a file still being stored, and the upstream's passing faults")
   void retryableCodes() {
     assertThat(Arrays.stream(ErrorCode.values()).filter(ErrorCode::retryable)).containsExactlyInAnyOrderElementsOf(
-      EnumSet.of(ErrorCode.RATE_LIMITED, ErrorCode.OVERLOADED, ErrorCode.SHUTTING_DOWN, ErrorCode.NOT_READY,
+      EnumSet.of(ErrorCode.RATE_LIMITED, ErrorCode.OVERLOADED, ErrorCode.SHUTTING_DOWN, ErrorCode.NOT_READY, ErrorCode.NODE_LOST,
         ErrorCode.UPSTREAM_RATE_LIMITED, ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.UPSTREAM_TIMEOUT,
         ErrorCode.UPSTREAM_TRUNCATED));
   }
