@@ -8,7 +8,8 @@ import java.util.logging.Logger;
 /**
  * SIGTERM handling: stop taking jobs, let running ones finish until the drain deadline, then end the rest
  * with a retryable {@code shutting_down} error and abort their upstream calls. The process is gone within
- * the deadline plus about two seconds, whatever the jobs do.
+ * the deadline plus about two seconds, whatever the jobs do; a cluster member takes up to 10 s more, to hand
+ * its share of the cluster's data to the others before it leaves.
  */
 final class Shutdown {
 

@@ -89,6 +89,8 @@ public final class ClusterNode {
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     config.setProperty("hazelcast.socket.bind.any", "false");
+    // A leaving member hands its partitions over first; the process's shutdown gives that 10 s at most.
+    config.setProperty("hazelcast.graceful.shutdown.max.wait", "8");
     // Members listed but not up yet are not waited for long: a node starts alone and the others join it.
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
     config.getNetworkConfig().setPort(settings.port()).setPortAutoIncrement(false);
