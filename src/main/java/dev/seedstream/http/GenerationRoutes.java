@@ -102,19 +102,22 @@ final class GenerationRoutes {
 
   /** GET …/{id}/events: replay after Last-Event-ID, then live. */
   void events(RoutingContext ctx) {
-    long after = lastEventId(ctx);
     Optional<Job> live = live(ctx);
     if (live.isEmpty() && jobs.clustered()) {
-      remote(ctx).onSuccess(job -> {
+      // An unknown job is 404 before its Last-Event-ID is looked at, as on a single node.
+      remote(ctx).map(job -> {
+        long after = lastEventId(ctx);
         if (!job.running() && after >= job.lastEventId()) {
           ctx.response().setStatusCode(204).end();
         } else {
           jobs.attachRemote(job, new SseResponse(ctx.vertx(), ctx.response(), heartbeatMs), after, ClientAccess.caller(ctx).key());
         }
+        return null;
       }).onFailure(ctx::fail);
       return;
     }
     Job job = live.orElseThrow(GenerationRoutes::notFound);
+    long after = lastEventId(ctx);
     if (job.ended() && after >= job.lastEventId()) {
       // The client has everything, terminal event included; 204 is what stops EventSource reconnecting.
       ctx.response().setStatusCode(204).end();

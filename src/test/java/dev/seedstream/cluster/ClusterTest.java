@@ -190,6 +190,9 @@ class ClusterTest {
     FakeExchange bobs = Await.result(fake.exchange(1));
     assertThat(fake.requestCount()).as("one upstream call for Alice's key, one for Bob").isEqualTo(2);
 
+    String metrics = Await.result(cluster.api(1).call(HttpMethod.GET, "/metrics", auth(ALICE), null)).body().toString();
+    assertThat(metrics).contains("seedstream_cluster_members 2.0").contains("seedstream_cluster_jobs_active");
+
     upstream.completed(0).done().end();
     bobs.streamHead().completed(0).done().end();
     // Once her job is over, on any node, Alice may start another on B.
@@ -199,6 +202,26 @@ class ClusterTest {
       next = Await.result(cluster.api(1).call(HttpMethod.POST, "/api/generations", auth(ALICE), GROUP + "}"));
     } while (next.status() == 429 && System.nanoTime() < deadline && sleep(50));
     assertThat(next.status()).isEqualTo(202);
+  }
+
+  @Test
+  @DisplayName("a member started with another secret is kept out: it forms a cluster of its own")
+  void foreignSecretIsKeptOut() throws Exception {
+    startCluster(2, 1, Map.of());
+    int foreignPort = GatewayProcess.freePort();
+    try (GatewayProcess foreign = GatewayProcess.start("foreign", Map.of("SEEDSTREAM_CLUSTER", "true",
+      "SEEDSTREAM_CLUSTER_SECRET", "another-secret-0123456789abcdefghijkl", "SEEDSTREAM_SIMULATE", "true",
+      "SEEDSTREAM_CLUSTER_PORT", Integer.toString(foreignPort),
+      "SEEDSTREAM_CLUSTER_MEMBERS", "127.0.0.1:" + foreignPort + "," + memberAddressOf(0)))) {
+      foreign.awaitLog("listening on", Duration.ofSeconds(30));
+      JsonObject ready = Await.result(new TestHttp(vertx, http, foreign.port()).call(HttpMethod.GET, "/readyz", null, null)).json();
+      assertThat(ready.getJsonObject("cluster").getInteger("members")).isEqualTo(1);
+      cluster.awaitMembers(0, 1, Duration.ofSeconds(5));
+    }
+  }
+
+  private String memberAddressOf(int index) {
+    return cluster.memberAddress(index);
   }
 
   private static boolean sleep(long ms) {

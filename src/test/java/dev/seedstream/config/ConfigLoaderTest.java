@@ -37,6 +37,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("clustered mode needs a secret of 32 characters or more from the environment, and host:port members")
+  void clusterSettings() {
+    assertThat(ConfigLoader.load(Map.of()).cluster().enabled()).isFalse();
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CLUSTER", "true")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("SEEDSTREAM_CLUSTER_SECRET is not set");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CLUSTER", "true", "SEEDSTREAM_CLUSTER_SECRET", "too-short")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("at least 32 characters");
+    String secret = "s".repeat(32);
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("SEEDSTREAM_CLUSTER", "true", "SEEDSTREAM_CLUSTER_SECRET", secret,
+      "SEEDSTREAM_CLUSTER_MEMBERS", "10.0.0.1:5701,10.0.0.2")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'10.0.0.2' is not host:port");
+    ClusterSettings cluster = ConfigLoader.load(Map.of("SEEDSTREAM_CLUSTER", "true", "SEEDSTREAM_CLUSTER_SECRET", secret,
+      "SEEDSTREAM_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2:5701", "SEEDSTREAM_CLUSTER_PORT", "5702")).cluster();
+    assertThat(cluster.members()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
+    assertThat(cluster.port()).isEqualTo(5702);
+    assertThat(cluster.toString()).doesNotContain(secret);
+  }
+
+  @Test
   @DisplayName("the environment wins, and ARK_API_KEY (the seed's name) is accepted")
   void environmentWins() {
     GatewayConfig config = ConfigLoader.load(Map.of("SEEDSTREAM_PORT", "0", "ARK_API_KEY", "sk-abc",

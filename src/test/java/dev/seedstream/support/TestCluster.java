@@ -56,6 +56,11 @@ public final class TestCluster implements AutoCloseable {
     return node;
   }
 
+  /** {@code 127.0.0.1:<member port>} of member {@code index}. */
+  public String memberAddress(int index) {
+    return "127.0.0.1:" + memberPorts.get(index);
+  }
+
   public GatewayProcess node(int index) {
     return nodes.get(index);
   }
