@@ -139,7 +139,7 @@ final class CrossNode {
       double max = latency.medianOf(n, r -> r.stats().lastByte.getMaxValue() / 1000.0);
       double cpu = latency.medianOf(n, r -> r.meter().cpuSeconds() * 1e6 / Math.max(1, r.stats().events));
       long errors = reps.stream().mapToLong(rep -> rep.get(n).stats().errorCount()).sum();
-      json.put(n, latency.toJson(n).put("node_cpu_us_per_event", Report.num(cpu, 1)));
+      json.put(n, absolute(latency, n).put("node_cpu_us_per_event", Report.num(cpu, 1)));
       table.row(c.label(), reps.get(0).get(n).stats().events, us(latency.absolute(n, 50)), us(latency.absolute(n, 99)),
         us(latency.absolute(n, 99.9)), us(max), Report.fmt(cpu, 1), errors);
     }
@@ -196,7 +196,7 @@ final class CrossNode {
       double peak = latency.medianOf(n, r -> r.meter().rssPeakKiB() < 0 ? Double.NaN : r.meter().rssPeakKiB() / 1024.0);
       long events = reps.stream().mapToLong(rep -> rep.get(n).stats().events).sum();
       long errors = reps.stream().mapToLong(rep -> rep.get(n).stats().errorCount()).sum();
-      json.put(n, latency.toJson(n).put("first_byte_p50_us", Report.num(first.absolute(n, 50), 1))
+      json.put(n, absolute(latency, n).put("first_byte_p50_us", Report.num(first.absolute(n, 50), 1))
         .put("node_cpu_s_per_gib", Report.num(cpuPerGiB, 3)).put("node_peak_rss_mib", Report.num(peak, 1)));
       table.row(c.label(), events, ms(latency.absolute(n, 50)), ms(latency.absolute(n, 99)), ms(max),
         ms(first.absolute(n, 50)), Report.fmt(cpuPerGiB, 2), Report.fmt(peak, 0), errors);
@@ -218,6 +218,13 @@ final class CrossNode {
     report.target("X1 " + s.largeMiB() + " MiB last byte, cross node ≤ 1.5× same node (p99)",
       Report.fmt(p99, 2) + "× (" + ms(latency.absolute(CROSS, 99)) + " vs " + ms(latency.absolute(SAME, 99)) + " ms)",
       "≤ 1.5×", Double.isNaN(p99) ? null : p99 <= 1.5);
+  }
+
+  /** A listener's figures and runs; the "added" ones are over a direct connection, which this scenario has not. */
+  private static JsonObject absolute(LatencyComparison latency, String name) {
+    JsonObject json = latency.toJson(name);
+    json.fieldNames().removeIf(key -> key.startsWith("added_"));
+    return json;
   }
 
   private static double at(Map<String, RunResult> rep, String name, double p) {
