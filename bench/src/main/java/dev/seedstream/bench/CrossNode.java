@@ -231,11 +231,11 @@ final class CrossNode {
     return RunStats.micros(rep.get(name).stats().lastByte, p);
   }
 
-  private static double medianDiff(List<Map<String, RunResult>> reps, double p) {
+  static double medianDiff(List<Map<String, RunResult>> reps, double p) {
     return median(reps.stream().mapToDouble(rep -> at(rep, CROSS, p) - at(rep, SAME, p)).toArray());
   }
 
-  private static double medianRatio(List<Map<String, RunResult>> reps, double p) {
+  static double medianRatio(List<Map<String, RunResult>> reps, double p) {
     return median(reps.stream().mapToDouble(rep -> at(rep, CROSS, p) / at(rep, SAME, p)).toArray());
   }
 
