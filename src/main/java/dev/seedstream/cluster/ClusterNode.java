@@ -37,8 +37,11 @@ public final class ClusterNode {
 
   private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
 
-  /** A job's log holds at most this many events: started, 15 images, 15 failures and the end fit many times over. */
-  static final int LOG_CAPACITY = 256;
+  /**
+   * A job's log holds at most this many entries, a frame and its commit mark per event: started, 15 images,
+   * 15 failures and the end fit many times over.
+   */
+  static final int LOG_CAPACITY = 512;
   static final String LOGS = "seedstream-log-";
   static final String RECORDS = "seedstream-jobs";
   static final String IMAGES = "seedstream-images";

@@ -24,17 +24,23 @@ import java.util.concurrent.TimeUnit;
  * delivered:
  * <ul>
  *   <li>a record per job ({@code seedstream-jobs}): its snapshot, its owner and its client, as JSON;</li>
- *   <li>a log per job, a ring buffer of its SSE frames in id order ({@code seedstream-log-<id>});</li>
+ *   <li>a log per job, a ring buffer of its SSE frames in id order ({@code seedstream-log-<id>}), each followed by
+ *       a commit mark;</li>
  *   <li>the {@code b64_json} text of inline images once each ({@code seedstream-images}), the log holding only
  *       the frame around it: a replaying node fetches an image when it needs it, and no member holds every image.</li>
  * </ul>
- * Each structure has one synchronous backup: a write has returned only once a second member holds it too. The
- * futures complete on the caller's Vert.x context.
+ * Each structure has one synchronous backup: a write has returned only once a second member holds it. A reader,
+ * though, may see an entry on the member holding the primary copy a moment before the backup is written. So the
+ * owner appends a commit mark after each frame's write has returned, and readers hand on only frames that
+ * something follows: a mark, or a later frame. A frame is never seen by a listener anywhere before it is on two
+ * members. The futures complete on the caller's Vert.x context.
  */
 public final class JobJournal {
 
   private static final byte FRAME = 0;
   private static final byte IMAGE = 1;
+  private static final byte COMMIT = 2;
+  private static final byte[] COMMIT_MARK = {COMMIT};
   /** Events fetched per read: a group job's whole log, usually. */
   private static final int READ_BATCH = 32;
 
@@ -52,46 +58,63 @@ public final class JobJournal {
   }
 
   /** One event as the log holds it: {@code image} is the inline image's base64 text, or null. */
-  public record LoggedEvent(String type, byte[] head, byte[] image) {
+  public record LoggedEvent(long id, String type, byte[] head, byte[] image) {
+  }
+
+  /** Events read, and the log entry to read from next time. */
+  public record Batch(List<LoggedEvent> events, long next) {
   }
 
   /**
-   * Stores event {@code id} of the job: its image first, then the frame in the log. Ids start at 1 and come in
-   * order, one at a time; event {@code id} is the log's entry {@code id - 1}.
+   * Stores event {@code id} of the job: its image first, then the frame in the log. Ids come in order, one at a
+   * time. When the future completes, both are on two members; call {@link #commit} before the next event.
    */
   public Future<Void> append(String jobId, long id, String type, byte[] head, InlineImage image) {
     Future<Void> imageStored = image == null ? Future.succeededFuture()
       : on(images.setAsync(imageKey(jobId, id), image.copyText(), keepMs, TimeUnit.MILLISECONDS));
-    return imageStored.compose(v -> on(log(jobId).addAsync(encode(type, head, image != null), OverflowPolicy.FAIL)))
-      .compose(sequence -> sequence == id - 1 ? Future.succeededFuture()
-        : Future.failedFuture(new IllegalStateException("job " + jobId + ": event " + id + " went to log entry " + sequence)));
+    return imageStored.compose(v -> on(log(jobId).addAsync(encode(id, type, head, image != null), OverflowPolicy.FAIL)))
+      .mapEmpty();
+  }
+
+  /** Marks the newest frame as on two members: readers may hand it on now. */
+  public Future<Void> commit(String jobId) {
+    return on(log(jobId).addAsync(COMMIT_MARK, OverflowPolicy.FAIL)).mapEmpty();
   }
 
   /**
-   * Events from log entry {@code from} on, at least one: the future completes when there is one, which for a
-   * running job may be much later.
+   * The frames from log entry {@code from} on that are committed (something follows them). The future completes
+   * when there are two entries to look at, which for a running job may be much later.
    */
-  public Future<List<LoggedEvent>> read(String jobId, long from) {
-    return on(log(jobId).readManyAsync(from, 1, READ_BATCH, null)).compose(batch -> withImages(jobId, from, batch));
+  public Future<Batch> read(String jobId, long from) {
+    return on(log(jobId).readManyAsync(from, 2, READ_BATCH, null)).compose(batch -> withImages(jobId, from, batch));
   }
 
-  private Future<List<LoggedEvent>> withImages(String jobId, long from, ReadResultSet<byte[]> batch) {
+  private Future<Batch> withImages(String jobId, long from, ReadResultSet<byte[]> batch) {
     List<Future<LoggedEvent>> events = new ArrayList<>();
+    long next = from;
     for (int i = 0; i < batch.size(); i++) {
-      long id = from + i + 1;
       ByteBuffer item = ByteBuffer.wrap(batch.get(i));
       byte kind = item.get();
+      if (kind != COMMIT && i == batch.size() - 1) {
+        break; // not committed yet: read again, with what follows it
+      }
+      next++;
+      if (kind == COMMIT) {
+        continue;
+      }
+      long id = item.getLong();
       byte[] type = new byte[item.getShort()];
       item.get(type);
       byte[] head = new byte[item.getInt()];
       item.get(head);
       String typeName = new String(type, StandardCharsets.UTF_8);
-      events.add(kind == FRAME ? Future.succeededFuture(new LoggedEvent(typeName, head, null))
+      events.add(kind == FRAME ? Future.succeededFuture(new LoggedEvent(id, typeName, head, null))
         : on(images.getAsync(imageKey(jobId, id))).compose(text -> text == null
           ? Future.failedFuture(new IllegalStateException("job " + jobId + ": the image of event " + id + " is gone"))
-          : Future.succeededFuture(new LoggedEvent(typeName, head, text))));
+          : Future.succeededFuture(new LoggedEvent(id, typeName, head, text))));
     }
-    return Future.all(events).map(all -> all.<LoggedEvent>list());
+    long after = next;
+    return Future.all(events).map(all -> new Batch(all.<LoggedEvent>list(), after));
   }
 
   /** The job's record, or null when the cluster knows no such job. */
@@ -133,8 +156,10 @@ public final class JobJournal {
 
   /**
    * Ends a job whose owner was lost: the record becomes {@code interrupted} with {@code error} as its error, and
-   * the frame {@code terminal(id)} is appended to its log with the next id. Every surviving member may try; only the
-   * first succeeds (the record changes under an entry processor), so the log gets one end. True for that one.
+   * the frame {@code terminal(id)} is appended to its log with the next id, then committed. Every surviving member
+   * may try; only the first succeeds (the record changes under an entry processor), so the log gets one end. True
+   * for that one. A last frame the owner wrote but did not commit is committed by this end: it is on the member
+   * that holds the log now, so every reader will have it.
    */
   public Future<Boolean> endLost(String jobId, String lostOwner, JsonObject error, java.util.function.LongFunction<byte[]> terminal) {
     return on(records.submitToKey(jobId, new MarkLost(lostOwner, error.encode()))).compose(won -> {
@@ -142,9 +167,10 @@ public final class JobJournal {
         return Future.succeededFuture(false);
       }
       Ringbuffer<byte[]> log = log(jobId);
-      return Vertx.currentContext().executeBlocking(log::tailSequence, false).compose(tail -> {
-        long id = tail + 2;
-        return on(log.addAsync(encode("error", terminal.apply(id), false), OverflowPolicy.FAIL))
+      return Vertx.currentContext().executeBlocking(() -> lastFrameId(log), false).compose(last -> {
+        long id = last + 1;
+        return on(log.addAsync(encode(id, "error", terminal.apply(id), false), OverflowPolicy.FAIL))
+          .compose(seq -> on(log.addAsync(COMMIT_MARK, OverflowPolicy.FAIL)))
           .compose(seq -> on(records.submitToKey(jobId, new SetLastEventId(id)))).map(true);
       });
     });
@@ -154,13 +180,24 @@ public final class JobJournal {
     return node.hazelcast().getRingbuffer(ClusterNode.LOGS + jobId);
   }
 
+  /** The id of the log's newest frame, 0 for none; blocking. */
+  private static long lastFrameId(Ringbuffer<byte[]> log) throws InterruptedException {
+    for (long sequence = log.tailSequence(); sequence >= Math.max(0, log.headSequence()); sequence--) {
+      ByteBuffer item = ByteBuffer.wrap(log.readOne(sequence));
+      if (item.get() != COMMIT) {
+        return item.getLong();
+      }
+    }
+    return 0;
+  }
+
   private static String imageKey(String jobId, long id) {
     return jobId + "/" + id;
   }
 
-  private static byte[] encode(String type, byte[] head, boolean image) {
+  private static byte[] encode(long id, String type, byte[] head, boolean image) {
     byte[] name = type.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(1 + 2 + name.length + 4 + head.length).put(image ? IMAGE : FRAME)
+    return ByteBuffer.allocate(1 + 8 + 2 + name.length + 4 + head.length).put(image ? IMAGE : FRAME).putLong(id)
       .putShort((short) name.length).put(name).putInt(head.length).put(head).array();
   }
 

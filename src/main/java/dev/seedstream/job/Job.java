@@ -337,8 +337,10 @@ public final class Job implements UpstreamEvents {
         }
         metrics.buffered(event.length());
         log.add(event);
-        journal.describe(id, record(), keepMs);
-      });
+      })
+      // On two members now: the mark lets other nodes' readers hand it on too. The next event waits for it.
+      .transform(stored -> stored.succeeded() ? journal.commit(id) : Future.<Void>succeededFuture())
+      .andThen(committed -> journal.describe(id, record(), keepMs));
   }
 
   /** The job as the cluster keeps it: its snapshot, its owner and its client. */

@@ -15,7 +15,7 @@ final class JobReplica {
   private final RemoteJob job;
   private final JobJournal journal;
   private final EventLog log;
-  /** The log entry to read next: the id of the newest event read so far. */
+  /** The log entry to read next. */
   private long next;
   private boolean dropped;
 
@@ -48,10 +48,10 @@ final class JobReplica {
         log.endStreams();
         return;
       }
-      for (JobJournal.LoggedEvent event : read.result()) {
+      for (JobJournal.LoggedEvent event : read.result().events()) {
         log.add(JobEvent.replayed(event.type(), event.head(), event.image()));
-        next++;
       }
+      next = read.result().next();
       if (!log.ended()) {
         readMore();
       }
