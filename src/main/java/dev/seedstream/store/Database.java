@@ -52,7 +52,7 @@ final class Database {
   <T> Future<T> run(Work<T> work) {
     return thread.executeBlocking(() -> {
       // The history's writes are the store's work too: they yield the core to the relay (see StoreThreads).
-      StoreThreads.lowerPriority();
+      StoreThreads.yieldToRelay();
       return work.apply(connection);
     }, true);
   }

@@ -8,6 +8,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +34,7 @@ class StoreIsolationTest {
   }
 
   @Test
-  @DisplayName("downloads and decodes run on the store's own lowest-priority threads, and /metrics shows its backlog")
+  @DisplayName("downloads and decodes run on the store's own idle-class threads, and /metrics shows its backlog")
   void storeWorkRunsOnItsOwnThreads() {
     HistoryFixture gw = new HistoryFixture(dataDir, Map.of(), UnaryOperator.identity());
     started.add(gw);
@@ -45,9 +48,32 @@ class StoreIsolationTest {
     assertThat(store).extracting(Thread::getName).anyMatch(name -> name.startsWith("seedstream-store-io"))
       .anyMatch(name -> name.startsWith("seedstream-store-worker"));
     assertThat(store).allMatch(t -> t.getPriority() == Thread.MIN_PRIORITY);
+    if (Files.isExecutable(Path.of("/usr/bin/chrt"))) {
+      // Linux: each of them is in the idle scheduling class (policy 5 in /proc/<pid>/task/<tid>/stat).
+      assertThat(schedulingPolicies("seedstream-stor")).isNotEmpty().containsOnly(5);
+      assertThat(schedulingPolicies("vert.x-eventloo")).isNotEmpty().doesNotContain(5);
+    }
     String metrics = gw.get("/metrics").body().toString();
     assertThat(metrics).contains("seedstream_images_stored_total 3.0").contains("seedstream_store_backlog 0.0")
       .contains("seedstream_store_backlog_bytes 0.0").contains("seedstream_store_failures_total{reason=\"backlog\"} 0.0");
+  }
+
+  /** The scheduling policy of each of this process's threads whose name starts with {@code prefix}. */
+  private static List<Integer> schedulingPolicies(String prefix) {
+    List<Integer> policies = new ArrayList<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : tasks.toList()) {
+        if (Files.readString(task.resolve("comm")).startsWith(prefix)) {
+          String stat = Files.readString(task.resolve("stat"));
+          // Fields after the parenthesised name, which may hold spaces; policy is field 41.
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          policies.add(Integer.parseInt(fields[41 - 3]));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return policies;
   }
 
   @Test
