@@ -51,7 +51,7 @@ final class DownloadQueue {
     };
     if (running < limit) {
       start.run();
-    } else if (waiting.size() >= maxWaiting || waitingBytes + bytes > maxWaitingBytes) {
+    } else if (full(bytes)) {
       return Future.failedFuture(new StoreFailure(StoreFailure.Kind.BACKLOG, "the store was behind: "
         + waiting.size() + " images (" + (waitingBytes >> 20) + " MiB) were already waiting to be kept"));
     } else {
@@ -59,6 +59,11 @@ final class DownloadQueue {
       waitingBytes += bytes;
     }
     return done.future();
+  }
+
+  /** Whether a task holding {@code bytes} would be refused now. */
+  boolean full(long bytes) {
+    return running >= limit && (waiting.size() >= maxWaiting || waitingBytes + bytes > maxWaitingBytes);
   }
 
   /** Images waiting for a free slot, not counting the {@code limit} being kept now. */

@@ -166,6 +166,18 @@ public final class ImageArchive {
   public void imageArrived(String jobId, int index, String url, byte[] base64, String size) {
     long now = System.currentTimeMillis();
     StoredImage image = StoredImage.pending(jobId, index, size, url, url == null ? 0 : UrlExpiry.of(url, now), now);
+    if (queue.full(base64 == null ? 0 : base64.length)) {
+      // Behind already: the image's one row goes in with its final state, rather than a pending row and
+      // its update, so a store that falls behind does not put twice the writes on the history as well.
+      StoredImage refused = image.notPersisted("the store was behind: " + queue.waiting()
+        + " images were already waiting to be kept");
+      notPersistedCount++;
+      failures.merge(StoreFailure.Kind.BACKLOG, 1L, Long::sum);
+      notPersistedWarnings.warn(StoreFailure.Kind.BACKLOG.label(), "image " + key(jobId, index) + " not persisted: "
+        + refused.reason());
+      record(refused);
+      return;
+    }
     write("record image " + key(jobId, index), () -> history.insertImage(image));
     if (base64 != null) {
       keep(image, base64.length, () -> fetcher.decode(base64));

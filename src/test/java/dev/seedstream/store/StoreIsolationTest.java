@@ -93,6 +93,7 @@ class StoreIsolationTest {
     assertThat(tooMany.cause().getMessage()).contains("the store was behind");
     assertThat(queue.waiting()).isEqualTo(2);
     assertThat(queue.waitingBytes()).isEqualTo(100);
+    assertThat(queue.full(0)).isTrue();
 
     running.complete("first");
     assertThat(first.result()).isEqualTo("first");
@@ -100,5 +101,6 @@ class StoreIsolationTest {
     assertThat(third.result()).isEqualTo("third");
     assertThat(queue.waiting()).isZero();
     assertThat(queue.waitingBytes()).isZero();
+    assertThat(queue.full(100)).isFalse();
   }
 }
