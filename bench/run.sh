@@ -49,7 +49,7 @@ NOSTORE_PORT=${BENCH_NOSTORE_PORT:-18085}
 IMAGE_PORT=${BENCH_IMAGE_PORT:-18086}
 # The size of each image the fake upstream serves over https (a 2048x2048 JPEG is a few hundred KiB).
 IMAGE_BYTES=${BENCH_IMAGE_BYTES:-262144}
-# Both JVMs touch their initial heap at start (the design's -XX:+AlwaysPreTouch): on this kind of virtual
+# The tuned profile (GATEWAY_JAVA_OPTS) and the load client. Both JVMs touch their initial heap at start (the design's -XX:+AlwaysPreTouch): on this kind of virtual
 # machine a first touch of a page is slow, and without it young-generation pauses that promote into fresh
 # old-generation pages ran 2-4x longer (bench/results/2026-11-25-pretouch/). The gateway's images live in
 # off-heap blocks, so 1 GiB of heap is the working size; the 4 GiB ceiling is headroom, never pre-touched.
