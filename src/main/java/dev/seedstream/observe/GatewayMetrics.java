@@ -216,6 +216,11 @@ public final class GatewayMetrics {
       .description("images being downloaded or written").register(registry);
     Gauge.builder("seedstream.store.degraded", this, m -> m.storeSnapshot.getBoolean("degraded", false) ? 1 : 0)
       .description("1 while image files or history writes fail (the relay goes on), else 0").register(registry);
+    Gauge.builder("seedstream.store.backlog", this, m -> m.storeSnapshot.getLong("backlog", 0L))
+      .description("images waiting for the store's threads (bounded; past the bound an image is not kept, "
+        + "reason backlog)").register(registry);
+    Gauge.builder("seedstream.store.backlog.bytes", this, m -> m.storeSnapshot.getLong("backlog_bytes", 0L))
+      .description("inline image bytes the waiting images hold (bounded)").register(registry);
     Gauge.builder("seedstream.store.unrecorded.writes", this, m -> m.storeSnapshot.getLong("unrecorded_writes", 0L))
       .description("history writes waiting for the database to accept them").register(registry);
     JsonObject failures = storeSnapshot.getJsonObject("failures", new JsonObject());

@@ -1,5 +1,8 @@
 package dev.seedstream.store;
 
+import io.netty.buffer.ByteBuf;
+
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -27,12 +30,32 @@ final class BlobDigest {
   }
 
   void update(byte[] chunk) {
-    sha256.update(chunk);
-    crc.update(chunk);
+    update(chunk, 0, chunk.length);
+  }
+
+  void update(byte[] chunk, int offset, int length) {
+    sha256.update(chunk, offset, length);
+    crc.update(chunk, offset, length);
     if (bytes < HEAD_BYTES) {
-      System.arraycopy(chunk, 0, head, (int) bytes, (int) Math.min(chunk.length, HEAD_BYTES - bytes));
+      System.arraycopy(chunk, offset, head, (int) bytes, (int) Math.min(length, HEAD_BYTES - bytes));
     }
-    bytes += chunk.length;
+    bytes += length;
+  }
+
+  /** The bytes of {@code chunk} from its reader index on, read where they are (no copy when on the heap). */
+  void update(ByteBuf chunk) {
+    int length = chunk.readableBytes();
+    if (chunk.hasArray()) {
+      update(chunk.array(), chunk.arrayOffset() + chunk.readerIndex(), length);
+      return;
+    }
+    ByteBuffer view = chunk.nioBuffer();
+    if (bytes < HEAD_BYTES) {
+      chunk.getBytes(chunk.readerIndex(), head, (int) bytes, (int) Math.min(length, HEAD_BYTES - bytes));
+    }
+    sha256.update(view.duplicate());
+    crc.update(view);
+    bytes += length;
   }
 
   long bytes() {

@@ -8,20 +8,32 @@ import java.util.Queue;
 import java.util.function.Supplier;
 
 /**
- * Runs at most {@code limit} downloads (or decodes) at once; the rest wait in arrival order. Event loop
- * only, so a plain counter suffices.
+ * Runs at most {@code limit} downloads (or decodes) at once; the rest wait in arrival order, up to
+ * {@code maxWaiting} of them holding at most {@code maxWaitingBytes} of inline image data. Past either bound an
+ * image is refused at once ({@link StoreFailure.Kind#BACKLOG}): when images arrive faster than the store's
+ * low-priority threads keep them, the store falls behind by a bounded amount and the relay never waits for it.
+ * Event loop only, so plain counters suffice.
  */
 final class DownloadQueue {
 
-  private final int limit;
-  private final Queue<Runnable> waiting = new ArrayDeque<>();
-  private int running;
-
-  DownloadQueue(int limit) {
-    this.limit = limit;
+  private record Waiting(Runnable start, long bytes) {
   }
 
-  <T> Future<T> submit(Supplier<Future<T>> task) {
+  private final int limit;
+  private final int maxWaiting;
+  private final long maxWaitingBytes;
+  private final Queue<Waiting> waiting = new ArrayDeque<>();
+  private int running;
+  private long waitingBytes;
+
+  DownloadQueue(int limit, int maxWaiting, long maxWaitingBytes) {
+    this.limit = limit;
+    this.maxWaiting = maxWaiting;
+    this.maxWaitingBytes = maxWaitingBytes;
+  }
+
+  /** {@code bytes}: what the task holds in memory until it runs (an inline image's text), 0 for a URL. */
+  <T> Future<T> submit(long bytes, Supplier<Future<T>> task) {
     Promise<T> done = Promise.promise();
     Runnable start = () -> {
       running++;
@@ -39,16 +51,36 @@ final class DownloadQueue {
     };
     if (running < limit) {
       start.run();
+    } else if (full(bytes)) {
+      return Future.failedFuture(new StoreFailure(StoreFailure.Kind.BACKLOG, "the store was behind: "
+        + waiting.size() + " images (" + (waitingBytes >> 20) + " MiB) were already waiting to be kept"));
     } else {
-      waiting.add(start);
+      waiting.add(new Waiting(start, bytes));
+      waitingBytes += bytes;
     }
     return done.future();
   }
 
+  /** Whether a task holding {@code bytes} would be refused now. */
+  boolean full(long bytes) {
+    return running >= limit && (waiting.size() >= maxWaiting || waitingBytes + bytes > maxWaitingBytes);
+  }
+
+  /** Images waiting for a free slot, not counting the {@code limit} being kept now. */
+  int waiting() {
+    return waiting.size();
+  }
+
+  /** Inline image bytes the waiting images hold. */
+  long waitingBytes() {
+    return waitingBytes;
+  }
+
   private void startNext() {
-    Runnable next = waiting.poll();
+    Waiting next = waiting.poll();
     if (next != null) {
-      next.run();
+      waitingBytes -= next.bytes();
+      next.start().run();
     }
   }
 }

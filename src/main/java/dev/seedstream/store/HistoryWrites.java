@@ -3,6 +3,7 @@ package dev.seedstream.store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import dev.seedstream.observe.RepeatedWarning;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -45,6 +46,8 @@ final class HistoryWrites {
   private long retryTimer = -1;
   private String refusal;
   private long dropped;
+  /** Past the bound every write is dropped alike, a thousand a second under load: one line a minute, with a count. */
+  private final RepeatedWarning full = new RepeatedWarning(LOG, 60_000, System::nanoTime);
 
   HistoryWrites(Vertx vertx, Predicate<Throwable> retryable) {
     this.vertx = vertx;
@@ -59,7 +62,7 @@ final class HistoryWrites {
     Promise<Void> done = Promise.promise();
     if (waiting.size() >= MAX_WAITING) {
       dropped++;
-      LOG.warning("history: could not " + what + ": " + MAX_WAITING + " writes already wait for the disk");
+      full.warn("full", "history: could not " + what + ": " + MAX_WAITING + " writes already wait for the disk");
       done.fail(new StoreFailure(StoreFailure.Kind.DATABASE, "the history database refuses writes (" + refusal + ")"));
       return done.future();
     }

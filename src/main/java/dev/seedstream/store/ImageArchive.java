@@ -27,8 +27,9 @@ import java.util.logging.Logger;
  * Keeps every generated image: the history of jobs and images in SQLite or PostgreSQL (see
  * {@link HistoryDatabase}), and each image's bytes on disk,
  * named by sha256. Jobs report to it as they run; it never delays them and never fails them: an image it
- * cannot keep is marked {@code not_persisted} with the reason. All methods run on the gateway's event loop;
- * SQL and file work go to worker threads.
+ * cannot keep is marked {@code not_persisted} with the reason. All methods run on the gateway's event loop,
+ * and only bookkeeping stays there: downloads, decoding, hashing and image files go to the store's own
+ * low-priority threads ({@link StoreThreads}) through a bounded queue, SQL to the database's thread.
  *
  * <p>A full or failing disk degrades the store, never the relay: an image file that cannot be written makes
  * its image {@code not_persisted} ("disk error: …"), and history writes the database refuses wait in order
@@ -49,6 +50,13 @@ public final class ImageArchive {
    */
   static final long RETRY_FOR_MS = 120_000;
   static final String REMOVED_BEFORE_RECORDED = "the image file was removed by retention before it was recorded";
+  /**
+   * Images waiting for the store's threads, past which a new one is not kept ({@code backlog}): at about
+   * 1,000 images a second that is a second of falling behind, which the relay never waits for.
+   */
+  static final int MAX_BACKLOG = 1_000;
+  /** Inline image text the waiting images may hold on the heap; eight 8 MiB images. */
+  static final long MAX_BACKLOG_BYTES = 64L << 20;
 
   /** An image whose final state is not in the database yet: {@code image} is its state now. */
   private static final class Tracked {
@@ -73,6 +81,7 @@ public final class ImageArchive {
   private final FetchPolicy policy;
   private final ImageFetcher fetcher;
   private final DownloadQueue queue;
+  private final StoreThreads threads;
   private final HistoryWrites writes;
   private final Map<String, Tracked> tracked = new HashMap<>();
   private final Map<StoreFailure.Kind, Long> failures = new EnumMap<>(StoreFailure.Kind.class);
@@ -101,7 +110,8 @@ public final class ImageArchive {
     this.files = files;
     this.policy = new FetchPolicy(vertx, settings.trustedOrigin(), settings.allowPrivate(), imageHosts);
     this.fetcher = new ImageFetcher(vertx, files, policy, settings.concurrency(), maxImageBytes, settings.fetchTimeoutMs());
-    this.queue = new DownloadQueue(settings.concurrency());
+    this.queue = new DownloadQueue(settings.concurrency(), MAX_BACKLOG, MAX_BACKLOG_BYTES);
+    this.threads = new StoreThreads(vertx, context, settings.concurrency());
     this.writes = new HistoryWrites(vertx, history::retryable);
     for (StoreFailure.Kind kind : StoreFailure.Kind.values()) {
       failures.put(kind, 0L);
@@ -156,13 +166,25 @@ public final class ImageArchive {
   public void imageArrived(String jobId, int index, String url, byte[] base64, String size) {
     long now = System.currentTimeMillis();
     StoredImage image = StoredImage.pending(jobId, index, size, url, url == null ? 0 : UrlExpiry.of(url, now), now);
+    if (queue.full(base64 == null ? 0 : base64.length)) {
+      // Behind already: the image's one row goes in with its final state, rather than a pending row and
+      // its update, so a store that falls behind does not put twice the writes on the history as well.
+      StoredImage refused = image.notPersisted("the store was behind: " + queue.waiting()
+        + " images were already waiting to be kept");
+      notPersistedCount++;
+      failures.merge(StoreFailure.Kind.BACKLOG, 1L, Long::sum);
+      notPersistedWarnings.warn(StoreFailure.Kind.BACKLOG.label(), "image " + key(jobId, index) + " not persisted: "
+        + refused.reason());
+      record(refused);
+      return;
+    }
     write("record image " + key(jobId, index), () -> history.insertImage(image));
     if (base64 != null) {
-      keep(image, () -> fetcher.decode(base64));
+      keep(image, base64.length, () -> fetcher.decode(base64));
     } else if (url != null) {
-      keep(image, () -> fetcher.download(url));
+      keep(image, 0, () -> fetcher.download(url));
     } else {
-      keep(image, () -> Future.failedFuture(new StoreFailure(StoreFailure.Kind.INVALID,
+      keep(image, 0, () -> Future.failedFuture(new StoreFailure(StoreFailure.Kind.INVALID,
         "the image event had neither a URL nor inline data")));
     }
   }
@@ -293,7 +315,8 @@ public final class ImageArchive {
     }
     long storing = tracked.values().stream().filter(t -> t.image.status() == StorageStatus.PENDING).count();
     return new JsonObject().put("stored", storedCount).put("not_persisted", notPersistedCount)
-      .put("retries", retryCount).put("in_flight", storing).put("unrecorded_writes", writes.waiting()).put("degraded", degradedReason() != null)
+      .put("retries", retryCount).put("in_flight", storing).put("unrecorded_writes", writes.waiting())
+      .put("backlog", queue.waiting()).put("backlog_bytes", queue.waitingBytes()).put("degraded", degradedReason() != null)
       .put("failures", byKind);
   }
 
@@ -335,7 +358,7 @@ public final class ImageArchive {
     vertx.cancelTimer(retentionTimer);
     retryTimers.forEach(vertx::cancelTimer);
     writes.close();
-    return fetcher.close().eventually(history::close).eventually(files::close);
+    return fetcher.close().eventually(history::close).eventually(files::close).andThen(v -> threads.close());
   }
 
   // ----------------------------------------------------------------- internals
@@ -356,9 +379,9 @@ public final class ImageArchive {
   /** An image whose copy the last process did not finish: fetch it again while its URL still works. */
   private void resume(StoredImage image, long now) {
     if (image.upstreamUrlValid(now)) {
-      keep(image, () -> fetcher.download(image.upstreamUrl()));
+      keep(image, 0, () -> fetcher.download(image.upstreamUrl()));
     } else {
-      keep(image, () -> Future.failedFuture(new StoreFailure(StoreFailure.Kind.DOWNLOAD,
+      keep(image, 0, () -> Future.failedFuture(new StoreFailure(StoreFailure.Kind.DOWNLOAD,
         "the gateway stopped before the copy was stored, and the upstream URL is no longer valid")));
     }
   }
@@ -367,11 +390,11 @@ public final class ImageArchive {
    * Fetches and writes the image, then records its final state. The outcome is known (and answered from
    * memory) as soon as the file is written or given up on; the record may wait for the database.
    */
-  private void keep(StoredImage image, Supplier<Future<Blob>> source) {
+  private void keep(StoredImage image, long heldBytes, Supplier<Future<Blob>> source) {
     String key = key(image.jobId(), image.index());
     Tracked pending = new Tracked(image);
     tracked.put(key, pending);
-    queue.submit(source).compose(blob -> commitRetrying(pending, image, blob, System.nanoTime(), RETRY_FIRST_MS))
+    queue.submit(heldBytes, () -> threads.run(source)).compose(blob -> commitRetrying(pending, image, blob, System.nanoTime(), RETRY_FIRST_MS))
       .recover(failure -> Future.succeededFuture(giveUp(pending, image, failure)))
       .onSuccess(outcome -> {
         pending.image = outcome;

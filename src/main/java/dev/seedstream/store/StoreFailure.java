@@ -21,7 +21,9 @@ final class StoreFailure extends Exception {
     /** The bucket (SEEDSTREAM_BLOB_URL) refused the image or did not answer. */
     BUCKET,
     /** The history database refused the write. */
-    DATABASE;
+    DATABASE,
+    /** Images arrived faster than the store keeps them, and its bounded backlog was full. */
+    BACKLOG;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);

@@ -1,5 +1,6 @@
 package dev.seedstream.upstream;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -85,6 +86,44 @@ public final class KeyRedactor {
       return copy;
     }
     return value;
+  }
+
+  /**
+   * Whether {@link #redact} would change these bytes, each read as one ISO-8859-1 character: a check that
+   * allocates nothing, so a line without the key (nearly every line) costs one pass over its bytes.
+   */
+  boolean foundIn(Buffer bytes, int from, int to) {
+    if (width == 0) {
+      return false;
+    }
+    long rolling = 0;
+    int run = 0;
+    for (int i = from; i < to; i++) {
+      char f = fold((char) (bytes.getByte(i) & 0xff));
+      if (f >= 128 || !alphabet[f]) {
+        run = 0;
+        rolling = 0;
+        continue;
+      }
+      if (run >= width) {
+        rolling -= fold((char) (bytes.getByte(i - width) & 0xff)) * leavingWeight;
+      }
+      rolling = rolling * BASE + f;
+      run++;
+      if (run >= width && Arrays.binarySearch(pieceHashes, rolling) >= 0 && keyAt(bytes, i - width + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The hash matched: whether the {@code width} bytes from {@code start} really are a piece of the key. */
+  private boolean keyAt(Buffer bytes, int start) {
+    StringBuilder piece = new StringBuilder(width);
+    for (int i = start; i < start + width; i++) {
+      piece.append(fold((char) (bytes.getByte(i) & 0xff)));
+    }
+    return foldedKey.contains(piece);
   }
 
   /** A scan over characters that arrive in pieces, writing what is safe to {@code out} as soon as it is. */

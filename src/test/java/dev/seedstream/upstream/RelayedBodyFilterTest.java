@@ -5,7 +5,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,6 +57,23 @@ class RelayedBodyFilterTest {
       assertThat(out).as("chunks of %d", chunk).doesNotContainIgnoringCase(KEY.substring(3, 15))
         .doesNotContainIgnoringCase(KEY.substring(20)).contains(image).contains("[redacted]");
     }
+  }
+
+  @Test
+  @DisplayName("issue 25: a chunk of whole small events goes to the client as one write, not one per line")
+  void oneWritePerChunk() {
+    List<String> writes = new ArrayList<>();
+    RelayedBodyFilter filter = new RelayedBodyFilter(ERRORS, b -> writes.add(b.toString(StandardCharsets.UTF_8)));
+    String events = "event: image_generation.partial_succeeded\r\ndata: {\"type\":\"image_generation.partial_succeeded\","
+      + "\"image_index\":0,\"url\":\"https://img.example/0.jpeg?t=1\"}\r\n\r\n"
+      + "event: image_generation.partial_succeeded\ndata: {\"type\":\"image_generation.partial_succeeded\","
+      + "\"image_index\":1,\"url\":\"https://img.example/1.jpeg?t=2\"}\n\n";
+    filter.accept(Buffer.buffer(events));
+    assertThat(writes).containsExactly(events);
+    // The key in a later chunk is still taken out, in that chunk's one write.
+    filter.accept(Buffer.buffer("data: {\"message\":\"" + KEY + "\"}\n\n"));
+    assertThat(writes).hasSize(2);
+    assertThat(writes.get(1)).doesNotContain(KEY).contains("[redacted]");
   }
 
   @Test

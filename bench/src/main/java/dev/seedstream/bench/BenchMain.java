@@ -28,7 +28,11 @@ public final class BenchMain {
 
   public static void main(String[] argv) throws Exception {
     Map<String, String> args = parse(argv);
-    BenchSettings settings = "quick".equals(args.get("mode")) ? BenchSettings.quick() : BenchSettings.full();
+    BenchSettings settings = switch (args.getOrDefault("mode", "full")) {
+      case "quick" -> BenchSettings.quick();
+      case "profiles" -> BenchSettings.profiles();
+      default -> BenchSettings.full();
+    };
     settings = settings.withSmallEvents(
       intArg(args, "s2-seconds", settings.smallMeasuredSeconds()),
       intArg(args, "s2-reps", settings.smallReps()));
@@ -38,16 +42,35 @@ public final class BenchMain {
     FakeUpstream upstream = Harness.await(new FakeUpstream(vertx).listen(port(args, "upstream-port")), 10_000);
     LoadClient client = new LoadClient(vertx);
     ProcessProbe nginx = new ProcessProbe("nginx", Long.parseLong(args.get("nginx-pid")), false, ticks);
+    if (!args.getOrDefault("image-port", "").isEmpty()) {
+      Harness.await(upstream.serveImages(port(args, "image-port"), args.get("image-keystore"),
+        args.get("image-keystore-password"), Integer.parseInt(args.getOrDefault("image-bytes", "262144"))), 10_000);
+    }
     ProcessProbe gateway = new ProcessProbe("seedstream", Long.parseLong(args.get("gateway-pid")), true, ticks);
-    List<Comparator> candidates = List.of(Comparator.direct(port(args, "upstream-port")),
-      Comparator.nginx(port(args, "nginx-port"), nginx), Comparator.seedstreamV1(port(args, "gateway-port"), gateway),
-      Comparator.seedstreamApi(port(args, "gateway-port"), gateway));
+    List<Comparator> candidates = new ArrayList<>(List.of(Comparator.direct(port(args, "upstream-port")),
+      Comparator.nginx(port(args, "nginx-port"), nginx),
+      Comparator.seedstreamV1("seedstream", args.getOrDefault("gateway-label", "Seedstream"), port(args, "gateway-port"), gateway),
+      Comparator.seedstreamApi("seedstream", args.getOrDefault("gateway-label", "Seedstream"), port(args, "gateway-port"), gateway)));
+    // The further gateways run.sh may start: the default profile with the store off (the store's cost on the
+    // relay, measured in the same run) and the tuned profile (hand-picked flags, store off).
+    if (!args.getOrDefault("nostore-pid", "").isEmpty()) {
+      ProcessProbe nostore = new ProcessProbe("seedstream-nostore", Long.parseLong(args.get("nostore-pid")), true, ticks);
+      candidates.add(Comparator.seedstreamApi("nostore", "default, store off:", port(args, "nostore-port"), nostore));
+    }
+    if (!args.getOrDefault("tuned-pid", "").isEmpty()) {
+      ProcessProbe tuned = new ProcessProbe("seedstream-tuned", Long.parseLong(args.get("tuned-pid")), true, ticks);
+      candidates.add(Comparator.seedstreamV1("tuned", "tuned, store off:", port(args, "tuned-port"), tuned));
+      candidates.add(Comparator.seedstreamApi("tuned", "tuned, store off:", port(args, "tuned-port"), tuned));
+    }
     JsonObject availability = new JsonObject();
-    // Only Seedstream /v1 may be skipped (BENCH_SKIP, for quicker experiments): the others are every ratio's basis.
+    // Any gateway comparator but the default /api may be skipped (BENCH_SKIP, for quicker experiments);
+    // direct, nginx and the default /api are every ratio's basis.
     List<String> skip = List.of(args.getOrDefault("skip", "").split(","));
-    if (skip.contains("seedstream_v1")) {
-      availability.put("seedstream_v1", "skipped (BENCH_SKIP)");
-      candidates = candidates.stream().filter(c -> !c.name().equals("seedstream_v1")).toList();
+    for (Comparator c : List.copyOf(candidates)) {
+      if (skip.contains(c.name()) && c.isSeedstream() && !c.name().equals("seedstream_api")) {
+        availability.put(c.name(), "skipped (BENCH_SKIP)");
+        candidates.remove(c);
+      }
     }
     List<Comparator> comparators = available(new Harness(client, upstream, candidates, settings), availability);
     Harness h = new Harness(client, upstream, comparators, settings);
@@ -73,6 +96,9 @@ public final class BenchMain {
     double othersCpu = MachineInfo.busyCpuSeconds(ticks) - ours(self, nginx, gateway) - othersBefore;
     double wall = (System.nanoTime() - started) / 1e9;
     report.note("load_average_after", MachineInfo.loadAverage());
+    report.addPreface("Load average (1, 5, 15 min) before the run: " + loadBefore + "; after: "
+      + MachineInfo.loadAverage() + ".");
+    startup(report, args);
     report.note("other_processes_cpu_s", Report.round(othersCpu, 1));
     report.note("run_wall_s", Report.round(wall, 1));
     double share = 100 * othersCpu / wall;
@@ -86,6 +112,29 @@ public final class BenchMain {
     client.close();
     vertx.close();
     System.exit(ok ? 0 : 1);
+  }
+
+  /**
+   * The default profile's start-up, which run.sh measured before the run: milliseconds from starting the
+   * launcher to the first answered request, per start. The first start after a build also writes the
+   * class-data archive the later ones use, so the target reads the later starts.
+   */
+  private static void startup(Report report, Map<String, String> args) {
+    String measured = args.getOrDefault("startup-ms", "");
+    if (measured.isEmpty()) {
+      return;
+    }
+    List<Double> ms = new ArrayList<>();
+    for (String one : measured.split(",")) {
+      ms.add(Double.parseDouble(one));
+    }
+    List<Double> later = new ArrayList<>(ms.subList(Math.min(1, ms.size() - 1), ms.size()));
+    later.sort(Double::compare);
+    double median = later.get(later.size() / 2);
+    report.note("startup_ms", new JsonArray(ms));
+    report.target("start-up to first request served (default profile) ≤ 1.5 s", Report.fmt(median, 0)
+      + " ms median of the starts after the first (all starts: " + measured + " ms; the first after a build "
+      + "writes the class-data archive)", "≤ 1500 ms", median <= 1500);
   }
 
   /** Each scenario runs even if an earlier one broke; a broken one is recorded and fails the exit status. */

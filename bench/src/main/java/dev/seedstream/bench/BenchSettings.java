@@ -59,6 +59,23 @@ record BenchSettings(
       openRate, openDurationMs, openEvents, openIntervalMs, openPhaseMs);
   }
 
+  /**
+   * The default-profile run (run.sh --profiles): S1, S2 and S4 with seven comparators (three gateways) in
+   * about 20 minutes, so the sizes are cut: S1 to 1,000 and 2,000 held streams; S2's warm-up to 3,000 setups
+   * and 15 s, its measured window to {@code --s2-seconds} (20 s unless given) three times; S4 to its headline
+   * size, 8 MiB, 12 streams × 3 events at the full run's 40 MiB/s, three times.
+   */
+  static BenchSettings profiles() {
+    return new BenchSettings("profiles",
+      200, 6_000,
+      List.of(1000, 2000), 10_000,
+      1000, 30, 1000, 10_000, 3,
+      3_000, 15_000,
+      12, List.of(8), 3, 40, 3,
+      100, 256 << 10, 12, 1000, 10,
+      20, 15_000, 2, 500, 200);
+  }
+
   static BenchSettings quick() {
     return new BenchSettings("quick",
       50, 1_500,

@@ -20,20 +20,26 @@ record Comparator(String name, String label, int port, String path, boolean jobA
     return new Comparator("nginx", "nginx pass-through", port, FakeUpstream.PATH, false, relay);
   }
 
-  static Comparator seedstreamV1(int port, ProcessProbe relay) {
-    return new Comparator("seedstream_v1", "Seedstream /v1", port, FakeUpstream.PATH, false, relay);
+  /**
+   * A gateway's /v1. {@code profile} names the gateway when the bench runs several: "seedstream" is the default
+   * profile (the README's run command), "tuned" the hand-picked flags with the store off, "nostore" the default
+   * profile with the store off.
+   */
+  static Comparator seedstreamV1(String profile, String label, int port, ProcessProbe relay) {
+    return new Comparator(profile + "_v1", label + " /v1", port, FakeUpstream.PATH, false, relay);
   }
 
-  static Comparator seedstreamApi(int port, ProcessProbe relay) {
-    return new Comparator("seedstream_api", "Seedstream /api", port, "/api/generations", true, relay);
+  static Comparator seedstreamApi(String profile, String label, int port, ProcessProbe relay) {
+    return new Comparator(profile + "_api", label + " /api", port, "/api/generations", true, relay);
   }
 
   boolean isDirect() {
     return relay == null;
   }
 
+  /** Any of the gateways, whatever its profile. */
   boolean isSeedstream() {
-    return name.startsWith("seedstream");
+    return relay != null && !name.equals("nginx");
   }
 
   /** A body every path accepts: the upstream's own fields; /api forces stream:true itself. */

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PfxOptions;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * client can read it within the first bytes of the event. All processes share the host's CLOCK_MONOTONIC,
  * which is what HotSpot's nanoTime reads on Linux, so the client's nanoTime minus this stamp is the one-way
  * latency. It pushes like a real upstream: it never waits for a slow reader.
+ *
+ * <p>With {@link #serveImages} it also serves every image URL it hands out over https, from a certificate the
+ * bench made for the run, so a gateway with its image store on downloads each image as it would from the real
+ * upstream's image host (the bench adds that certificate to the gateway's trust store, as a user would).
  */
 final class FakeUpstream {
 
@@ -31,6 +36,9 @@ final class FakeUpstream {
   private final Set<Runnable> held = ConcurrentHashMap.newKeySet();
   private final AtomicInteger active = new AtomicInteger();
   private HttpServer server;
+  private HttpServer images;
+  /** The image URLs' origin: https on the image server once it listens, else a URL nothing answers. */
+  private volatile String imageOrigin = "http://127.0.0.1";
 
   FakeUpstream(Vertx vertx) {
     this.vertx = vertx;
@@ -40,6 +48,31 @@ final class FakeUpstream {
     server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
       .setAcceptBacklog(4096).setTcpNoDelay(true)).requestHandler(this::handle);
     return server.listen().map(s -> this);
+  }
+
+  /**
+   * Serves {@code GET /bench/<n>.jpeg} over https on {@code port} with the key in {@code keyStore} (PKCS#12):
+   * one fixed body of {@code imageBytes} starting with a JPEG signature, random after it.
+   */
+  Future<FakeUpstream> serveImages(int port, String keyStore, String password, int imageBytes) {
+    Buffer body = Payloads.image(imageBytes);
+    images = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port).setSsl(true)
+        .setKeyCertOptions(new PfxOptions().setPath(keyStore).setPassword(password)).setAcceptBacklog(4096))
+      .requestHandler(request -> {
+        if (request.path().startsWith("/bench/")) {
+          request.response().putHeader("Content-Type", "image/jpeg").end(body);
+        } else {
+          request.response().setStatusCode(404).end();
+        }
+      });
+    return images.listen().map(s -> {
+      imageOrigin = "https://127.0.0.1:" + s.actualPort();
+      return this;
+    });
+  }
+
+  String imageOrigin() {
+    return imageOrigin;
   }
 
   Future<Void> close() {

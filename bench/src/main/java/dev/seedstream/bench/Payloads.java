@@ -26,6 +26,14 @@ final class Payloads {
     return cache.computeIfAbsent(textLength, Payloads::build);
   }
 
+  /** An "image" file of {@code bytes} bytes for the image server: a JPEG signature, then random bytes. */
+  static Buffer image(int bytes) {
+    byte[] image = new byte[bytes];
+    new Random(bytes).nextBytes(image);
+    System.arraycopy(JPEG_MAGIC, 0, image, 0, Math.min(JPEG_MAGIC.length, image.length));
+    return Buffer.buffer(image);
+  }
+
   private static Buffer build(int textLength) {
     byte[] image = new byte[textLength / 4 * 3];
     // Random bytes, not zeros: base64 of zeros is one repeated letter, which no relay should get for free.

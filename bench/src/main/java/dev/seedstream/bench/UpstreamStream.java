@@ -66,7 +66,7 @@ final class UpstreamStream {
   private void sendImage(int index) {
     long stamp = System.nanoTime();
     String head = "event: " + IMAGE + "\ndata: {\"type\":\"" + IMAGE + "\",\"model\":\"" + model + "\",\"created\":"
-      + (System.currentTimeMillis() / 1000) + ",\"image_index\":" + index + ",\"url\":\"http://127.0.0.1/bench/"
+      + (System.currentTimeMillis() / 1000) + ",\"image_index\":" + index + ",\"url\":\"" + upstream.imageOrigin() + "/bench/"
       + index + ".jpeg?t=" + stamp + "\",\"size\":\"2048x2048\"";
     if (payload == null) {
       response.write(head + "}\n\n");

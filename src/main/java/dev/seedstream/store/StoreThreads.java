@@ -1,0 +1,112 @@
+package dev.seedstream.store;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.transport.Transport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Where the store does its heavy work, so that it cannot delay a relay write: downloads (connections, TLS,
+ * hashing the bytes as they arrive) on an event loop of its own, and decoding, hashing and writing inline
+ * images on worker threads of its own. On Linux every one of these threads is put in the {@code SCHED_IDLE}
+ * scheduling class ({@code chrt --idle}): it runs only when no ordinary thread wants the core, and a relay
+ * thread that wakes takes the core from it at once. A lower nice value is not enough: the kernel lets a
+ * running thread finish its time slice (a few milliseconds) before a woken one of higher weight, which put
+ * the store's downloads into the relay's p99. Where {@code chrt} is missing the threads keep the lowest Java
+ * priority only. What waits for them is bounded by {@link DownloadQueue}.
+ */
+final class StoreThreads {
+
+  /** Whether the current thread has been put in the idle class already. */
+  private static final ThreadLocal<Boolean> YIELDING = ThreadLocal.withInitial(() -> false);
+
+  private final EventLoopGroup loop;
+  private final ExecutorService workers;
+  private final ContextInternal context;
+  private final ContextInternal home;
+
+  /** {@code home}: the context the store's bookkeeping runs on, where {@link #run} delivers its outcomes. */
+  StoreThreads(Vertx vertx, Context home, int workerThreads) {
+    VertxInternal internal = (VertxInternal) vertx;
+    this.home = (ContextInternal) home;
+    // The same transport (epoll or NIO) as the gateway's own loops, so the HTTP client's channels fit this loop.
+    loop = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, 1, idle("seedstream-store-io"), 50);
+    workers = Executors.newFixedThreadPool(workerThreads, idle("seedstream-store-worker"));
+    context = internal.contextBuilder().withThreadingModel(ThreadingModel.EVENT_LOOP).withEventLoop(loop.next())
+      .withWorkerPool(internal.wrapWorkerPool(workers)).build();
+  }
+
+  /**
+   * Starts {@code work} on the store's event loop (its blocking parts then go to the store's workers) and
+   * completes on the home context, so the store's bookkeeping stays on one thread.
+   */
+  <T> Future<T> run(Supplier<Future<T>> work) {
+    Promise<T> result = home.promise();
+    context.runOnContext(v -> {
+      Future<T> started;
+      try {
+        started = work.get();
+      } catch (RuntimeException e) {
+        started = Future.failedFuture(e);
+      }
+      started.onComplete(result);
+    });
+    return result.future();
+  }
+
+  /** Threads that yield the core to every other thread of the gateway, set up as they start. */
+  private static ThreadFactory idle(String name) {
+    ThreadFactory netty = new DefaultThreadFactory(name, true, Thread.MIN_PRIORITY);
+    return work -> netty.newThread(() -> {
+      yieldToRelay();
+      work.run();
+    });
+  }
+
+  /**
+   * Puts the calling thread in the idle scheduling class, once (a thread the store owns but did not create
+   * here, its database thread, calls this before each task). {@code --reset-on-fork}: threads it starts in turn,
+   * such as Vert.x's blocking pools when the store is the first to use them, are ordinary threads.
+   */
+  static void yieldToRelay() {
+    Thread current = Thread.currentThread();
+    if (YIELDING.get()) {
+      return;
+    }
+    current.setPriority(Thread.MIN_PRIORITY);
+    YIELDING.set(true);
+    try {
+      String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+      Process chrt = new ProcessBuilder("chrt", "--idle", "--reset-on-fork", "-p", "0", tid)
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!chrt.waitFor(5, TimeUnit.SECONDS)) {
+        chrt.destroy();
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // Not Linux, or no chrt: the lowest Java priority is all there is.
+    } catch (InterruptedException e) {
+      current.interrupt();
+    }
+  }
+
+
+  void close() {
+    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workers.shutdown();
+  }
+}

@@ -1,0 +1,66 @@
+package dev.seedstream;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 25 item 2: bin/seedstream, the README's run command, starts java with conf/jvm.options, then JAVA_OPTS,
+ * then the class-data archive, then the jar and the gateway's own arguments. A stand-in java (JAVA_HOME) prints
+ * the arguments it gets, so this runs without a built jar.
+ */
+@DisplayName("The launcher, bin/seedstream")
+class LauncherTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  @DisplayName("passes conf/jvm.options, then JAVA_OPTS, and writes the class-data archive on the first server start only")
+  void optionsThenJavaOptsThenJar() throws Exception {
+    Path jar = Files.writeString(dir.resolve("seedstream.jar"), "stand-in");
+    Files.createDirectories(dir.resolve("jdk/bin"));
+    Path java = Files.writeString(dir.resolve("jdk/bin/java"), "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    List<String> first = launch(jar, "-Dextra=1");
+    List<String> options = Files.readAllLines(Path.of("conf/jvm.options")).stream().map(String::strip)
+      .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+    assertThat(options).contains("-XX:+UseSerialGC", "-Xmn16m", "-XX:+AlwaysPreTouch");
+    assertThat(first).startsWith(options.toArray(String[]::new));
+    assertThat(first.subList(options.size(), first.size())).containsExactly("-XX:ArchiveClassesAtExit="
+      + dir.resolve("seedstream.jsa"), "-Dextra=1", "-jar", jar.toString());
+
+    // Once the archive is there (and newer than the jar) it is used; a command such as migrate-store never writes one.
+    Files.writeString(dir.resolve("seedstream.jsa"), "archive");
+    assertThat(launch(jar, "", "migrate-store", "--dry-run")).endsWith("-XX:SharedArchiveFile="
+      + dir.resolve("seedstream.jsa"), "-jar", jar.toString(), "migrate-store", "--dry-run");
+    Files.delete(dir.resolve("seedstream.jsa"));
+    assertThat(launch(jar, "", "migrate-store")).contains("-Xshare:auto").doesNotContain("-XX:ArchiveClassesAtExit="
+      + dir.resolve("seedstream.jsa"));
+  }
+
+  private List<String> launch(Path jar, String javaOpts, String... args) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of("sh", "bin/seedstream"));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("JAVA_HOME", dir.resolve("jdk").toString());
+    builder.environment().put("SEEDSTREAM_JAR", jar.toString());
+    builder.environment().put("JAVA_OPTS", javaOpts);
+    Process process = builder.start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(out).isZero();
+    return out.lines().toList();
+  }
+}

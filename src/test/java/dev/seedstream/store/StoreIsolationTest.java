@@ -1,0 +1,106 @@
+package dev.seedstream.store;
+
+import dev.seedstream.sse.SseEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Issue 25 item 3: the store's work runs on threads of its own at low priority, behind a bounded backlog. */
+@DisplayName("The store is isolated from the relay")
+class StoreIsolationTest {
+
+  @TempDir
+  Path dataDir;
+
+  final List<HistoryFixture> started = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() {
+    started.forEach(HistoryFixture::close);
+  }
+
+  @Test
+  @DisplayName("downloads and decodes run on the store's own idle-class threads, and /metrics shows its backlog")
+  void storeWorkRunsOnItsOwnThreads() {
+    HistoryFixture gw = new HistoryFixture(dataDir, Map.of(), UnaryOperator.identity());
+    started.add(gw);
+    List<SseEvent> urls = gw.run(HistoryFixture.body("two owls", 2, ""));
+    gw.settled(HistoryFixture.jobId(urls), 2);
+    List<SseEvent> inline = gw.run(HistoryFixture.body("a kite", 1, ",\"response_format\":\"b64_json\""));
+    gw.settled(HistoryFixture.jobId(inline), 1);
+
+    List<Thread> store = Thread.getAllStackTraces().keySet().stream()
+      .filter(t -> t.getName().startsWith("seedstream-store-")).toList();
+    assertThat(store).extracting(Thread::getName).anyMatch(name -> name.startsWith("seedstream-store-io"))
+      .anyMatch(name -> name.startsWith("seedstream-store-worker"));
+    assertThat(store).allMatch(t -> t.getPriority() == Thread.MIN_PRIORITY);
+    if (Files.isExecutable(Path.of("/usr/bin/chrt"))) {
+      // Linux: each of them is in the idle scheduling class (policy 5 in /proc/<pid>/task/<tid>/stat).
+      assertThat(schedulingPolicies("seedstream-stor")).isNotEmpty().containsOnly(5);
+      assertThat(schedulingPolicies("vert.x-eventloo")).isNotEmpty().doesNotContain(5);
+    }
+    String metrics = gw.get("/metrics").body().toString();
+    assertThat(metrics).contains("seedstream_images_stored_total 3.0").contains("seedstream_store_backlog 0.0")
+      .contains("seedstream_store_backlog_bytes 0.0").contains("seedstream_store_failures_total{reason=\"backlog\"} 0.0");
+  }
+
+  /** The scheduling policy of each of this process's threads whose name starts with {@code prefix}. */
+  private static List<Integer> schedulingPolicies(String prefix) {
+    List<Integer> policies = new ArrayList<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : tasks.toList()) {
+        if (Files.readString(task.resolve("comm")).startsWith(prefix)) {
+          String stat = Files.readString(task.resolve("stat"));
+          // Fields after the parenthesised name, which may hold spaces; policy is field 41.
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          policies.add(Integer.parseInt(fields[41 - 3]));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return policies;
+  }
+
+  @Test
+  @DisplayName("past its bound in images or bytes, the backlog refuses an image at once instead of holding it")
+  void backlogIsBounded() {
+    DownloadQueue queue = new DownloadQueue(1, 2, 100);
+    Promise<String> running = Promise.promise();
+    Future<String> first = queue.submit(0, running::future);
+    Future<String> second = queue.submit(60, () -> Future.succeededFuture("second"));
+    Future<String> tooLarge = queue.submit(50, () -> Future.succeededFuture("too large"));
+    Future<String> third = queue.submit(40, () -> Future.succeededFuture("third"));
+    Future<String> tooMany = queue.submit(0, () -> Future.succeededFuture("too many"));
+
+    assertThat(tooLarge.failed()).isTrue();
+    assertThat(tooMany.failed()).isTrue();
+    assertThat(((StoreFailure) tooMany.cause()).kind()).isEqualTo(StoreFailure.Kind.BACKLOG);
+    assertThat(tooMany.cause().getMessage()).contains("the store was behind");
+    assertThat(queue.waiting()).isEqualTo(2);
+    assertThat(queue.waitingBytes()).isEqualTo(100);
+    assertThat(queue.full(0)).isTrue();
+
+    running.complete("first");
+    assertThat(first.result()).isEqualTo("first");
+    assertThat(second.result()).isEqualTo("second");
+    assertThat(third.result()).isEqualTo("third");
+    assertThat(queue.waiting()).isZero();
+    assertThat(queue.waitingBytes()).isZero();
+    assertThat(queue.full(100)).isFalse();
+  }
+}
