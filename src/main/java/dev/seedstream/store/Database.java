@@ -50,11 +50,7 @@ final class Database {
   }
 
   <T> Future<T> run(Work<T> work) {
-    return thread.executeBlocking(() -> {
-      // The history's writes are the store's work too: they yield the core to the relay (see StoreThreads).
-      StoreThreads.yieldToRelay();
-      return work.apply(connection);
-    }, true);
+    return thread.executeBlocking(() -> work.apply(connection), true);
   }
 
   /** Runs {@code work} in one transaction: all of it or none of it. */

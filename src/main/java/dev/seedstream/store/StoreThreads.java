@@ -23,9 +23,11 @@ import java.util.function.Supplier;
 /**
  * Where the store does its heavy work, so that it cannot delay a relay write: downloads (connections, TLS,
  * hashing the bytes as they arrive) on an event loop of its own, and decoding, hashing and writing inline
- * images on worker threads of its own. On Linux every one of these threads is put in the {@code SCHED_IDLE}
- * scheduling class ({@code chrt --idle}): it runs only when no ordinary thread wants the core, and a relay
- * thread that wakes takes the core from it at once. A lower nice value is not enough: the kernel lets a
+ * images on worker threads of its own. On Linux the workers, which decode, hash and write and start no threads,
+ * are put in the {@code SCHED_IDLE} scheduling class ({@code chrt --idle}): they run only when no ordinary
+ * thread wants the core, and a relay thread that wakes takes the core from them at once. Only they: a thread
+ * inherits its creator's class, so a thread that may start Vert.x's shared threads (the download loop, the
+ * database thread) must stay ordinary, or the shared pools would starve with it. A lower nice value is not enough: the kernel lets a
  * running thread finish its time slice (a few milliseconds) before a woken one of higher weight, which put
  * the store's downloads into the relay's p99. Where {@code chrt} is missing the threads keep the lowest Java
  * priority only. What waits for them is bounded by {@link DownloadQueue}.
@@ -45,7 +47,12 @@ final class StoreThreads {
     VertxInternal internal = (VertxInternal) vertx;
     this.home = (ContextInternal) home;
     // The same transport (epoll or NIO) as the gateway's own loops, so the HTTP client's channels fit this loop.
-    loop = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, 1, idle("seedstream-store-io"), 50);
+    // The download loop keeps the ordinary class: it drives Vert.x's HTTP client, which may start Vert.x's shared
+    // threads from it, and a thread inherits its creator's class (SCHED_RESET_ON_FORK resets only privileged
+    // policies, not SCHED_IDLE). With it idle, the shared worker pool went idle too, and a request body parsed
+    // there waited for a free core for a minute under load.
+    loop = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, 1,
+      new DefaultThreadFactory("seedstream-store-io", true, Thread.MIN_PRIORITY), 50);
     workers = Executors.newFixedThreadPool(workerThreads, idle("seedstream-store-worker"));
     context = internal.contextBuilder().withThreadingModel(ThreadingModel.EVENT_LOOP).withEventLoop(loop.next())
       .withWorkerPool(internal.wrapWorkerPool(workers)).build();
@@ -79,11 +86,10 @@ final class StoreThreads {
   }
 
   /**
-   * Puts the calling thread in the idle scheduling class, once (a thread the store owns but did not create
-   * here, its database thread, calls this before each task). {@code --reset-on-fork}: threads it starts in turn,
-   * such as Vert.x's blocking pools when the store is the first to use them, are ordinary threads.
+   * Puts the calling thread in the idle scheduling class, once. Only for threads that start no others: a new
+   * thread inherits the class ({@code --reset-on-fork} resets only privileged policies).
    */
-  static void yieldToRelay() {
+  private static void yieldToRelay() {
     Thread current = Thread.currentThread();
     if (YIELDING.get()) {
       return;
