@@ -106,7 +106,7 @@ final class CrossNodeRun {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(ownerPort)
       .setURI("/api/generations").putHeader("Content-Type", "application/json")
       .putHeader("Authorization", "Bearer bench");
-    String body = Comparator.seedstreamApi(ownerPort, null).body(profile);
+    String body = Comparator.seedstreamApi("seedstream", "owner", ownerPort, null).body(profile);
     return http.request(options).compose(req -> req.send(body)).compose(resp -> resp.body().map(b -> {
       if (resp.statusCode() != 202) {
         same.error("create_http_" + resp.statusCode());
