@@ -78,11 +78,7 @@ final class JobEvent {
     if (image == null) {
       return new JobEvent(type, head, null);
     }
-    InlineImage text = InlineImage.parse(image);
-    if (text == null) {
-      throw new IllegalStateException("a kept " + type + " event's image is not base64");
-    }
-    return new JobEvent(type, head, text);
+    return new JobEvent(type, head, InlineImage.kept(image));
   }
 
   String type() {
