@@ -77,12 +77,16 @@ final class GenerationRoutes {
         }
         return;
       }
-      String status = started.local() != null ? started.local().status().wireName() : started.remote().status();
       List<String> warnings = started.local() != null ? started.local().warnings() : request.warnings();
-      ctx.response().putHeader("Location", access.link("/api/generations/" + started.id()));
-      sendJson(ctx, 202, new JsonObject().put("id", started.id()).put("status", status)
-        .put("events_url", access.eventsUrl(started.id())).put("warnings", new JsonArray(new ArrayList<>(warnings)))
-        .put("estimate", estimate(request)));
+      // In a cluster the answer waits for the job's record, so the client may take its events_url to any node.
+      Future<Void> known = started.local() != null ? started.local().recorded() : Future.succeededFuture();
+      known.onComplete(v -> {
+        String status = started.local() != null ? started.local().status().wireName() : started.remote().status();
+        ctx.response().putHeader("Location", access.link("/api/generations/" + started.id()));
+        sendJson(ctx, 202, new JsonObject().put("id", started.id()).put("status", status)
+          .put("events_url", access.eventsUrl(started.id())).put("warnings", new JsonArray(new ArrayList<>(warnings)))
+          .put("estimate", estimate(request)));
+      });
     }).onFailure(ctx::fail);
     return null;
   }

@@ -70,6 +70,8 @@ public final class Job implements UpstreamEvents {
   /** This node's id in the cluster: the owner its record names. */
   private String owner;
   private long keepMs;
+  /** The first write of the job's record to the cluster (done at once on a single node). */
+  private Future<Void> recorded = Future.succeededFuture();
   /** The cluster write of the newest event: the next starts when it is done, so the cluster's log keeps the ids' order. */
   private Future<Void> replicated = Future.succeededFuture();
   /** Other nodes that serve this job's stream to someone (node id → replicas): it is not abandoned while there are any. */
@@ -101,6 +103,7 @@ public final class Job implements UpstreamEvents {
     if (journal != null) {
       // The record first: any node can find the job from the moment its creator hears of it.
       replicated = journal.describe(id, record(), keepMs);
+      recorded = replicated;
     }
     // The call names its upstream before it returns, and reports nothing else until later: started comes first.
     UpstreamCall started = upstream.start(upstreamBody, this);
@@ -356,6 +359,14 @@ public final class Job implements UpstreamEvents {
    */
   void detachFromCluster() {
     journal = null;
+  }
+
+  /**
+   * Completes once the cluster has the job's record, whether or not the write succeeded: an answer that names
+   * the job waits for it, so the client may go to any node with it at once.
+   */
+  public Future<Void> recorded() {
+    return recorded.transform(ar -> Future.succeededFuture());
   }
 
   boolean keptInCluster() {

@@ -115,6 +115,9 @@ class ClusterTest {
     startCluster(2, 2, Map.of("SEEDSTREAM_TOKENS", TOKENS));
     JsonObject created = post(0, ALICE, GROUP + "}", null);
     String id = created.getString("id");
+    // The 202 comes once the cluster has the job's record: another node knows it at once.
+    assertThat(Await.result(cluster.api(1).call(HttpMethod.GET, "/api/generations/" + id, auth(ALICE), null)).status())
+      .isEqualTo(200);
     FakeExchange upstream = Await.result(fake.exchange(0));
     upstream.streamHead().image(0, "https://ark.example.com/0.jpeg");
 
