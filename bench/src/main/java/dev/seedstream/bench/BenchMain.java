@@ -265,11 +265,12 @@ public final class BenchMain {
     return value.isEmpty() ? absent : Integer.parseInt(value);
   }
 
-  private static int port(Map<String, String> args, String key) {
+  static int port(Map<String, String> args, String key) {
     return Integer.parseInt(args.get(key));
   }
 
-  private static Map<String, String> parse(String[] argv) {
+  /** {@code --key value} pairs, as run.sh and cluster.sh pass them. */
+  static Map<String, String> parse(String[] argv) {
     Map<String, String> args = new HashMap<>();
     for (int i = 0; i + 1 < argv.length; i += 2) {
       args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);

@@ -122,7 +122,7 @@ final class CrossNode {
     Map<String, RunResult> byName = new LinkedHashMap<>();
     byName.put(SAME, new RunResult(same, run.same, owner.stop()));
     byName.put(CROSS, new RunResult(cross, run.cross, other.stop()));
-    CrossNodeMain.log("X1 " + what + ": same node " + SmallEvents.brief(byName.get(SAME)) + "; cross node "
+    BenchMain.log("X1 " + what + ": same node " + SmallEvents.brief(byName.get(SAME)) + "; cross node "
       + SmallEvents.brief(byName.get(CROSS)));
     return byName;
   }

@@ -6,9 +6,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -22,18 +19,18 @@ public final class CrossNodeMain {
   }
 
   public static void main(String[] argv) throws Exception {
-    Map<String, String> args = parse(argv);
+    Map<String, String> args = BenchMain.parse(argv);
     CrossNode.Settings settings = "quick".equals(args.get("mode")) ? CrossNode.Settings.quick() : CrossNode.Settings.full();
     long ticks = Long.parseLong(args.getOrDefault("clock-ticks", "100"));
     String loadBefore = MachineInfo.loadAverage();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    FakeUpstream upstream = Harness.await(new FakeUpstream(vertx).listen(port(args, "upstream-port")), 10_000);
+    FakeUpstream upstream = Harness.await(new FakeUpstream(vertx).listen(BenchMain.port(args, "upstream-port")), 10_000);
     ProcessProbe owner = new ProcessProbe("seedstream node A", Long.parseLong(args.get("owner-pid")), true, ticks);
     ProcessProbe other = new ProcessProbe("seedstream node B", Long.parseLong(args.get("other-pid")), true, ticks);
     Comparator same = new Comparator(CrossNode.SAME, "listener on the owner, node A (same node)",
-      port(args, "owner-port"), "/api/generations/{id}/events", true, owner);
+      BenchMain.port(args, "owner-port"), "/api/generations/{id}/events", true, owner);
     Comparator cross = new Comparator(CrossNode.CROSS, "listener on node B (cross node)",
-      port(args, "other-port"), "/api/generations/{id}/events", true, other);
+      BenchMain.port(args, "other-port"), "/api/generations/{id}/events", true, other);
     JsonObject machine = MachineInfo.describe().put("load_average_before", loadBefore);
     JsonObject setup = new JsonObject().put("mode", settings.mode())
       .put("pinning", args.getOrDefault("layout", "not pinned")).put("gateway_commit", args.getOrDefault("commit", "?"))
@@ -58,7 +55,7 @@ public final class CrossNodeMain {
       new CrossNode(vertx, upstream, same, cross, settings).run(report);
     } catch (RuntimeException e) {
       ok = false;
-      log("X1 FAILED: " + e);
+      BenchMain.log("X1 FAILED: " + e);
       e.printStackTrace();
       report.section("x1_failed", "X1 failed", new JsonObject().put("error", e.toString()),
         "The harness failed: `" + e + "`");
@@ -76,7 +73,7 @@ public final class CrossNodeMain {
     Path out = Path.of(args.get("out"));
     report.write(out);
     System.out.println(report.markdown());
-    log("results written to " + out.toAbsolutePath());
+    BenchMain.log("results written to " + out.toAbsolutePath());
     vertx.close();
     System.exit(ok ? 0 : 1);
   }
@@ -87,21 +84,5 @@ public final class CrossNodeMain {
       sum += p.alive() ? p.cpuSeconds() : 0;
     }
     return sum;
-  }
-
-  private static int port(Map<String, String> args, String key) {
-    return Integer.parseInt(args.get(key));
-  }
-
-  private static Map<String, String> parse(String[] argv) {
-    Map<String, String> args = new HashMap<>();
-    for (int i = 0; i + 1 < argv.length; i += 2) {
-      args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
-    }
-    return args;
-  }
-
-  static void log(String message) {
-    System.err.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " bench: " + message);
   }
 }
