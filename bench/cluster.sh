@@ -36,28 +36,8 @@ BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx3g -Xmn64m -XX:+UseSerialGC -XX:+A
 SUFFIX=$([ "$MODE" = quick ] && echo "-quick" || true)
 OUT=${BENCH_OUT:-$BENCH_DIR/results/$(date +%F)-cross-node$SUFFIX}
 
-log() { echo "$(date +%T) cluster.sh: $*" >&2; }
-
-STARTED=()
-cleanup() {
-  local status=$?
-  for pid in "${STARTED[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${STARTED[@]}"; do
-    for _ in $(seq 1 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  [ ${#STARTED[@]} -gt 0 ] && log "stopped ${STARTED[*]}"
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+SCRIPT=cluster.sh
+source "$BENCH_DIR/processes.sh"
 
 for port in "$UP_PORT" "$A_PORT" "$B_PORT" "$A_MEMBER" "$B_MEMBER"; do
   port_free "$port" || { echo "port $port is in use; set BENCH_*_PORT" >&2; exit 1; }

@@ -66,30 +66,8 @@ SUFFIX=$([ "$MODE" = quick ] && echo "-quick" || true)
 [ "$MODE" = profiles ] && SUFFIX=-default-profile && BENCH_ONLY=${BENCH_ONLY:-S1,S2,S4}
 OUT=${BENCH_OUT:-$BENCH_DIR/results/$(date +%F)$SUFFIX}
 
-log() { echo "$(date +%T) run.sh: $*" >&2; }
-
-STARTED=()
-cleanup() {
-  local status=$?
-  for pid in "${STARTED[@]}"; do
-    # The bench stops (SIGSTOP) the relays it is not measuring; a stopped process would not act on TERM.
-    kill -CONT "$pid" 2>/dev/null || true
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${STARTED[@]}"; do
-    for _ in $(seq 1 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  [ ${#STARTED[@]} -gt 0 ] && log "stopped ${STARTED[*]}"
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+SCRIPT=run.sh
+source "$BENCH_DIR/processes.sh"
 
 wait_for() { # url, seconds
   for _ in $(seq 1 $(( $2 * 10 ))); do
