@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The per-client limits (running generations at once, images per minute) counted across the cluster: one entry
@@ -36,12 +35,12 @@ public final class ClusterClientLimits {
 
   /** Admits job {@code jobId} of {@code client} on {@code owner}; the future holds a refusal, or null when admitted. */
   public Future<Refusal> admit(String client, String jobId, String owner, int images) {
-    return on(usage.submitToKey(client, new Admit(jobId, owner, maxRunning, imagesPerMinute, images, System.currentTimeMillis())));
+    return ClusterNode.onCaller(usage.submitToKey(client, new Admit(jobId, owner, maxRunning, imagesPerMinute, images, System.currentTimeMillis())));
   }
 
   /** The job is over: its client may run another. */
   public Future<Void> finished(String client, String jobId) {
-    return on(usage.submitToKey(client, new Finish(jobId, null))).mapEmpty();
+    return ClusterNode.onCaller(usage.submitToKey(client, new Finish(jobId, null))).mapEmpty();
   }
 
   /** A member was lost: its jobs no longer count against their clients. */
@@ -50,10 +49,6 @@ public final class ClusterClientLimits {
       usage.executeOnEntries(new Finish(null, owner));
       return null;
     }, false);
-  }
-
-  private static <T> Future<T> on(CompletionStage<T> stage) {
-    return Future.fromCompletionStage(stage, Vertx.currentContext());
   }
 
   /** One client's running jobs (id → owner) and its image bucket. */

@@ -12,6 +12,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import dev.seedstream.config.ClusterSettings;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -24,6 +25,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -181,6 +183,15 @@ public final class ClusterNode {
    */
   public boolean inMinority() {
     return members() * 2 < largestSeen;
+  }
+
+  /**
+   * A Hazelcast operation's result on the calling Vert.x context: Hazelcast completes on its own threads, and the
+   * gateway's state is touched on its event loop only.
+   */
+  static <T> Future<T> onCaller(CompletionStage<T> stage) {
+    Context context = Vertx.currentContext();
+    return context == null ? Future.fromCompletionStage(stage) : Future.fromCompletionStage(stage, context);
   }
 
   /** {@code handler} gets each lost member's id, on a Hazelcast thread. */

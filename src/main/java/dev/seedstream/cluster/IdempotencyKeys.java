@@ -4,7 +4,6 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 
 import java.io.Serializable;
 import java.util.Map;
@@ -30,17 +29,17 @@ public final class IdempotencyKeys {
 
   /** The claim on {@code scopedKey}, or null. */
   public Future<Claim> find(String scopedKey) {
-    return Future.fromCompletionStage(claims.getAsync(scopedKey), Vertx.currentContext());
+    return ClusterNode.onCaller(claims.getAsync(scopedKey));
   }
 
   /** Claims {@code scopedKey} for {@code claim}; the future holds the claim that holds the key now, ours or an earlier one. */
   public Future<Claim> claim(String scopedKey, Claim claim) {
-    return Future.fromCompletionStage(claims.submitToKey(scopedKey, new ClaimIfFree(claim, keepMs)), Vertx.currentContext());
+    return ClusterNode.onCaller(claims.submitToKey(scopedKey, new ClaimIfFree(claim, keepMs)));
   }
 
   /** Forgets the job's key (the job was dropped). */
   public Future<Void> release(String scopedKey, String jobId) {
-    return Future.fromCompletionStage(claims.submitToKey(scopedKey, new ReleaseIfHeld(jobId)), Vertx.currentContext()).mapEmpty();
+    return ClusterNode.onCaller(claims.submitToKey(scopedKey, new ReleaseIfHeld(jobId))).mapEmpty();
   }
 
   static final class ClaimIfFree implements EntryProcessor<String, Claim, Claim> {

@@ -7,7 +7,6 @@ import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
 import dev.seedstream.upstream.InlineImage;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -71,14 +69,14 @@ public final class JobJournal {
    */
   public Future<Void> append(String jobId, long id, String type, byte[] head, InlineImage image) {
     Future<Void> imageStored = image == null ? Future.succeededFuture()
-      : on(images.setAsync(imageKey(jobId, id), image.copyText(), keepMs, TimeUnit.MILLISECONDS));
-    return imageStored.compose(v -> on(log(jobId).addAsync(encode(id, type, head, image != null), OverflowPolicy.FAIL)))
+      : ClusterNode.onCaller(images.setAsync(imageKey(jobId, id), image.copyText(), keepMs, TimeUnit.MILLISECONDS));
+    return imageStored.compose(v -> ClusterNode.onCaller(log(jobId).addAsync(encode(id, type, head, image != null), OverflowPolicy.FAIL)))
       .mapEmpty();
   }
 
   /** Marks the newest frame as on two members: readers may hand it on now. */
   public Future<Void> commit(String jobId) {
-    return on(log(jobId).addAsync(COMMIT_MARK, OverflowPolicy.FAIL)).mapEmpty();
+    return ClusterNode.onCaller(log(jobId).addAsync(COMMIT_MARK, OverflowPolicy.FAIL)).mapEmpty();
   }
 
   /**
@@ -86,7 +84,7 @@ public final class JobJournal {
    * when there are two entries to look at, which for a running job may be much later.
    */
   public Future<Batch> read(String jobId, long from) {
-    return on(log(jobId).readManyAsync(from, 2, READ_BATCH, null)).compose(batch -> withImages(jobId, from, batch));
+    return ClusterNode.onCaller(log(jobId).readManyAsync(from, 2, READ_BATCH, null)).compose(batch -> withImages(jobId, from, batch));
   }
 
   private Future<Batch> withImages(String jobId, long from, ReadResultSet<byte[]> batch) {
@@ -109,7 +107,7 @@ public final class JobJournal {
       item.get(head);
       String typeName = new String(type, StandardCharsets.UTF_8);
       events.add(kind == FRAME ? Future.succeededFuture(new LoggedEvent(id, typeName, head, null))
-        : on(images.getAsync(imageKey(jobId, id))).compose(text -> text == null
+        : ClusterNode.onCaller(images.getAsync(imageKey(jobId, id))).compose(text -> text == null
           ? Future.failedFuture(new IllegalStateException("job " + jobId + ": the image of event " + id + " is gone"))
           : Future.succeededFuture(new LoggedEvent(id, typeName, head, text))));
     }
@@ -119,20 +117,20 @@ public final class JobJournal {
 
   /** The job's record, or null when the cluster knows no such job. */
   public Future<JsonObject> record(String jobId) {
-    return on(records.getAsync(jobId)).map(json -> json == null ? null : new JsonObject(json.getValue()));
+    return ClusterNode.onCaller(records.getAsync(jobId)).map(json -> json == null ? null : new JsonObject(json.getValue()));
   }
 
   /** Writes the job's record; {@code keep}: how long it stays if nothing writes it again. */
   public Future<Void> describe(String jobId, JsonObject record, long keep) {
-    return on(records.setAsync(jobId, new HazelcastJsonValue(record.encode()), keep, TimeUnit.MILLISECONDS));
+    return ClusterNode.onCaller(records.setAsync(jobId, new HazelcastJsonValue(record.encode()), keep, TimeUnit.MILLISECONDS));
   }
 
   /** Drops the job: its record, its log and its images. */
   public Future<Void> forget(String jobId, long events) {
     List<Future<?>> removals = new ArrayList<>();
-    removals.add(on(records.removeAsync(jobId)));
+    removals.add(ClusterNode.onCaller(records.removeAsync(jobId)));
     for (long id = 1; id <= events; id++) {
-      removals.add(on(images.removeAsync(imageKey(jobId, id))));
+      removals.add(ClusterNode.onCaller(images.removeAsync(imageKey(jobId, id))));
     }
     return Future.join(removals).transform(ar -> Vertx.currentContext().executeBlocking(() -> {
       log(jobId).destroy();
@@ -162,16 +160,16 @@ public final class JobJournal {
    * that holds the log now, so every reader will have it.
    */
   public Future<Boolean> endLost(String jobId, String lostOwner, JsonObject error, java.util.function.LongFunction<byte[]> terminal) {
-    return on(records.submitToKey(jobId, new MarkLost(lostOwner, error.encode()))).compose(won -> {
+    return ClusterNode.onCaller(records.submitToKey(jobId, new MarkLost(lostOwner, error.encode()))).compose(won -> {
       if (!Boolean.TRUE.equals(won)) {
         return Future.succeededFuture(false);
       }
       Ringbuffer<byte[]> log = log(jobId);
       return Vertx.currentContext().executeBlocking(() -> lastFrameId(log), false).compose(last -> {
         long id = last + 1;
-        return on(log.addAsync(encode(id, "error", terminal.apply(id), false), OverflowPolicy.FAIL))
-          .compose(seq -> on(log.addAsync(COMMIT_MARK, OverflowPolicy.FAIL)))
-          .compose(seq -> on(records.submitToKey(jobId, new SetLastEventId(id)))).map(true);
+        return ClusterNode.onCaller(log.addAsync(encode(id, "error", terminal.apply(id), false), OverflowPolicy.FAIL))
+          .compose(seq -> ClusterNode.onCaller(log.addAsync(COMMIT_MARK, OverflowPolicy.FAIL)))
+          .compose(seq -> ClusterNode.onCaller(records.submitToKey(jobId, new SetLastEventId(id)))).map(true);
       });
     });
   }
@@ -201,9 +199,5 @@ public final class JobJournal {
       .putShort((short) name.length).put(name).putInt(head.length).put(head).array();
   }
 
-  /** Hazelcast completes on its own threads; the gateway's state is touched on its event loop only. */
-  private static <T> Future<T> on(CompletionStage<T> stage) {
-    Context context = Vertx.currentContext();
-    return context == null ? Future.fromCompletionStage(stage) : Future.fromCompletionStage(stage, context);
-  }
+
 }

@@ -473,12 +473,7 @@ public final class JobRegistry {
     JobReplica existing = replicas.get(job.id());
     admitListener(existing == null ? 0 : existing.log().listenerCount(), clientKey);
     JobReplica replica = existing != null ? existing : replicas.computeIfAbsent(job.id(), id -> newReplica(job));
-    listening++;
-    listenersByClient.merge(clientKey, 1, Integer::sum);
-    metrics.listenerOpened();
-    JobStream stream = new JobStream(replica.log(), out, vertx, config.timeouts().writeTimeoutMs(), afterEventId, () -> listenerGone(clientKey));
-    out.open(v -> stream.closed());
-    replica.log().subscribe(stream);
+    replica.log().subscribe(openStream(replica.log(), out, afterEventId, clientKey));
   }
 
   private JobReplica newReplica(RemoteJob job) {
@@ -521,12 +516,17 @@ public final class JobRegistry {
    */
   public void attach(Job job, EventSink out, long afterEventId, String clientKey) {
     admitListener(job, clientKey);
+    job.subscribe(openStream(job.log(), out, afterEventId, clientKey));
+  }
+
+  /** Opens {@code out} for a stream over {@code log}; the listener counts for {@code clientKey} until it ends. */
+  private JobStream openStream(EventLog log, EventSink out, long afterEventId, String clientKey) {
     listening++;
     listenersByClient.merge(clientKey, 1, Integer::sum);
     metrics.listenerOpened();
-    JobStream stream = new JobStream(job.log(), out, vertx, config.timeouts().writeTimeoutMs(), afterEventId, () -> listenerGone(clientKey));
+    JobStream stream = new JobStream(log, out, vertx, config.timeouts().writeTimeoutMs(), afterEventId, () -> listenerGone(clientKey));
     out.open(v -> stream.closed());
-    job.subscribe(stream);
+    return stream;
   }
 
   /**
