@@ -3,6 +3,7 @@ package dev.seedstream;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
 import dev.seedstream.support.FakeUpstream;
+import dev.seedstream.support.GatewayProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,21 +12,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Iterator;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,7 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProcessReloadTest {
 
-  private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
   private static final String OLD_KEY = "sk-process-old-key-0000000000";
   private static final String NEW_KEY = "sk-process-new-key-1111111111";
   private static final String BODY = "{\"model\":\"doubao-seedream-4-5-251128\",\"prompt\":\"a fox\"}";
@@ -53,18 +48,10 @@ class ProcessReloadTest {
     Files.writeString(pool, new JsonObject().put("upstreams", new JsonArray().add(new JsonObject().put("name", "only")
       .put("url", fake.url()).put("key_file", key.toString()))).encode());
 
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.seedstream.Main")
-      .redirectErrorStream(true);
-    builder.environment().put("SEEDSTREAM_PORT", "0");
-    builder.environment().put("SEEDSTREAM_UPSTREAMS", pool.toString());
-    builder.environment().put("SEEDSTREAM_STORE_IMAGES", "false");
-    builder.environment().remove("SEEDSTREAM_API_KEY");
-    builder.environment().remove("ARK_API_KEY");
-    Process process = builder.start();
-    LinkedBlockingQueue<String> log = new LinkedBlockingQueue<>();
+    GatewayProcess gateway = GatewayProcess.start("reload", Map.of("SEEDSTREAM_UPSTREAMS", pool.toString(),
+      "SEEDSTREAM_STORE_IMAGES", "false"));
     try {
-      int port = awaitPort(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), log);
+      int port = gateway.port();
       HttpClient http = HttpClient.newHttpClient();
       HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/generations"))
         .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
@@ -75,8 +62,8 @@ class ProcessReloadTest {
       readUntil(running, "event: image");
 
       Files.writeString(key, NEW_KEY);
-      new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).start().waitFor();
-      awaitLine(log, "SIGHUP: upstream pool read again");
+      gateway.hangUp();
+      gateway.awaitLog("SIGHUP: upstream pool read again", Duration.ofSeconds(10));
 
       old.completed(1).done().end();
       readUntil(running, "event: completed");
@@ -86,7 +73,7 @@ class ProcessReloadTest {
       readUntil(http.send(post, HttpResponse.BodyHandlers.ofLines()).body().iterator(), "event: completed");
       assertThat(Await.result(fake.exchange(1)).headers().get("Authorization")).isEqualTo("Bearer " + NEW_KEY);
     } finally {
-      process.destroyForcibly();
+      gateway.close();
       Await.result(vertx.close());
     }
   }
@@ -98,36 +85,5 @@ class ProcessReloadTest {
       }
     }
     throw new AssertionError("the stream ended before " + wanted);
-  }
-
-  private static void awaitLine(LinkedBlockingQueue<String> log, String text) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      String line = log.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-      if (line != null && line.contains(text)) {
-        return;
-      }
-    }
-    throw new AssertionError("the child never logged: " + text);
-  }
-
-  private static int awaitPort(BufferedReader output, LinkedBlockingQueue<String> log) throws Exception {
-    String line;
-    while ((line = output.readLine()) != null) {
-      Matcher matcher = LISTENING.matcher(line);
-      if (matcher.find()) {
-        Thread drainer = new Thread(() -> {
-          try {
-            output.lines().forEach(log::add);
-          } catch (java.io.UncheckedIOException closedWithTheProcess) {
-            // the child is gone; nothing more to read
-          }
-        }, "child-output");
-        drainer.setDaemon(true);
-        drainer.start();
-        return Integer.parseInt(matcher.group(1));
-      }
-    }
-    throw new AssertionError("the gateway never said where it listens");
   }
 }

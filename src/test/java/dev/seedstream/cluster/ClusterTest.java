@@ -7,6 +7,7 @@ import dev.seedstream.support.GatewayProcess;
 import dev.seedstream.support.SseTestClient;
 import dev.seedstream.support.TestCluster;
 import dev.seedstream.support.TestHttp;
+import dev.seedstream.support.TestImages;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -18,10 +19,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,15 +92,6 @@ class ClusterTest {
     }
     return Await.result(SseTestClient.open(vertx, http, cluster.node(node).port(), HttpMethod.GET,
       "/api/generations/" + id + "/events", headers, null));
-  }
-
-  private static String jpegBase64(int bytes, int seed) {
-    byte[] jpeg = new byte[bytes];
-    new Random(seed).nextBytes(jpeg);
-    jpeg[0] = (byte) 0xFF;
-    jpeg[1] = (byte) 0xD8;
-    jpeg[2] = (byte) 0xFF;
-    return Base64.getEncoder().encodeToString(jpeg);
   }
 
   private static void inlineImage(FakeExchange exchange, int index, String b64) {
@@ -243,8 +233,8 @@ class ClusterTest {
     String body = GROUP.replace("\"prompt\"", "\"response_format\":\"b64_json\",\"prompt\"") + "}";
     String id = post(0, null, body, null).getString("id");
     FakeExchange upstream = Await.result(fake.exchange(0));
-    String first = jpegBase64(768 << 10, 1);
-    String second = jpegBase64(768 << 10, 2);
+    String first = TestImages.jpegBase64(768 << 10, 1);
+    String second = TestImages.jpegBase64(768 << 10, 2);
     upstream.streamHead();
     inlineImage(upstream, 0, first);
     inlineImage(upstream, 1, second);

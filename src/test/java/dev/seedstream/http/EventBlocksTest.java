@@ -5,16 +5,15 @@ import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
 import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.SseTestClient;
+import dev.seedstream.support.TestImages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,15 +26,6 @@ class EventBlocksTest extends GatewayTestBase {
   static final String B64_BODY = "{\"model\":\"doubao-seedream-4-0-250828\",\"prompt\":\"a fox\",\"response_format\":\"b64_json\","
     + "\"sequential_image_generation\":\"auto\",\"sequential_image_generation_options\":{\"max_images\":2}}";
   static final Pattern USED = Pattern.compile("seedstream_event_blocks_used_bytes ([0-9.E]+)");
-
-  static String jpegBase64(int bytes, int seed) {
-    byte[] jpeg = new byte[bytes];
-    new Random(seed).nextBytes(jpeg);
-    jpeg[0] = (byte) 0xFF;
-    jpeg[1] = (byte) 0xD8;
-    jpeg[2] = (byte) 0xFF;
-    return Base64.getEncoder().encodeToString(jpeg);
-  }
 
   static final Pattern DIRECT = Pattern.compile("seedstream_direct_memory_used_bytes ([0-9.E]+)");
 
@@ -57,8 +47,8 @@ class EventBlocksTest extends GatewayTestBase {
   @DisplayName("images are kept off-heap for replay while the job is kept, byte-exact, and given back when it is dropped")
   void heldForReplayThenReturned() {
     startGateway(fake.url(), Map.of("SEEDSTREAM_RETENTION_MS", "1500"));
-    String first = jpegBase64(1 << 20, 1);
-    String second = jpegBase64(3 << 20, 2);
+    String first = TestImages.jpegBase64(1 << 20, 1);
+    String second = TestImages.jpegBase64(3 << 20, 2);
     fake.autoScript(ex -> ex.streamHead()
       .event("image_generation.partial_succeeded", new JsonObject().put("image_index", 0).put("b64_json", first).put("size", "2048x2048"))
       .event("image_generation.partial_succeeded", new JsonObject().put("image_index", 1).put("b64_json", second).put("size", "2048x2048"))
@@ -86,7 +76,7 @@ class EventBlocksTest extends GatewayTestBase {
     String id = new JsonObject(Await.result(client.event(0)).event().data()).getString("id");
     FakeExchange upstream = Await.result(fake.exchange(0));
     String half = "event: image_generation.partial_succeeded\ndata: {\"type\":\"image_generation.partial_succeeded\","
-      + "\"image_index\":0,\"b64_json\":\"" + jpegBase64(2 << 20, 3).substring(0, 1 << 20);
+      + "\"image_index\":0,\"b64_json\":\"" + TestImages.jpegBase64(2 << 20, 3).substring(0, 1 << 20);
     upstream.streamHead().write(half);
     FaultCatalogTest.eventually(() -> usedBytes() > 512 * 1024, 10_000);
     assertThat(Await.result(api.call(HttpMethod.DELETE, "/api/generations/" + id, null, null)).status()).isBetween(200, 204);
@@ -101,7 +91,7 @@ class EventBlocksTest extends GatewayTestBase {
     SseTestClient client = open();
     String id = new JsonObject(Await.result(client.event(0)).event().data()).getString("id");
     client.response().pause();
-    String image = jpegBase64(12 << 20, 4);
+    String image = TestImages.jpegBase64(12 << 20, 4);
     FakeExchange upstream = Await.result(fake.exchange(0));
     upstream.streamHead()
       .event("image_generation.partial_succeeded", new JsonObject().put("image_index", 0).put("b64_json", image).put("size", "4096x4096"))

@@ -5,6 +5,7 @@ import dev.seedstream.support.FakeExchange;
 import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.SseTestClient;
 import dev.seedstream.support.TestHttp;
+import dev.seedstream.support.TestImages;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -124,7 +125,7 @@ class ListenerLimitsTest extends GatewayTestBase {
         + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       awaitListeners(1);
       Await.result(fake.exchange(1)).streamHead().event("image_generation.partial_succeeded", new JsonObject()
-        .put("image_index", 0).put("b64_json", EventBlocksTest.jpegBase64(12 << 20, 5)).put("size", "4096x4096"));
+        .put("image_index", 0).put("b64_json", TestImages.jpegBase64(12 << 20, 5)).put("size", "4096x4096"));
       awaitListeners(0);
       Await.result(listen(bigEvents).event(1), 20_000);
     }

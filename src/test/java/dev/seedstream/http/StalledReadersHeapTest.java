@@ -4,6 +4,7 @@ import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
 import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.SseTestClient;
+import dev.seedstream.support.TestImages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -55,7 +56,7 @@ class StalledReadersHeapTest extends GatewayTestBase {
       + " to at least 8192 before running it", READERS).isGreaterThanOrEqualTo(2L * READERS + 1000);
     startGateway(Map.of("SEEDSTREAM_WRITE_TIMEOUT_MS", "300000", "SEEDSTREAM_HEARTBEAT_MS", "300000",
       "SEEDSTREAM_ABANDON_MS", "300000", "SEEDSTREAM_RETENTION_MS", "300000"));
-    String image = EventBlocksTest.jpegBase64(6 << 20, 7);
+    String image = TestImages.jpegBase64(6 << 20, 7);
     assertThat(image.length()).isEqualTo(8 << 20);
     SseTestClient creator = Await.result(SseTestClient.open(vertx, http, port, HttpMethod.POST, "/api/generations", null,
       Buffer.buffer(EventBlocksTest.B64_BODY)));

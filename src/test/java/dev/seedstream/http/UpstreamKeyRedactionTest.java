@@ -7,6 +7,7 @@ import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.SseTestClient;
 import dev.seedstream.support.TestGateway;
 import dev.seedstream.support.TestHttp;
+import dev.seedstream.support.TestImages;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,11 +17,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UpstreamKeyRedactionTest extends GatewayTestBase {
 
   static final String ARK_KEY = "3f2a9c1e-7b4d-4e8a-9f60-2c5d8e1b7a43";
-  static final String B64 = jpegBase64(96 * 1024);
+  static final String B64 = TestImages.jpegBase64(96 * 1024, 7);
 
   final LogCapture log = new LogCapture();
 
@@ -47,15 +46,6 @@ class UpstreamKeyRedactionTest extends GatewayTestBase {
   @AfterEach
   void releaseLog() {
     log.stop();
-  }
-
-  static String jpegBase64(int bytes) {
-    byte[] image = new byte[bytes];
-    new Random(7).nextBytes(image);
-    image[0] = (byte) 0xff;
-    image[1] = (byte) 0xd8;
-    image[2] = (byte) 0xff;
-    return Base64.getEncoder().encodeToString(image);
   }
 
   static Stream<Arguments> echoes() {

@@ -1,32 +1,21 @@
 package dev.seedstream.job;
 
+import dev.seedstream.support.TestImages;
 import dev.seedstream.upstream.InlineImage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.util.Base64;
-import java.util.Random;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Job events: an image frame built around the upstream's bytes")
 class JobEventTest {
 
-  static String jpegBase64(int bytes) {
-    byte[] jpeg = new byte[bytes];
-    new Random(7).nextBytes(jpeg);
-    jpeg[0] = (byte) 0xff;
-    jpeg[1] = (byte) 0xd8;
-    jpeg[2] = (byte) 0xff;
-    return Base64.getEncoder().encodeToString(jpeg);
-  }
-
   @Test
   @DisplayName("the image frame is byte for byte the frame Jackson would write, in any slices across its parts")
   void sameBytesAsEncoded() {
-    String b64 = jpegBase64(300_001);
+    String b64 = TestImages.jpegBase64(300_001, 7);
     InlineImage image = InlineImage.parse(b64);
     JsonObject data = new JsonObject().put("index", 3).put("url", null).put("size", "2048x2048")
       .put("prompt_echo", "line\nbreak \"quoted\" 图1 </script>");
@@ -50,7 +39,7 @@ class JobEventTest {
   @Test
   @DisplayName("an event with no other field still makes valid JSON")
   void onlyTheImage() {
-    String b64 = jpegBase64(12);
+    String b64 = TestImages.jpegBase64(12, 7);
     JobEvent event = JobEvent.withInlineImage(1, "image", new JsonObject(), InlineImage.parse(b64));
     Buffer frame = event.slice(0, event.length());
     assertThat(frame.toString()).isEqualTo("id: 1\nevent: image\ndata: {\"b64_json\":\"" + b64 + "\"}\n\n");
@@ -61,13 +50,13 @@ class JobEventTest {
   void dataReadBack() {
     JsonObject data = new JsonObject().put("index", 3).put("url", null).put("size", "2048x2048")
       .put("elapsed_ms", 41).put("note", "line\nbreak \"quoted\" 图1 </script> ,\"b64_json\":\"");
-    JobEvent inline = JobEvent.withInlineImage(9, "image", data.copy(), InlineImage.parse(jpegBase64(3_001)));
+    JobEvent inline = JobEvent.withInlineImage(9, "image", data.copy(), InlineImage.parse(TestImages.jpegBase64(3_001, 7)));
     assertThat(inline.isImage()).isTrue();
     assertThat(inline.dataWithoutImage()).isEqualTo(data);
     inline.release();
     assertThat(inline.dataWithoutImage()).as("the head is the job's own bytes").isEqualTo(data);
 
-    JobEvent only = JobEvent.withInlineImage(1, "image", new JsonObject(), InlineImage.parse(jpegBase64(12)));
+    JobEvent only = JobEvent.withInlineImage(1, "image", new JsonObject(), InlineImage.parse(TestImages.jpegBase64(12, 7)));
     assertThat(only.dataWithoutImage()).isEqualTo(new JsonObject());
 
     JobEvent url = JobEvent.of(2, "image", data.copy().put("url", "https://example.test/a.jpeg?x=1&y=2"));

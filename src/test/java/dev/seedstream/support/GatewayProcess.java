@@ -117,6 +117,11 @@ public final class GatewayProcess implements AutoCloseable {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** {@code SIGHUP}: the gateway reads its upstream pool again. */
+  public void hangUp() throws IOException, InterruptedException {
+    signal("HUP");
+  }
+
   /** {@code SIGSTOP}: the process is frozen, its sockets open but silent, as in a long pause or a cut network. */
   public void freeze() throws IOException, InterruptedException {
     signal("STOP");
@@ -132,6 +137,11 @@ public final class GatewayProcess implements AutoCloseable {
     if (kill.waitFor() != 0) {
       throw new IllegalStateException("kill -" + name + " failed");
     }
+  }
+
+  /** The exit status; only once the process has exited. */
+  public int exitCode() {
+    return process.exitValue();
   }
 
   public boolean alive() {
