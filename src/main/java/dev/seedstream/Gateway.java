@@ -57,7 +57,7 @@ public final class Gateway {
    * runs on it as one node of the cluster.
    */
   public static Future<Gateway> startClustered(GatewayConfig config) {
-    long keepSeconds = (config.timeouts().totalTimeoutMs() + config.timeouts().retentionMs() + config.timeouts().drainMs()) / 1000 + 60;
+    long keepSeconds = config.timeouts().longestJobLifeMs() / 1000 + 60;
     return ClusterNode.start(config.cluster(), new VertxOptions().setPreferNativeTransport(true), keepSeconds)
       .compose(node -> start(node.vertx(), config, UnaryOperator.identity(), node)
         .onFailure(e -> node.vertx().close()));

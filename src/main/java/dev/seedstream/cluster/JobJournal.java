@@ -120,10 +120,11 @@ public final class JobJournal {
     return ClusterNode.onCaller(records.getAsync(jobId)).map(json -> json == null ? null : new JsonObject(json.getValue()));
   }
 
-  /** Writes the job's record; {@code keep}: how long it stays if nothing writes it again. */
-  public Future<Void> describe(String jobId, JsonObject record, long keep) {
-    return ClusterNode.onCaller(records.setAsync(jobId, new HazelcastJsonValue(record.encode()), keep, TimeUnit.MILLISECONDS));
+  /** Writes the job's record, kept for the longest a job can matter unless written again. */
+  public Future<Void> describe(String jobId, JsonObject record) {
+    return ClusterNode.onCaller(records.setAsync(jobId, new HazelcastJsonValue(record.encode()), keepMs, TimeUnit.MILLISECONDS));
   }
+
 
   /** Drops the job: its record, its log and its images. */
   public Future<Void> forget(String jobId, long events) {

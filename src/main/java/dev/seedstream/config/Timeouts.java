@@ -18,4 +18,9 @@ package dev.seedstream.config;
 public record Timeouts(long heartbeatMs, long connectTimeoutMs, long firstEventTimeoutMs, long idleTimeoutMs,
                        long totalTimeoutMs, long retentionMs, long abandonMs, long writeTimeoutMs, long headerTimeoutMs,
                        long bodyTimeoutMs, long drainMs) {
+
+  /** The longest a job can matter: its whole run, a drain, then its retention. What a cluster keeps, it keeps this long. */
+  public long longestJobLifeMs() {
+    return totalTimeoutMs + drainMs + retentionMs;
+  }
 }

@@ -69,7 +69,6 @@ public final class Job implements UpstreamEvents {
   private JobJournal journal;
   /** This node's id in the cluster: the owner its record names. */
   private String owner;
-  private long keepMs;
   /** The first write of the job's record to the cluster (done at once on a single node). */
   private Future<Void> recorded = Future.succeededFuture();
   /** The cluster write of the newest event: the next starts when it is done, so the cluster's log keeps the ids' order. */
@@ -93,16 +92,15 @@ public final class Job implements UpstreamEvents {
   }
 
   /** Keeps the job in the cluster: its record and every event go to {@code journal} before any listener gets them. */
-  void keptIn(JobJournal journal, String owner, long keepMs) {
+  void keptIn(JobJournal journal, String owner) {
     this.journal = journal;
     this.owner = owner;
-    this.keepMs = keepMs;
   }
 
   void start(UpstreamClient upstream, JsonObject upstreamBody) {
     if (journal != null) {
       // The record first: any node can find the job from the moment its creator hears of it.
-      replicated = journal.describe(id, record(), keepMs);
+      replicated = journal.describe(id, record());
       recorded = replicated;
     }
     // The call names its upstream before it returns, and reports nothing else until later: started comes first.
@@ -343,7 +341,7 @@ public final class Job implements UpstreamEvents {
       })
       // On two members now: the mark lets other nodes' readers hand it on too. The next event waits for it.
       .transform(stored -> stored.succeeded() ? journal.commit(id) : Future.<Void>succeededFuture())
-      .andThen(committed -> journal.describe(id, record(), keepMs));
+      .andThen(committed -> journal.describe(id, record()));
   }
 
   /** The job as the cluster keeps it: its snapshot, its owner and its client. */

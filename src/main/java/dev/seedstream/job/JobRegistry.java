@@ -84,7 +84,7 @@ public final class JobRegistry {
   public JobRegistry(Vertx vertx, GatewayConfig config, UpstreamClient upstream, GatewayMetrics metrics,
                      ImageArchive archive, Budgets budgets, ClusterNode cluster) {
     this.cluster = cluster;
-    long keepMs = config.timeouts().totalTimeoutMs() + config.timeouts().retentionMs() + config.timeouts().drainMs();
+    long keepMs = config.timeouts().longestJobLifeMs();
     this.journal = cluster == null ? null : new JobJournal(cluster, keepMs);
     this.clusterLimits = cluster == null ? null
       : new ClusterClientLimits(cluster, config.limits().maxJobsPerClient(), config.limits().imagesPerMinutePerClient());
@@ -230,7 +230,7 @@ public final class JobRegistry {
     Job job = new Job(id, request.model(), request.requestedImages(), request.warnings(), clientKey, vertx,
       config.timeouts().abandonMs(), metrics, this::finished, archive, request.price());
     if (cluster != null) {
-      job.keptIn(journal, cluster.nodeId(), config.timeouts().totalTimeoutMs() + config.timeouts().retentionMs());
+      job.keptIn(journal, cluster.nodeId());
     }
     jobs.put(job.id(), job);
     reservations.put(job.id(), reservation);

@@ -93,7 +93,7 @@ class JobJournalTest {
   @DisplayName("a lost owner's job gets one node_lost end, after its last frame even if that was never committed")
   void lostOwnerEndsOnce() {
     String job = "job-lost";
-    await(() -> journal.describe(job, new JsonObject().put("id", job).put("status", "running").put("owner", "gone"), 600_000));
+    await(() -> journal.describe(job, new JsonObject().put("id", job).put("status", "running").put("owner", "gone")));
     await(() -> journal.append(job, 1, "started", ascii("id: 1\nevent: started\ndata: {}\n\n"), null));
     await(() -> journal.commit(job));
     await(() -> journal.append(job, 2, "image", ascii("id: 2\nevent: image\ndata: {}\n\n"), null));
