@@ -4,6 +4,7 @@ import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.store.ImageArchive;
 import dev.seedstream.store.Spend;
 import dev.seedstream.upstream.GeneratedImage;
+import dev.seedstream.upstream.InlineImage;
 import dev.seedstream.upstream.UpstreamCall;
 import dev.seedstream.upstream.UpstreamClient;
 import dev.seedstream.upstream.UpstreamEvents;
@@ -176,14 +177,16 @@ public final class Job implements UpstreamEvents {
     if (archive != null) {
       data.put("durable_url", archive.durableUrl(id, image.index()));
     }
+    // The store decodes on a thread of its own, so it reads the text through a handle of its own, taken before
+    // the log holds the event: the bytes stay where they are (no 8 MiB copy on the heap, which a young
+    // collection would then copy too) until both have let go.
+    InlineImage kept = archive != null && image.b64Json() != null ? image.b64Json().share() : null;
     append(image.b64Json() == null
       ? JobEvent.of(appended + 1, "image", data)
       : JobEvent.withInlineImage(appended + 1, "image", data, image.b64Json()));
     if (archive != null) {
-      // After the event is out: keeping the image never delays it. The store decodes on a worker thread,
-      // so it gets its own copy of the text: the log's bytes are given back when the job is dropped.
-      archive.imageArrived(id, image.index(), image.url(), image.b64Json() == null ? null : image.b64Json().copyText(),
-        image.size());
+      // After the event is out: keeping the image never delays it.
+      archive.imageArrived(id, image.index(), image.url(), kept, image.size());
     }
   }
 

@@ -10,7 +10,9 @@ import java.util.List;
  * The data of one event, as the UTF-8 bytes it arrived in: fixed blocks of {@link BlockPool#BLOCK}
  * bytes (the last one partly filled), some of them off-heap blocks from a {@link BlockPool}. Whoever
  * holds it last calls {@link #release()}, which returns those blocks; reading afterwards throws rather
- * than reading another event's bytes. Read it from one thread at a time.
+ * than reading another event's bytes. A second holder on another thread (the image store decoding an inline
+ * image) takes a handle of its own with {@link #share()}: the blocks go back when every handle is released.
+ * Read each handle from one thread at a time.
  */
 public final class EventData {
 
@@ -22,13 +24,41 @@ public final class EventData {
   private final BlockPool pool;
   /** Runs of base64 characters the parser noted: start and end pairs ({@link Base64Runs}). */
   private final long[] base64Runs;
+  private final Holders holders;
   private boolean released;
 
+  /** The handles that hold the blocks; guarded by itself, since handles are released on different threads. */
+  private static final class Holders {
+    private int count = 1;
+  }
+
   EventData(List<ByteBuffer> blocks, long size, BlockPool pool, long[] base64Runs) {
+    this(blocks, size, pool, base64Runs, new Holders());
+  }
+
+  private EventData(List<ByteBuffer> blocks, long size, BlockPool pool, long[] base64Runs, Holders holders) {
     this.blocks = blocks;
     this.size = size;
     this.pool = pool;
     this.base64Runs = base64Runs;
+    this.holders = holders;
+  }
+
+  /**
+   * Another handle on the same bytes, released on its own: the blocks stay until this one and every other
+   * handle is released, so a reader on another thread never reads blocks given to another event. The blocks
+   * are written before the event is handed on and never again, so handles may read them concurrently.
+   */
+  public EventData share() {
+    synchronized (this) {
+      if (released) {
+        throw new IllegalStateException("event data shared after release");
+      }
+    }
+    synchronized (holders) {
+      holders.count++;
+    }
+    return new EventData(blocks, size, pool, base64Runs, holders);
   }
 
   /** Bytes on the heap, as they are; nothing to release. */
@@ -161,12 +191,19 @@ public final class EventData {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  /** Returns the pooled blocks; idempotent. */
-  public synchronized void release() {
-    if (released) {
-      return;
+  /** Gives this handle's hold back; the last handle released returns the pooled blocks. Idempotent. */
+  public void release() {
+    synchronized (this) {
+      if (released) {
+        return;
+      }
+      released = true;
     }
-    released = true;
+    synchronized (holders) {
+      if (--holders.count > 0) {
+        return;
+      }
+    }
     for (ByteBuffer block : blocks) {
       if (block.isDirect()) {
         pool.release(block);

@@ -24,9 +24,10 @@ final class Base64Slices {
   /**
    * Decodes {@code text[from, to)} into {@code out} (at least {@code (to - from) / 4 * 3} bytes) and returns
    * how many bytes it wrote, or -1 when the slice is not whole groups of four base64 characters, with
-   * padding ({@code =} or {@code ==}) only in the last group of the text.
+   * padding ({@code =} or {@code ==}) only in the last group of the text: {@code endsText} says whether the
+   * slice's last group ends the text, which may go on past {@code to} or in another array.
    */
-  static int decode(byte[] text, int from, int to, byte[] out) {
+  static int decode(byte[] text, int from, int to, boolean endsText, byte[] out) {
     if ((to - from) % 4 != 0) {
       return -1;
     }
@@ -43,7 +44,7 @@ final class Base64Slices {
         out[written++] = (byte) group;
         continue;
       }
-      boolean last = i + 4 == text.length;
+      boolean last = endsText && i + 4 == to;
       if (!last || a < 0 || b < 0 || text[i + 3] != '=') {
         return -1;
       }

@@ -3,6 +3,7 @@ package dev.seedstream.store;
 import dev.seedstream.config.AccessSettings;
 import dev.seedstream.config.StoreSettings;
 import dev.seedstream.observe.RepeatedWarning;
+import dev.seedstream.upstream.InlineImage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,7 +56,10 @@ public final class ImageArchive {
    * 1,000 images a second that is a second of falling behind, which the relay never waits for.
    */
   static final int MAX_BACKLOG = 1_000;
-  /** Inline image text the waiting images may hold on the heap; eight 8 MiB images. */
+  /**
+   * Inline image text the waiting images may hold (the events' off-heap blocks, kept from going back to the
+   * pool until decoded); eight 8 MiB images.
+   */
   static final long MAX_BACKLOG_BYTES = 64L << 20;
 
   /** An image whose final state is not in the database yet: {@code image} is its state now. */
@@ -161,12 +165,18 @@ public final class ImageArchive {
     write("record job " + id, () -> history.insertJob(job));
   }
 
-  /** Starts keeping one image in the background; prefers inline data, which needs no download. */
-  /** {@code base64} is the image's text, already checked as canonical base64 of a JPEG or PNG. */
-  public void imageArrived(String jobId, int index, String url, byte[] base64, String size) {
+  /**
+   * Starts keeping one image in the background; prefers inline data, which needs no download. {@code inline}
+   * is the image's text, already checked as canonical base64 of a JPEG or PNG, on a handle of the caller's
+   * event bytes that the store releases when it is done with it.
+   */
+  public void imageArrived(String jobId, int index, String url, InlineImage inline, String size) {
     long now = System.currentTimeMillis();
     StoredImage image = StoredImage.pending(jobId, index, size, url, url == null ? 0 : UrlExpiry.of(url, now), now);
-    if (queue.full(base64 == null ? 0 : base64.length)) {
+    if (queue.full(inline == null ? 0 : inline.length())) {
+      if (inline != null) {
+        inline.release();
+      }
       // Behind already: the image's one row goes in with its final state, rather than a pending row and
       // its update, so a store that falls behind does not put twice the writes on the history as well.
       StoredImage refused = image.notPersisted("the store was behind: " + queue.waiting()
@@ -179,8 +189,9 @@ public final class ImageArchive {
       return;
     }
     write("record image " + key(jobId, index), () -> history.insertImage(image));
-    if (base64 != null) {
-      keep(image, base64.length, () -> fetcher.decode(base64));
+    if (inline != null) {
+      // The queue has room (checked above), so the decode runs, now or in turn, and gives the handle back.
+      keep(image, inline.length(), () -> fetcher.decode(inline).onComplete(done -> inline.release()));
     } else if (url != null) {
       keep(image, 0, () -> fetcher.download(url));
     } else {

@@ -1,34 +1,40 @@
 package dev.seedstream.store;
 
+import dev.seedstream.upstream.InlineImage;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.io.OutputStream;
 
 /**
  * Turns an image event into a {@link Blob}: downloads the upstream URL (streamed to a temporary file and
- * hashed on the way, never held in memory), or decodes inline base64 on a worker thread. Both are bounded
+ * hashed on the way from the network buffers it arrives in, never copied onto the heap: {@link BodyTap},
+ * {@link ImageFile}), or decodes inline base64 on a worker thread. Both are bounded
  * in size; downloads also in time. A failure says which side failed: the network (a download failure) or
  * the temporary file (a disk error), never one for the other.
  */
 final class ImageFetcher {
 
+  /** Bytes a download may have read and not yet written before it stops reading until the disk catches up. */
+  private static final long WRITE_AHEAD = 1 << 20;
   /** Base64 text decoded at a time: a multiple of 4, so every slice but the last is whole groups. */
   private static final int DECODE_SLICE = 64 * 1024;
+  /** A store worker's buffers for a slice of text and its bytes, kept for its next image. */
+  private static final ThreadLocal<byte[]> DECODE_TEXT = ThreadLocal.withInitial(() -> new byte[DECODE_SLICE]);
+  private static final ThreadLocal<byte[]> DECODE_OUT = ThreadLocal.withInitial(() -> new byte[DECODE_SLICE / 4 * 3]);
 
   private final Vertx vertx;
   private final BlobStore files;
@@ -48,28 +54,33 @@ final class ImageFetcher {
     this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(concurrency).setHttp2MaxSize(1));
   }
 
+  /** Called on the store's event loop, whose client the download uses and whose workers write the file. */
   Future<Blob> download(String url) {
-    return policy.check(url).compose(target -> vertx.executeBlocking(this::newTempFile, false)
-      .compose(temp -> receive(target, temp).onFailure(e -> discard(temp))));
+    Context context = vertx.getOrCreateContext();
+    return policy.check(url).compose(target -> ImageFile.create(context, files)
+      .compose(file -> receive(target, file).onFailure(e -> file.discard())));
   }
 
   /**
-   * Decodes, hashes and writes the image a slice at a time through one 48 KiB buffer: the whole decoded
-   * image (6 MiB for 8 MiB of text) on the heap used to be a young collection every other image, and a
-   * young collection stops the relay too.
+   * Decodes, hashes and writes the image a slice at a time, reading the event's bytes where they are through
+   * two small buffers: the text (8 MiB for a 6 MiB image) copied onto the heap, or the whole decoded image,
+   * was a young collection every other image, and a young collection stops the relay too.
    */
-  Future<Blob> decode(byte[] base64) {
+  Future<Blob> decode(InlineImage base64) {
     return vertx.executeBlocking(() -> {
       // 4 base64 characters carry 3 bytes: refuse before decoding, so the check costs no memory.
-      if (base64.length / 4L * 3 > maxBytes) {
+      if (base64.length() / 4L * 3 > maxBytes) {
         throw new StoreFailure(StoreFailure.Kind.INVALID, "the inline image is larger than " + maxBytes + " bytes");
       }
       Path temp = newTempFile();
       try (OutputStream file = Files.newOutputStream(temp)) {
         BlobDigest digest = new BlobDigest();
-        byte[] slice = new byte[DECODE_SLICE / 4 * 3];
-        for (int from = 0; from < base64.length; from += DECODE_SLICE) {
-          int decoded = Base64Slices.decode(base64, from, Math.min(base64.length, from + DECODE_SLICE), slice);
+        byte[] text = DECODE_TEXT.get();
+        byte[] slice = DECODE_OUT.get();
+        for (int from = 0; from < base64.length(); from += DECODE_SLICE) {
+          int count = Math.min(DECODE_SLICE, base64.length() - from);
+          base64.copy(from, text, 0, count);
+          int decoded = Base64Slices.decode(text, 0, count, from + count == base64.length(), slice);
           if (decoded < 0) {
             throw new StoreFailure(StoreFailure.Kind.INVALID, "the inline image is not valid base64");
           }
@@ -100,71 +111,67 @@ final class ImageFetcher {
     }
   }
 
-  private Future<Blob> receive(FetchPolicy.Target target, Path temp) {
+  private Future<Blob> receive(FetchPolicy.Target target, ImageFile file) {
     Promise<Blob> result = Promise.promise();
-    vertx.fileSystem().open(temp.toString(), new OpenOptions().setWrite(true).setTruncateExisting(true))
-      .onFailure(e -> result.tryFail(StoreFailure.disk(e)))
-      .onSuccess(file -> {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(target.uri().toString())
-          .setFollowRedirects(false).setIdleTimeout(timeoutMs);
-        if (target.server() != null) {
-          options.setServer(target.server());
-        }
-        http.request(options).onFailure(result::tryFail).onSuccess(request -> {
-          long deadline = vertx.setTimer(timeoutMs, t -> {
-            result.tryFail(new StoreFailure(StoreFailure.Kind.DOWNLOAD, "the download took longer than " + timeoutMs + " ms"));
-            request.reset();
-          });
-          result.future().onComplete(done -> vertx.cancelTimer(deadline));
-          // A failed write (a full disk) ends the transfer too, rather than reading the rest for nothing.
-          result.future().onFailure(e -> request.reset());
-          request.send().onFailure(result::tryFail).onSuccess(response -> stream(request, response, file, temp, result));
-        });
-        result.future().onFailure(e -> file.close());
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(target.uri().toString())
+      .setFollowRedirects(false).setIdleTimeout(timeoutMs);
+    if (target.server() != null) {
+      options.setServer(target.server());
+    }
+    http.request(options).onFailure(result::tryFail).onSuccess(request -> {
+      long deadline = vertx.setTimer(timeoutMs, t -> {
+        result.tryFail(new StoreFailure(StoreFailure.Kind.DOWNLOAD, "the download took longer than " + timeoutMs + " ms"));
+        request.reset();
       });
+      result.future().onComplete(done -> vertx.cancelTimer(deadline));
+      // A failed write (a full disk) ends the transfer too, rather than reading the rest for nothing.
+      result.future().onFailure(e -> request.reset());
+      file.written().onFailure(result::tryFail);
+      BodyTap tap;
+      try {
+        tap = BodyTap.on(request.connection());
+      } catch (IllegalStateException e) {
+        result.tryFail(e);
+        return;
+      }
+      Consumer<ByteBuf> sink = bytes -> take(tap, bytes, file, request, result);
+      tap.feed(sink);
+      result.future().onComplete(done -> tap.unfeed(sink));
+      request.send().onFailure(result::tryFail).onSuccess(response -> {
+        if (response.statusCode() != 200) {
+          result.tryFail(new StoreFailure(StoreFailure.Kind.DOWNLOAD, "the image URL answered HTTP " + response.statusCode()));
+          return;
+        }
+        // The body reaches the tap; the client sees it as empty chunks, and the end.
+        response.handler(empty -> { });
+        response.exceptionHandler(result::tryFail);
+        response.endHandler(v -> file.finish().onComplete(result::tryComplete, result::tryFail));
+      });
+    });
     // What is not already classified came from the HTTP client: DNS, connection, TLS, reset.
     return result.future().recover(e -> Future.failedFuture(e instanceof StoreFailure ? e
       : new StoreFailure(StoreFailure.Kind.DOWNLOAD, "the download failed: " + e.getMessage())));
   }
 
-  private void stream(HttpClientRequest request, HttpClientResponse response, AsyncFile file, Path temp,
-                      Promise<Blob> result) {
-    if (response.statusCode() != 200) {
-      result.tryFail(new StoreFailure(StoreFailure.Kind.DOWNLOAD, "the image URL answered HTTP " + response.statusCode()));
+  /** One piece of the body, as it came off the network: counted, then written in turn while reading goes on. */
+  private void take(BodyTap tap, ByteBuf bytes, ImageFile file, HttpClientRequest request, Promise<Blob> result) {
+    if (result.future().isComplete()) {
+      bytes.release();
+      return;
+    }
+    if (file.received() + bytes.readableBytes() > maxBytes) {
+      bytes.release();
+      result.tryFail(new StoreFailure(StoreFailure.Kind.INVALID, "the image is larger than " + maxBytes + " bytes"));
       request.reset();
       return;
     }
-    BlobDigest digest = new BlobDigest();
-    response.exceptionHandler(result::tryFail);
-    file.exceptionHandler(e -> result.tryFail(StoreFailure.disk(e)));
-    response.handler(chunk -> {
-      // Hashed where it is, and written as it is: the HTTP client hands each chunk over as a heap copy of
-      // its own (not a network buffer that is reused), so keeping it until the write runs is safe.
-      digest.update(((BufferInternal) chunk).getByteBuf());
-      if (digest.bytes() > maxBytes) {
-        result.tryFail(new StoreFailure(StoreFailure.Kind.INVALID, "the image is larger than " + maxBytes + " bytes"));
-        request.reset();
-        return;
-      }
-      file.write(chunk).onFailure(e -> result.tryFail(StoreFailure.disk(e)));
-      if (file.writeQueueFull()) {
-        response.pause();
-        file.drainHandler(v -> response.resume());
+    file.append(bytes, () -> {
+      if (file.waiting() <= WRITE_AHEAD / 2) {
+        tap.resume();
       }
     });
-    response.endHandler(v -> file.close().onFailure(e -> result.tryFail(StoreFailure.disk(e))).onSuccess(closed -> {
-      try {
-        result.tryComplete(digest.finish(temp));
-      } catch (UnsupportedImageException e) {
-        result.tryFail(new StoreFailure(StoreFailure.Kind.INVALID, e.getMessage()));
-      }
-    }));
-  }
-
-  private void discard(Path temp) {
-    vertx.executeBlocking(() -> {
-      BlobFiles.discard(temp);
-      return null;
-    }, false);
+    if (file.waiting() > WRITE_AHEAD) {
+      tap.pause();
+    }
   }
 }

@@ -9,28 +9,36 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.WorkerPool;
 import io.vertx.core.spi.transport.Transport;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Where the store does its heavy work, so that it cannot delay a relay write: downloads (connections, TLS,
- * hashing the bytes as they arrive) on an event loop of its own, and decoding, hashing and writing inline
- * images on worker threads of its own. On Linux the workers, which decode, hash and write and start no threads,
- * are put in the {@code SCHED_IDLE} scheduling class ({@code chrt --idle}): they run only when no ordinary
- * thread wants the core, and a relay thread that wakes takes the core from them at once. Only they: a thread
- * inherits its creator's class, so a thread that may start Vert.x's shared threads (the download loop, the
- * database thread) must stay ordinary, or the shared pools would starve with it. A lower nice value is not enough: the kernel lets a
- * running thread finish its time slice (a few milliseconds) before a woken one of higher weight, which put
- * the store's downloads into the relay's p99. Where {@code chrt} is missing the threads keep the lowest Java
- * priority only. What waits for them is bounded by {@link DownloadQueue}.
+ * reading the bytes as they arrive) on an event loop of its own, and decoding, hashing and writing images on
+ * worker threads of its own. On Linux all of them are put in the {@code SCHED_IDLE} scheduling class
+ * ({@code chrt --idle}): they run only when no ordinary thread wants the core, and a relay thread that wakes
+ * takes the core from them at once. A lower nice value is not enough: the kernel lets a running thread finish
+ * its time slice (a few milliseconds) before a woken one of higher weight, which put the store's downloads into
+ * the relay's p99. Where {@code chrt} is missing the threads keep the lowest Java priority only. What waits for
+ * them is bounded by {@link DownloadQueue}.
+ *
+ * <p>A thread inherits its creator's class ({@code --reset-on-fork} resets only privileged policies), and a
+ * thread that leaves the idle class needs a privilege the gateway lacks. So every thread of Vert.x's own that
+ * the download loop could otherwise be the first to need (event loops, the worker and internal blocking pools,
+ * which Vert.x fills a thread per task up to their size) is started here, from an ordinary thread, before any
+ * store thread exists: once a Vert.x worker was started idle by the store, and a request body parsed on it
+ * waited a minute for a free core under load.
  */
 final class StoreThreads {
 
@@ -46,13 +54,9 @@ final class StoreThreads {
   StoreThreads(Vertx vertx, Context home, int workerThreads) {
     VertxInternal internal = (VertxInternal) vertx;
     this.home = (ContextInternal) home;
+    startSharedThreads(internal);
     // The same transport (epoll or NIO) as the gateway's own loops, so the HTTP client's channels fit this loop.
-    // The download loop keeps the ordinary class: it drives Vert.x's HTTP client, which may start Vert.x's shared
-    // threads from it, and a thread inherits its creator's class (SCHED_RESET_ON_FORK resets only privileged
-    // policies, not SCHED_IDLE). With it idle, the shared worker pool went idle too, and a request body parsed
-    // there waited for a free core for a minute under load.
-    loop = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, 1,
-      new DefaultThreadFactory("seedstream-store-io", true, Thread.MIN_PRIORITY), 50);
+    loop = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, 1, idle("seedstream-store-io"), 50);
     workers = Executors.newFixedThreadPool(workerThreads, idle("seedstream-store-worker"));
     context = internal.contextBuilder().withThreadingModel(ThreadingModel.EVENT_LOOP).withEventLoop(loop.next())
       .withWorkerPool(internal.wrapWorkerPool(workers)).build();
@@ -76,6 +80,21 @@ final class StoreThreads {
     return result.future();
   }
 
+  /**
+   * Starts every thread of Vert.x's event loops and shared pools that is not running yet, on this (ordinary)
+   * thread, so that none of them is ever started by, and so inherits the class of, a store thread.
+   */
+  private static void startSharedThreads(VertxInternal vertx) {
+    for (EventLoopGroup group : List.of(vertx.eventLoopGroup(), vertx.acceptorEventLoopGroup())) {
+      group.forEach(loop -> loop.execute(() -> { }));
+    }
+    for (WorkerPool pool : List.of(vertx.workerPool(), vertx.internalWorkerPool())) {
+      if (pool.executor() instanceof ThreadPoolExecutor executor) {
+        executor.prestartAllCoreThreads();
+      }
+    }
+  }
+
   /** Threads that yield the core to every other thread of the gateway, set up as they start. */
   private static ThreadFactory idle(String name) {
     ThreadFactory netty = new DefaultThreadFactory(name, true, Thread.MIN_PRIORITY);
@@ -85,10 +104,7 @@ final class StoreThreads {
     });
   }
 
-  /**
-   * Puts the calling thread in the idle scheduling class, once. Only for threads that start no others: a new
-   * thread inherits the class ({@code --reset-on-fork} resets only privileged policies).
-   */
+  /** Puts the calling thread in the idle scheduling class, once. */
   private static void yieldToRelay() {
     Thread current = Thread.currentThread();
     if (YIELDING.get()) {

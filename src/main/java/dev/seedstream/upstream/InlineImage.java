@@ -94,7 +94,15 @@ public final class InlineImage {
     data.copy(start + from, target, offset, count);
   }
 
-  /** The base64 text, copied: for work off the event loop, which must not hold the event's bytes. */
+  /**
+   * The same image on a handle of its own ({@link EventData#share()}), for work on another thread: it reads
+   * the event's bytes where they are, and they stay until both this image and the shared one are released.
+   */
+  public InlineImage share() {
+    return new InlineImage(data.share(), start, length);
+  }
+
+  /** The base64 text, copied onto the heap: for the cluster's copy of the image. */
   public byte[] copyText() {
     byte[] text = new byte[length];
     copy(0, text, 0, length);

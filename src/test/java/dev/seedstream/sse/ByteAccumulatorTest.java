@@ -57,6 +57,36 @@ class ByteAccumulatorTest {
   }
 
   @Test
+  @DisplayName("a shared handle keeps the blocks readable after the first holder lets go, on another thread too; the last release gives them back")
+  void sharedHandleOutlivesTheFirst() throws Exception {
+    BlockPool pool = new BlockPool(8L * BlockPool.BLOCK);
+    ByteAccumulator acc = new ByteAccumulator(300_000, pool);
+    byte[] input = new byte[200_000];
+    new Random(7).nextBytes(input);
+    acc.append(input, 0, input.length);
+    EventData owner = acc.handOff(Base64Runs.NONE);
+    long held = pool.bytesInUse();
+    assertThat(held).isPositive();
+
+    EventData shared = owner.share();
+    owner.release();
+    owner.release();
+    assertThat(pool.bytesInUse()).as("still held by the shared handle").isEqualTo(held);
+    assertThatThrownBy(() -> owner.get(0)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(owner::share).isInstanceOf(IllegalStateException.class);
+    java.util.concurrent.CompletableFuture<byte[]> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return shared.stream().readAllBytes();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    assertThat(read.get()).isEqualTo(input);
+    shared.release();
+    assertThat(pool.bytesInUse()).as("the last handle gave the blocks back").isZero();
+  }
+
+  @Test
   @DisplayName("clear gives pooled blocks back; contains and decode read across blocks; the limit holds")
   void clearContainsAndLimit() {
     BlockPool pool = new BlockPool(16L * BlockPool.BLOCK);

@@ -23,16 +23,18 @@ class Base64SlicesTest {
       byte[] out = new byte[3 * 1024];
       byte[] decoded = new byte[0];
       for (int from = 0; from < text.length; from += 4096) {
-        int n = Base64Slices.decode(text, from, Math.min(text.length, from + 4096), out);
+        int n = Base64Slices.decode(text, from, Math.min(text.length, from + 4096), from + 4096 >= text.length, out);
         assertThat(n).as("length %d at %d", length, from).isNotNegative();
         decoded = concat(decoded, Arrays.copyOf(out, n));
       }
       assertThat(decoded).as("length %d", length).isEqualTo(data);
     }
     byte[] out = new byte[16];
-    assertThat(Base64Slices.decode("QUJD!A==".getBytes(StandardCharsets.US_ASCII), 0, 8, out)).isEqualTo(-1);
-    assertThat(Base64Slices.decode("QQ==QUJD".getBytes(StandardCharsets.US_ASCII), 0, 8, out)).isEqualTo(-1);
-    assertThat(Base64Slices.decode("QUJ".getBytes(StandardCharsets.US_ASCII), 0, 3, out)).isEqualTo(-1);
+    assertThat(Base64Slices.decode("QUJD!A==".getBytes(StandardCharsets.US_ASCII), 0, 8, true, out)).isEqualTo(-1);
+    assertThat(Base64Slices.decode("QQ==QUJD".getBytes(StandardCharsets.US_ASCII), 0, 8, true, out)).isEqualTo(-1);
+    assertThat(Base64Slices.decode("QUJ".getBytes(StandardCharsets.US_ASCII), 0, 3, true, out)).isEqualTo(-1);
+    // Padding is only for the text's last group, not for the last group of a slice in the middle of it.
+    assertThat(Base64Slices.decode("QQ==".getBytes(StandardCharsets.US_ASCII), 0, 4, false, out)).isEqualTo(-1);
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
