@@ -28,6 +28,8 @@ final class BodyTap extends ChannelInboundHandlerAdapter {
   private static final String NAME = "seedstream-body-tap";
   /** Where Vert.x's own handler sits in its HTTP/1.1 client pipeline: the tap goes just before it. */
   private static final String VERTX_HANDLER = "handler";
+  /** Its TLS handler, on an https connection. */
+  private static final String VERTX_TLS = "ssl";
 
   private final Channel channel;
   /** Gets the bytes of the current download, each a buffer it must release; null between downloads. */
@@ -58,6 +60,11 @@ final class BodyTap extends ChannelInboundHandlerAdapter {
       }
       tap = new BodyTap(channel);
       pipeline.addBefore(VERTX_HANDLER, NAME, tap);
+      if (pipeline.get(VERTX_TLS) != null) {
+        // TLS records decrypted from and into pooled heap buffers: see HeapTlsInput.
+        channel.config().setAllocator(HeapTlsInput.POOLED_HEAP);
+        pipeline.addBefore(VERTX_TLS, "seedstream-heap-tls-input", new HeapTlsInput());
+      }
     }
     return tap;
   }

@@ -14,7 +14,8 @@ import java.sql.Statement;
 /**
  * The history database: one SQLite connection used by one worker thread. Every statement runs on that
  * thread, never on an event loop, and in the order it was submitted, so writes need no locks and a read
- * always sees the writes submitted before it.
+ * always sees the writes submitted before it. The thread is in the idle scheduling class, like the store's
+ * other threads ({@link StoreThreads}).
  */
 final class Database {
 
@@ -36,6 +37,9 @@ final class Database {
     // One executor per database: a shared name would let two gateways in one JVM (tests) share a thread.
     WorkerExecutor thread = vertx.createSharedWorkerExecutor("seedstream-db-" + file.toAbsolutePath(), 1);
     return thread.executeBlocking(() -> {
+      // The history's writes (a few per image) cost the core as much as the relay under load; they wait
+      // for it like the rest of the store. The thread runs SQL and file moves only and starts no threads.
+      StoreThreads.yieldToRelay();
       Files.createDirectories(file.toAbsolutePath().getParent());
       Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
       try (Statement pragmas = connection.createStatement()) {

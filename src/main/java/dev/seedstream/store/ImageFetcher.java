@@ -126,7 +126,7 @@ final class ImageFetcher {
       result.future().onComplete(done -> vertx.cancelTimer(deadline));
       // A failed write (a full disk) ends the transfer too, rather than reading the rest for nothing.
       result.future().onFailure(e -> request.reset());
-      file.written().onFailure(result::tryFail);
+      file.failure().onFailure(result::tryFail);
       BodyTap tap;
       try {
         tap = BodyTap.on(request.connection());
@@ -134,6 +134,11 @@ final class ImageFetcher {
         result.tryFail(e);
         return;
       }
+      file.onWritten(() -> {
+        if (!result.future().isComplete() && file.waiting() <= WRITE_AHEAD / 2) {
+          tap.resume();
+        }
+      });
       Consumer<ByteBuf> sink = bytes -> take(tap, bytes, file, request, result);
       tap.feed(sink);
       result.future().onComplete(done -> tap.unfeed(sink));
@@ -165,11 +170,7 @@ final class ImageFetcher {
       request.reset();
       return;
     }
-    file.append(bytes, () -> {
-      if (file.waiting() <= WRITE_AHEAD / 2) {
-        tap.resume();
-      }
-    });
+    file.append(bytes);
     if (file.waiting() > WRITE_AHEAD) {
       tap.pause();
     }

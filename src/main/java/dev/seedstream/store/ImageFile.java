@@ -3,17 +3,22 @@ package dev.seedstream.store;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Queue;
 
 /**
- * The temporary file a download streams into. Each piece is hashed and written on the store's worker threads,
- * in the order it arrived, straight from the network buffer it came in (then released): nothing of the image is
- * copied onto the heap. It counts the bytes still waiting to be written, so the download can stop reading while
- * the disk is behind. Created, fed and finished on the store's event loop.
+ * The temporary file a download streams into. Each piece is hashed and written on one of the store's worker
+ * threads, in the order it arrived, straight from the network buffer it came in (then released): nothing of the
+ * image is copied onto the heap. One task on a worker writes whatever has arrived until nothing waits, rather
+ * than a task and its futures per piece, which allocated more than the image's bookkeeping. It counts the bytes
+ * still waiting to be written, so the download can stop reading while the disk is behind. Created, fed and
+ * finished on the store's event loop.
  */
 final class ImageFile {
 
@@ -21,8 +26,14 @@ final class ImageFile {
   private final Path path;
   private final FileChannel channel;
   private final BlobDigest digest = new BlobDigest();
-  /** Completes when every piece appended so far is written; failed from the first piece that could not be. */
-  private Future<Void> written = Future.succeededFuture();
+  /** Pieces not written yet: filled on the event loop, emptied on a worker. Guarded by itself. */
+  private final Queue<ByteBuf> pieces = new ArrayDeque<>();
+  private final Promise<Void> failed = Promise.promise();
+  /** Whether a worker task is writing; when it ends, whoever waits for the writes is told. Event loop only. */
+  private boolean writing;
+  private Runnable onWritten = () -> { };
+  /** Completed when the writing task ends, for whoever waits for it meanwhile. */
+  private Promise<Void> idle;
   private long waiting;
   private long received;
 
@@ -32,12 +43,11 @@ final class ImageFile {
     this.channel = channel;
   }
 
-  /** A new temporary file of {@code files}, opened on a worker of the calling (store) context. */
+  /** A new temporary file of {@code files}, opened on a worker of {@code context}, the store's event loop. */
   static Future<ImageFile> create(Context context, BlobStore files) {
     return context.executeBlocking(() -> {
-      Path path;
       try {
-        path = files.newTempFile();
+        Path path = files.newTempFile();
         return new ImageFile(context, path, FileChannel.open(path, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING));
       } catch (IOException e) {
@@ -46,36 +56,25 @@ final class ImageFile {
     }, false);
   }
 
-  /**
-   * Queues {@code bytes} (this file releases them) behind the pieces before it; {@code onWritten} runs on the
-   * event loop once they are written or dropped.
-   */
-  void append(ByteBuf bytes, Runnable onWritten) {
-    int length = bytes.readableBytes();
-    waiting += length;
-    received += length;
-    this.written = this.written.transform(before -> {
-      if (before.failed()) {
-        bytes.release();
-        return Future.<Void>failedFuture(before.cause());
-      }
-      return context.<Void>executeBlocking(() -> {
-        try {
-          digest.update(bytes);
-          while (bytes.isReadable()) {
-            bytes.readBytes(channel, bytes.readableBytes());
-          }
-          return null;
-        } catch (IOException e) {
-          throw StoreFailure.disk(e);
-        } finally {
-          bytes.release();
-        }
-      }, false);
-    }).andThen(done -> {
-      waiting -= length;
-      onWritten.run();
-    });
+  /** Runs on the event loop each time the writes catch up with what has arrived. */
+  void onWritten(Runnable onWritten) {
+    this.onWritten = onWritten;
+  }
+
+  /** Queues {@code bytes} behind the pieces before it; this file releases them. */
+  void append(ByteBuf bytes) {
+    if (failed.future().isComplete()) {
+      bytes.release();
+      return;
+    }
+    waiting += bytes.readableBytes();
+    received += bytes.readableBytes();
+    synchronized (pieces) {
+      pieces.add(bytes);
+    }
+    if (!writing) {
+      write();
+    }
   }
 
   /** Bytes appended and not written yet. */
@@ -89,27 +88,30 @@ final class ImageFile {
   }
 
   /** Fails as soon as a piece could not be written (a full disk), so the download can stop at once. */
-  Future<Void> written() {
-    return written;
+  Future<Void> failure() {
+    return failed.future();
   }
 
   /** Once every piece is written: the file closed, and what it holds. */
   Future<Blob> finish() {
-    return written.compose(v -> context.executeBlocking(() -> {
-      try {
-        channel.close();
-        return digest.finish(path);
-      } catch (IOException e) {
-        throw StoreFailure.disk(e);
-      } catch (UnsupportedImageException e) {
-        throw new StoreFailure(StoreFailure.Kind.INVALID, e.getMessage());
-      }
-    }, false));
+    return idle().compose(v -> failed.future().failed() ? Future.failedFuture(failed.future().cause())
+      : context.executeBlocking(() -> {
+        try {
+          channel.close();
+          return digest.finish(path);
+        } catch (IOException e) {
+          throw StoreFailure.disk(e);
+        } catch (UnsupportedImageException e) {
+          throw new StoreFailure(StoreFailure.Kind.INVALID, e.getMessage());
+        }
+      }, false));
   }
 
-  /** Once no piece is being written: the file closed and deleted. */
+  /** Once no piece is being written: the pieces left released, the file closed and deleted. */
   void discard() {
-    written.onComplete(done -> context.executeBlocking(() -> {
+    failed.tryFail(new StoreFailure(StoreFailure.Kind.DOWNLOAD, "the download was given up"));
+    idle().onComplete(done -> context.executeBlocking(() -> {
+      releaseWaiting();
       try {
         channel.close();
       } catch (IOException e) {
@@ -118,5 +120,78 @@ final class ImageFile {
       BlobFiles.discard(path);
       return null;
     }, false));
+  }
+
+  /** Completes when no worker task is writing (at once when none is). */
+  private Future<Void> idle() {
+    if (!writing) {
+      return Future.succeededFuture();
+    }
+    if (idle == null) {
+      idle = Promise.promise();
+    }
+    return idle.future();
+  }
+
+  /** One worker task writes what waits until nothing does; a piece that arrives meanwhile joins it. */
+  private void write() {
+    writing = true;
+    context.executeBlocking(this::writeWaiting, false).onComplete(done -> {
+      writing = false;
+      if (done.failed()) {
+        failed.tryFail(done.cause());
+      } else {
+        waiting -= done.result();
+      }
+      boolean more;
+      synchronized (pieces) {
+        more = !pieces.isEmpty();
+      }
+      if (more && !failed.future().isComplete()) {
+        write();
+        return;
+      }
+      if (failed.future().isComplete()) {
+        releaseWaiting();
+      }
+      onWritten.run();
+      if (idle != null) {
+        Promise<Void> waiter = idle;
+        idle = null;
+        waiter.complete();
+      }
+    });
+  }
+
+  /** On a worker: hashes and writes every waiting piece in order; returns how many bytes. */
+  private long writeWaiting() throws StoreFailure {
+    long written = 0;
+    while (true) {
+      ByteBuf piece;
+      synchronized (pieces) {
+        piece = pieces.poll();
+      }
+      if (piece == null) {
+        return written;
+      }
+      try {
+        written += piece.readableBytes();
+        digest.update(piece);
+        while (piece.isReadable()) {
+          piece.readBytes(channel, piece.readableBytes());
+        }
+      } catch (IOException e) {
+        throw StoreFailure.disk(e);
+      } finally {
+        piece.release();
+      }
+    }
+  }
+
+  private void releaseWaiting() {
+    synchronized (pieces) {
+      pieces.forEach(ByteBuf::release);
+      pieces.clear();
+    }
   }
 }

@@ -26,8 +26,8 @@ import java.util.function.Supplier;
 /**
  * Where the store does its heavy work, so that it cannot delay a relay write: downloads (connections, TLS,
  * reading the bytes as they arrive) on an event loop of its own, and decoding, hashing and writing images on
- * worker threads of its own. On Linux all of them are put in the {@code SCHED_IDLE} scheduling class
- * ({@code chrt --idle}): they run only when no ordinary thread wants the core, and a relay thread that wakes
+ * worker threads of its own. On Linux all of them, and the SQLite history's thread ({@link Database}), are put
+ * in the {@code SCHED_IDLE} scheduling class ({@code chrt --idle}): they run only when no ordinary thread wants the core, and a relay thread that wakes
  * takes the core from them at once. A lower nice value is not enough: the kernel lets a running thread finish
  * its time slice (a few milliseconds) before a woken one of higher weight, which put the store's downloads into
  * the relay's p99. Where {@code chrt} is missing the threads keep the lowest Java priority only. What waits for
@@ -104,8 +104,8 @@ final class StoreThreads {
     });
   }
 
-  /** Puts the calling thread in the idle scheduling class, once. */
-  private static void yieldToRelay() {
+  /** Puts the calling thread in the idle scheduling class, once: for threads of the store that start no others. */
+  static void yieldToRelay() {
     Thread current = Thread.currentThread();
     if (YIELDING.get()) {
       return;

@@ -54,6 +54,9 @@ class StoreIsolationTest {
       // thread first started by the store would be idle as well (one once held a request body's parsing up for a
       // minute under load). (The kernel keeps 15 characters of a thread's name: both show as seedstream-stor.)
       assertThat(schedulingPolicies("seedstream-stor")).hasSizeGreaterThanOrEqualTo(store.size()).containsOnly(5);
+      if (!TestPostgres.enabled()) {
+        assertThat(schedulingPolicies("seedstream-db-")).as("the SQLite history's thread").isNotEmpty().containsOnly(5);
+      }
       assertThat(schedulingPolicies("vert.x-")).as("Vert.x's own threads, shared pools included")
         .isNotEmpty().doesNotContain(5);
     }
