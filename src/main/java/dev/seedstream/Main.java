@@ -18,7 +18,8 @@ import java.util.logging.Logger;
 
 /**
  * Starts Seedstream: configuration, then the gateway; a bad configuration exits with status 2 and its reason.
- * {@code migrate-store} instead copies this install's history and images into a shared store, then exits.
+ * {@code migrate-store} instead copies this install's history and images into a shared store, then exits;
+ * {@code class-data-training} is the build's run that writes the class-data archive ({@link ClassDataTraining}).
  */
 public final class Main {
 
@@ -36,6 +37,10 @@ public final class Main {
     }
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
+    }
+    if (args.length > 0 && args[0].equals(ClassDataTraining.COMMAND)) {
+      System.exit(ClassDataTraining.run(System.err));
+      return;
     }
     Logger log = Logger.getLogger(Main.class.getName());
     GatewayConfig config;

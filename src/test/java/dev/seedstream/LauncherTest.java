@@ -50,6 +50,39 @@ class LauncherTest {
       + dir.resolve("seedstream.jsa"));
   }
 
+  @Test
+  @DisplayName("the build's class-data training run starts the gateway, serves it and stops it, silently, leaving no data behind")
+  void classDataTrainingIsSilentAndCleansUp() throws Exception {
+    // As the package phase runs it (pom.xml), less the archive: the JVM archives classes from jars only, and the
+    // classes under test are a folder here.
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    Run training = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "@conf/jvm.options",
+      "-XX:-AlwaysPreTouch", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+      Main.class.getName(), ClassDataTraining.COMMAND));
+    assertThat(training.status()).as(training.output()).isZero();
+    assertThat(training.output()).isEmpty();
+    // Its data folder went with it (the SQLite driver's own library may stay in the temporary folder).
+    try (var left = Files.list(tmp)) {
+      assertThat(left.map(path -> path.getFileName().toString())).noneMatch(name -> name.startsWith("seedstream"));
+    }
+  }
+
+  private record Run(int status, String output) {
+  }
+
+  /** Output to a file, so that a child that never exits fails the test after a minute instead of hanging it. */
+  private Run run(List<String> command) throws IOException, InterruptedException {
+    Path output = dir.resolve("output.txt");
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+    if (!exited) {
+      process.destroyForcibly().waitFor();
+    }
+    String out = Files.readString(output);
+    assertThat(exited).as(out).isTrue();
+    return new Run(process.exitValue(), out);
+  }
+
   private List<String> launch(Path jar, String javaOpts, String... args) throws IOException, InterruptedException {
     List<String> command = new java.util.ArrayList<>(List.of("sh", "bin/seedstream"));
     command.addAll(List.of(args));

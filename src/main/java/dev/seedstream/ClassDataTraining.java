@@ -1,0 +1,92 @@
+package dev.seedstream;
+
+import dev.seedstream.config.ConfigLoader;
+import dev.seedstream.config.GatewayConfig;
+import io.vertx.core.Vertx;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The run {@code mvn package} makes under {@code -XX:ArchiveClassesAtExit}, so that the class-data archive
+ * bin/seedstream uses is there from the first start after a build: it starts the gateway as the README's
+ * command does (every default, the simulator), on a free loopback port with its data in a temporary folder,
+ * asks for the page and {@code /healthz}, stops it and exits. The environment is left out on purpose: a key,
+ * a cluster or a database set for this machine must not change what a build does. Silent unless it fails.
+ */
+final class ClassDataTraining {
+
+  static final String COMMAND = "class-data-training";
+
+  private ClassDataTraining() {
+  }
+
+  /** 0 when the gateway started, served both requests and stopped; 1 with the reason on {@code err} otherwise. */
+  static int run(PrintStream err) {
+    Logger.getLogger("").setLevel(Level.WARNING);
+    Path data = null;
+    Vertx vertx = null;
+    try {
+      data = Files.createTempDirectory("seedstream-class-data-training");
+      // In Main's order, configuration first: Vert.x's classes, loaded with it, set Netty's logging to the JDK's.
+      GatewayConfig config = ConfigLoader.load(Map.of("SEEDSTREAM_HOST", "127.0.0.1", "SEEDSTREAM_PORT", "0",
+        "SEEDSTREAM_DATA_DIR", data.toString(), "SEEDSTREAM_SIMULATE", "true"));
+      vertx = Gateway.newVertx();
+      Gateway gateway = Gateway.start(vertx, config).await();
+      for (String path : List.of("/", "/healthz")) {
+        String status = get(gateway.port(), path);
+        if (!status.startsWith("HTTP/1.1 200 ")) {
+          throw new IllegalStateException("GET " + path + " answered " + status);
+        }
+      }
+      gateway.close().await();
+      return 0;
+    } catch (Exception e) {
+      err.println("seedstream " + COMMAND + ": " + e);
+      return 1;
+    } finally {
+      if (vertx != null) {
+        vertx.close().await();
+      }
+      if (data != null) {
+        deleteTree(data);
+      }
+    }
+  }
+
+  /**
+   * The status line of a GET, over a plain socket: Vert.x's own client would add classes the gateway does not
+   * load at start, and says on stderr that it found no SLF4J provider.
+   */
+  private static String get(int port, String path) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      return response.lines().findFirst().orElse("no answer");
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
