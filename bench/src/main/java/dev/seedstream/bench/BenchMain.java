@@ -116,8 +116,8 @@ public final class BenchMain {
 
   /**
    * The default profile's start-up, which run.sh measured before the run: milliseconds from starting the
-   * launcher to the first answered request, per start. The first start after a build also writes the
-   * class-data archive the later ones use, so the target reads the later starts.
+   * launcher to the first answered request, per start. The target reads the cold starts (each after 15 s with
+   * no gateway running, as a user's first start); the warm ones (straight after a stop) are context.
    */
   private static void startup(Report report, Map<String, String> args) {
     String measured = args.getOrDefault("startup-ms", "");
@@ -128,13 +128,15 @@ public final class BenchMain {
     for (String one : measured.split(",")) {
       ms.add(Double.parseDouble(one));
     }
-    List<Double> later = new ArrayList<>(ms.subList(Math.min(1, ms.size() - 1), ms.size()));
-    later.sort(Double::compare);
-    double median = later.get(later.size() / 2);
+    List<Double> sorted = new ArrayList<>(ms);
+    sorted.sort(Double::compare);
+    double median = sorted.get(sorted.size() / 2);
+    String warm = args.getOrDefault("startup-warm-ms", "");
     report.note("startup_ms", new JsonArray(ms));
+    report.note("startup_warm_ms", warm);
     report.target("start-up to first request served (default profile) ≤ 1.5 s", Report.fmt(median, 0)
-      + " ms median of the starts after the first (all starts: " + measured + " ms; the first after a build "
-      + "writes the class-data archive)", "≤ 1500 ms", median <= 1500);
+      + " ms median of starts after 15 s idle (cold starts: " + measured + " ms; warm starts straight after a stop: "
+      + warm + " ms)", "≤ 1500 ms", median <= 1500);
   }
 
   /** Each scenario runs even if an earlier one broke; a broken one is recorded and fails the exit status. */
