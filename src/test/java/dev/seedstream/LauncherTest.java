@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +48,7 @@ class LauncherTest {
     assertThat(launch(jar, "", "migrate-store", "--dry-run")).endsWith("-XX:SharedArchiveFile=" + archive, "-jar",
       jar.toString(), "migrate-store", "--dry-run");
     // One older than the jar (a jar rebuilt or copied since) is not.
-    Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(
+    Files.setLastModifiedTime(archive, FileTime.fromMillis(
       Files.getLastModifiedTime(jar).toMillis() - 60_000));
     assertThat(launch(jar, "")).contains("-Xshare:auto").noneMatch(arg -> arg.contains("seedstream.jsa"));
   }
