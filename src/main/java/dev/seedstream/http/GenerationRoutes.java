@@ -56,7 +56,8 @@ final class GenerationRoutes {
   }
 
   private Void start(RoutingContext ctx, ValidatedRequest request) {
-    if ("true".equals(ctx.request().getParam("dry_run"))) {
+    // query() first: asking for a parameter builds the request's parameter map, which lasts as long as the response.
+    if (ctx.request().query() != null && "true".equals(ctx.request().getParam("dry_run"))) {
       sendJson(ctx, 200, dryRun(request));
       return null;
     }
