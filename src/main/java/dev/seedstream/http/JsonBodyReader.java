@@ -252,6 +252,7 @@ final class JsonBodyReader implements Handler<RoutingContext> {
       request.handler(null);
       request.endHandler(null);
       request.exceptionHandler(null);
+      ReadDeadlines.bodyRead(ctx);
       ctx.put(BODY, root);
       ctx.put(IMAGE_CHARS, imageChars);
       ctx.next();

@@ -29,7 +29,7 @@ class HeldStreamStateTest extends GatewayTestBase {
   static final int STREAMS = 20;
 
   @Test
-  @DisplayName("a held stream keeps neither its request-body reader nor a cross-thread write queue on its client connection")
+  @DisplayName("a held stream keeps no request-body reader, no cross-thread write queue on its client connection, no body deadline")
   void heldStreamsKeepOnlyWhatTheyUse() throws Exception {
     startGateway(Map.of());
     Map<String, Long> before = liveInstances();
@@ -52,6 +52,10 @@ class HeldStreamStateTest extends GatewayTestBase {
     // that are nobody's stream (a pooled one of the test's own client) may come and go meanwhile.
     assertThat(grown(before, held, "io.vertx.core.streams.impl.MessagePassingQueue$MpSc"))
       .as("write queues for " + STREAMS + " held streams").isBetween(3L * STREAMS, 3L * STREAMS + 2);
+    // A held stream's timers: the upstream call's total and first-event deadlines and the heartbeat. Its
+    // request's body deadline is met once the body has been read and must not stay scheduled for minutes.
+    assertThat(grown(before, held, "io.vertx.core.impl.VertxImpl$InternalTimerHandler"))
+      .as("timers for " + STREAMS + " held streams").isBetween(3L * STREAMS, 3L * STREAMS + 2);
     clients.forEach(SseTestClient::close);
   }
 
