@@ -48,11 +48,16 @@ final class GenerationRoutes {
   /** POST /api/generations: validate everything first, so a bad request costs nothing upstream. */
   void create(RoutingContext ctx) {
     // map, not onSuccess: a refusal thrown while starting (limits, Idempotency-Key) must reach the error answer.
-    validate(ctx, validator).map(request -> start(ctx, request)).onFailure(ctx::fail);
+    Future<ValidatedRequest> validated = validate(ctx, validator);
+    // The routing context lasts as long as the response, an event stream's whole life; from here on the
+    // validated request is all that is needed of the body.
+    ctx.remove(JsonBodyReader.BODY);
+    validated.map(request -> start(ctx, request)).onFailure(ctx::fail);
   }
 
   private Void start(RoutingContext ctx, ValidatedRequest request) {
-    if ("true".equals(ctx.request().getParam("dry_run"))) {
+    // query() first: asking for a parameter builds the request's parameter map, which lasts as long as the response.
+    if (ctx.request().query() != null && "true".equals(ctx.request().getParam("dry_run"))) {
       sendJson(ctx, 200, dryRun(request));
       return null;
     }

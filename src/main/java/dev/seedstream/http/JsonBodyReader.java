@@ -246,6 +246,13 @@ final class JsonBodyReader implements Handler<RoutingContext> {
       if (answerIfRefused() || clientGone || root == null) {
         return;
       }
+      // The body has ended: nothing more reaches these handlers, and left on the request they would keep this
+      // reading (its parser and buffers, about 1.7 KiB) for as long as the response lasts, a whole event stream.
+      HttpServerRequest request = ctx.request();
+      request.handler(null);
+      request.endHandler(null);
+      request.exceptionHandler(null);
+      ReadDeadlines.bodyRead(ctx);
       ctx.put(BODY, root);
       ctx.put(IMAGE_CHARS, imageChars);
       ctx.next();

@@ -19,6 +19,9 @@ import java.util.Map;
  */
 final class ReadDeadlines {
 
+  /** The routing context's key for a request's body timer, until the body has been read. */
+  private static final String BODY_TIMER = "seedstream.body-timer";
+
   private final Vertx vertx;
   private final long headerTimeoutMs;
   private final long bodyTimeoutMs;
@@ -79,12 +82,26 @@ final class ReadDeadlines {
           request.response().reset();
         }
       }) : -1;
+      if (bodyTimer != -1) {
+        ctx.put(BODY_TIMER, bodyTimer);
+      }
       ctx.addEndHandler(ar -> {
         vertx.cancelTimer(bodyTimer);
         tracked.requestEnded();
       });
     }
     ctx.next();
+  }
+
+  /**
+   * The body has been read to its end: its deadline is met. Cancelled now rather than left to fire harmlessly
+   * after the body timeout, as an event stream answering the request would otherwise keep the timer that long.
+   */
+  static void bodyRead(RoutingContext ctx) {
+    Long bodyTimer = ctx.remove(BODY_TIMER);
+    if (bodyTimer != null) {
+      ctx.vertx().cancelTimer(bodyTimer);
+    }
   }
 
   private static boolean hasBody(HttpServerRequest request) {

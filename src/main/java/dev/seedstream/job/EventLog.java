@@ -1,9 +1,7 @@
 package dev.seedstream.job;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A job's ordered events, ids 1, 2, 3 …, and the streams reading them. The job that runs the upstream call
@@ -14,7 +12,11 @@ import java.util.Set;
 final class EventLog {
 
   private final List<JobEvent> events = new ArrayList<>();
-  private final Set<JobStream> listeners = new LinkedHashSet<>();
+  /**
+   * In the order they came. A list, not a linked set: a job has one listener or a few, and a set's map, table
+   * and entry cost about 0.15 KiB more for each job, which thousands of idle streams multiply.
+   */
+  private final List<JobStream> listeners = new ArrayList<>(1);
   /** Called when the last listener leaves. */
   private final Runnable onNoListeners;
   private long bytes;
@@ -66,7 +68,9 @@ final class EventLog {
       // did, the log's bytes may be gone, and failing is better than reading someone else's.
       throw new IllegalStateException("this event log was already dropped");
     }
-    listeners.add(listener);
+    if (!listeners.contains(listener)) {
+      listeners.add(listener);
+    }
     listener.pump();
   }
 

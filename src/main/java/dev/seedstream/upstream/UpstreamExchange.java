@@ -201,6 +201,9 @@ final class UpstreamExchange implements UpstreamCall {
       fail(UpstreamFailure.of(ErrorCode.UPSTREAM_PROTOCOL, "the upstream sent a " + encoding + "-encoded body the gateway did not ask for"));
       return;
     }
+    // A stream has begun: from here no path sends the request again (no fail-over, no retry), so its body,
+    // a few hundred bytes, need not live as long as the stream.
+    payload = null;
     response.handler(this::onChunk);
     response.endHandler(v -> onEnd());
     response.exceptionHandler(this::onStreamError);
