@@ -87,7 +87,7 @@ final class ImageFetcher {
           digest.update(slice, 0, decoded);
           file.write(slice, 0, decoded);
         }
-        file.close();
+        // The stream closes before the result is returned, and a failure to close is a disk error like any other.
         return digest.finish(temp);
       } catch (IOException e) {
         BlobFiles.discard(temp);
