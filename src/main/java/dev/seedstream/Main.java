@@ -9,6 +9,7 @@ import dev.seedstream.observe.JsonLogFormatter;
 import dev.seedstream.observe.KeyRedactingFormatter;
 import dev.seedstream.store.StoreMigration;
 import dev.seedstream.upstream.KeyRedactor;
+import dev.seedstream.upstream.NativeTls;
 import io.vertx.core.Vertx;
 
 import java.util.List;
@@ -90,6 +91,7 @@ public final class Main {
       + (gateway.simulator() != null ? " (simulator mode: images are simulated)" : config.upstream().poolSource() != null
         ? " (upstreams " + config.upstream().pool().stream().map(UpstreamEntry::name).toList() + ")"
         : " (upstream " + config.upstream().url() + ")"));
+    log.info("TLS to the upstream and image hosts: " + NativeTls.describe());
     reloadOnHangup(gateway, log);
     // A cluster member leaves gracefully: Hazelcast hands its partitions to the others first, which takes longer.
     long closeMs = config.cluster().enabled() ? 10_000 : 800;

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 
@@ -60,8 +62,9 @@ final class BodyTap extends ChannelInboundHandlerAdapter {
       }
       tap = new BodyTap(channel);
       pipeline.addBefore(VERTX_HANDLER, NAME, tap);
-      if (pipeline.get(VERTX_TLS) != null) {
-        // TLS records decrypted from and into pooled heap buffers: see HeapTlsInput.
+      if (pipeline.get(VERTX_TLS) instanceof SslHandler tls && !(tls.engine() instanceof ReferenceCountedOpenSslEngine)) {
+        // The JDK's TLS engine (BoringSSL could not be loaded here, see NativeTls): its records decrypted from
+        // and into pooled heap buffers, see HeapTlsInput.
         channel.config().setAllocator(HeapTlsInput.POOLED_HEAP);
         pipeline.addBefore(VERTX_TLS, "seedstream-heap-tls-input", new HeapTlsInput());
       }

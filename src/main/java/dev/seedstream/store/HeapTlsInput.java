@@ -7,7 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * Hands the TLS layer of a download connection its encrypted input in pooled heap buffers instead of the direct
+ * Where the JDK's TLS engine decrypts a download (BoringSSL could not be loaded, see {@code NativeTls}): hands the TLS layer of a download connection its encrypted input in pooled heap buffers instead of the direct
  * ones the socket is read into. JDK 17's AES-GCM decrypts from or into a direct buffer through temporary arrays
  * it allocates on every record: at the store's download rate under load that was a fifth of the gateway's
  * allocation, and a young collection stops the relay too. So the connection's allocator becomes

@@ -1,6 +1,7 @@
 package dev.seedstream.store;
 
 import dev.seedstream.upstream.InlineImage;
+import dev.seedstream.upstream.NativeTls;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -49,8 +50,8 @@ final class ImageFetcher {
     this.policy = policy;
     this.maxBytes = maxBytes;
     this.timeoutMs = timeoutMs;
-    HttpClientOptions options = new HttpClientOptions().setConnectTimeout((int) Math.min(timeoutMs, 30_000))
-      .setVerifyHost(true).setTrustAll(false).setForceSni(true).setKeepAlive(true);
+    HttpClientOptions options = NativeTls.apply(new HttpClientOptions().setConnectTimeout((int) Math.min(timeoutMs, 30_000))
+      .setVerifyHost(true).setTrustAll(false).setForceSni(true).setKeepAlive(true));
     this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(concurrency).setHttp2MaxSize(1));
   }
 

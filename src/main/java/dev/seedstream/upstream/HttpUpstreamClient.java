@@ -33,7 +33,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     this.pool = new UpstreamPool(vertx, config.upstream(), metrics);
     this.blocks = new BlockPool(config.limits().maxBufferedBytes());
     metrics.watchEventBlocks(blocks::bytesInUse, blocks::bytesAllocated);
-    HttpClientOptions options = new HttpClientOptions()
+    HttpClientOptions options = NativeTls.apply(new HttpClientOptions())
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeouts().connectTimeoutMs()))
       .setKeepAlive(true)
       // Generations are tens of seconds apart per connection; an idle upstream connection kept longer

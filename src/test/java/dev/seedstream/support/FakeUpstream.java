@@ -21,6 +21,7 @@ public final class FakeUpstream {
   private final List<FakeExchange> exchanges = new ArrayList<>();
   private final List<Promise<FakeExchange>> waiting = new ArrayList<>();
   private HttpServer server;
+  private String scheme;
   private Consumer<FakeExchange> autoScript;
 
   public static Future<FakeUpstream> start(Vertx vertx) {
@@ -32,14 +33,20 @@ public final class FakeUpstream {
     return start(vertx, new HttpServerOptions().setSoLinger(0));
   }
 
+  /** A fake served over https with the build's test certificate for 127.0.0.1, which the tests' JVM trusts. */
+  public static Future<FakeUpstream> startTls(Vertx vertx) {
+    return start(vertx, new HttpServerOptions().setSsl(true).setKeyCertOptions(TestTls.serverKey()));
+  }
+
   private static Future<FakeUpstream> start(Vertx vertx, HttpServerOptions options) {
     FakeUpstream fake = new FakeUpstream();
+    fake.scheme = options.isSsl() ? "https" : "http";
     fake.server = vertx.createHttpServer(options).requestHandler(fake::onRequest);
     return fake.server.listen(0, "127.0.0.1").map(s -> fake);
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.actualPort() + "/api/v3/images/generations";
+    return scheme + "://127.0.0.1:" + server.actualPort() + "/api/v3/images/generations";
   }
 
   public int port() {
