@@ -144,9 +144,10 @@ TUNED_ENV="$COMMON_ENV SEEDSTREAM_PORT=$TUNED_PORT SEEDSTREAM_DATA_DIR=$WORK/dat
 # Three "cold" starts, each after 15 s with no gateway running: on virtual machines whose host takes freed
 # memory back within seconds (this project's do), that is what a user's first start meets, and the heap's
 # pre-touch then costs seconds. Then two "warm" starts straight after a stop, on memory the host still holds.
+# BENCH_STARTUP=0 leaves them out (experiments on one scenario; the report then has no start-up figure).
 STARTUP_MS=""
 STARTUP_WARM_MS=""
-for i in 1 2 3 4 5; do
+for i in $( [ "${BENCH_STARTUP:-1}" = 0 ] || echo 1 2 3 4 5 ); do
   [ "$i" -le 3 ] && sleep 15
   t0=$(date +%s%N)
   # shellcheck disable=SC2086
