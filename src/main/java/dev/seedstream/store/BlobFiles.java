@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
@@ -37,8 +38,14 @@ final class BlobFiles implements BlobStore {
 
   @Override
   public Path newTempFile() throws IOException {
-    Files.createDirectories(incoming);
-    return Files.createTempFile(incoming, "img-", ".part");
+    try {
+      return Files.createTempFile(incoming, "img-", ".part");
+    } catch (NoSuchFileException e) {
+      // The folder is made on the first image (or again, if someone removed it): creating it before every
+      // image threw and caught a FileAlreadyExistsException each time, stack trace and all.
+      Files.createDirectories(incoming);
+      return Files.createTempFile(incoming, "img-", ".part");
+    }
   }
 
   @Override

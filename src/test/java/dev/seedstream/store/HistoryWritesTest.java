@@ -138,4 +138,36 @@ class HistoryWritesTest {
     assertThat(onContext(writes::refusal)).isNull();
     assertThat(onContext(writes::dropped)).isEqualTo(1);
   }
+
+  @Test
+  @DisplayName("many writes failing alike are logged once, not once each: a dropped job row fails every image row after it")
+  void repeatedFailuresAreLoggedOnce() {
+    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
+    Await.result(db.run(c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
+      }
+      return null;
+    }));
+    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused));
+    dev.seedstream.support.LogCapture log = new dev.seedstream.support.LogCapture().start();
+    try {
+      List<Future<Void>> broken = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        int n = i;
+        broken.add(onContext(() -> writes.submit("broken " + n, () -> db.run(c -> {
+          try (Statement sql = c.createStatement()) {
+            sql.executeUpdate("INSERT INTO notes (text) VALUES (NULL)");
+          }
+          return null;
+        }))));
+      }
+      Await.result(onContext(() -> writes.submit("fine", insert("fine"))));
+      assertThat(broken).allMatch(Future::failed);
+      assertThat(onContext(writes::dropped)).isEqualTo(50);
+      assertThat(log.lines().stream().filter(line -> line.contains("history: could not broken"))).hasSize(1);
+    } finally {
+      log.stop();
+    }
+  }
 }
