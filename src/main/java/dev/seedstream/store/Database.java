@@ -1,15 +1,20 @@
 package dev.seedstream.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.internal.ContextInternal;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The history database: one SQLite connection used by one worker thread. Every statement runs on that
@@ -25,8 +30,20 @@ final class Database {
     T apply(Connection connection) throws Exception;
   }
 
+  /** One piece of work of a group, and where its outcome goes. */
+  private record Grouped(Work<Object> work, Promise<Object> done) {
+  }
+
+  /** The outcome of one piece of a group, decided once the group's transaction has ended. */
+  private record Outcome(Object value, Exception failure) {
+  }
+
   private final WorkerExecutor thread;
   private final Connection connection;
+  /** While {@link #group} runs (on the submitting event loop): the work {@link #run} collects instead of starting. */
+  private List<Grouped> collecting;
+  /** Transactions committed by {@link #group}; a test reads it to see that writes were grouped. */
+  private volatile long groupsCommitted;
 
   private Database(WorkerExecutor thread, Connection connection) {
     this.thread = thread;
@@ -53,8 +70,116 @@ final class Database {
     }, true).onFailure(e -> thread.close());
   }
 
+  @SuppressWarnings("unchecked")
   <T> Future<T> run(Work<T> work) {
+    if (collecting != null) {
+      Promise<Object> done = ((ContextInternal) Vertx.currentContext()).promise();
+      collecting.add(new Grouped((Work<Object>) work, done));
+      return (Future<T>) done.future();
+    }
     return thread.executeBlocking(() -> work.apply(connection), true);
+  }
+
+  /**
+   * Runs every statement {@code submit} starts through {@link #run} (called on an event loop) in one
+   * transaction on the database thread, each piece inside a savepoint: a piece that fails on its own (a
+   * constraint) is undone alone and fails alone; a failure of the database itself ({@code disk}: full, read-only,
+   * locked) undoes the whole group and fails every piece with it, so a group lands whole or not at all and
+   * later writes can never land before earlier ones. One commit and one trip to the database thread for many
+   * writes: one at a time, the history fell behind at a thousand images a second, its thread waiting for an
+   * idle core before each write.
+   */
+  void group(Runnable submit, java.util.function.Predicate<Throwable> disk) {
+    List<Grouped> pieces = new ArrayList<>();
+    collecting = pieces;
+    try {
+      submit.run();
+    } finally {
+      collecting = null;
+    }
+    if (pieces.isEmpty()) {
+      return;
+    }
+    thread.executeBlocking(() -> inOneTransaction(pieces, disk), true).onComplete(done -> {
+      for (int i = 0; i < pieces.size(); i++) {
+        Outcome outcome = done.succeeded() ? done.result().get(i) : new Outcome(null, asException(done.cause()));
+        if (outcome.failure() == null) {
+          pieces.get(i).done().complete(outcome.value());
+        } else {
+          pieces.get(i).done().fail(outcome.failure());
+        }
+      }
+    });
+  }
+
+  long groupsCommitted() {
+    return groupsCommitted;
+  }
+
+  private List<Outcome> inOneTransaction(List<Grouped> pieces, java.util.function.Predicate<Throwable> disk)
+    throws SQLException {
+    List<Outcome> outcomes = new ArrayList<>(pieces.size());
+    connection.setAutoCommit(false);
+    try {
+      for (Grouped piece : pieces) {
+        Savepoint before = connection.setSavepoint();
+        try {
+          outcomes.add(new Outcome(piece.work().apply(connection), null));
+          connection.releaseSavepoint(before);
+        } catch (Exception e) {
+          if (disk.test(e)) {
+            throw new GroupRefused(e);
+          }
+          connection.rollback(before);
+          connection.releaseSavepoint(before);
+          outcomes.add(new Outcome(null, e));
+        }
+      }
+      connection.commit();
+      groupsCommitted++;
+      return outcomes;
+    } catch (GroupRefused | SQLException e) {
+      Exception cause = e instanceof GroupRefused refused ? refused.cause : e;
+      try {
+        connection.rollback();
+      } catch (SQLException ignored) {
+        // The connection is rolled back when SQLite gives up the transaction itself.
+      }
+      List<Outcome> refusedAll = new ArrayList<>(pieces.size());
+      pieces.forEach(piece -> refusedAll.add(new Outcome(null, cause)));
+      return refusedAll;
+    } finally {
+      restoreAutoCommit();
+    }
+  }
+
+  /**
+   * Back to one transaction per statement. A disk error can make SQLite end the transaction itself, and then
+   * the driver's closing "commit" fails with "no transaction is active": nothing is left to end, so that
+   * failure is not the group's.
+   */
+  private void restoreAutoCommit() throws SQLException {
+    try {
+      connection.setAutoCommit(true);
+    } catch (SQLException e) {
+      if (!connection.getAutoCommit()) {
+        throw e;
+      }
+    }
+  }
+
+  private static Exception asException(Throwable failure) {
+    return failure instanceof Exception e ? e : new RuntimeException(failure);
+  }
+
+  /** Carries a database failure out of the loop of a group, to undo the whole group. */
+  private static final class GroupRefused extends RuntimeException {
+    private final Exception cause;
+
+    private GroupRefused(Exception cause) {
+      super(cause.getMessage(), cause, false, false);
+      this.cause = cause;
+    }
   }
 
   /** Runs {@code work} in one transaction: all of it or none of it. */

@@ -9,13 +9,16 @@ import org.sqlite.SQLiteException;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
- * The history's writes, applied one at a time in the order they were submitted, so a job's row is always
- * written before its images' rows. A write the database refuses for now ({@code SQLITE_FULL}, an I/O error, a
+ * The history's writes, applied in the order they were submitted, so a job's row is always written before its
+ * images' rows: on SQLite in groups, one transaction each, that land whole or not at all; on PostgreSQL one at a
+ * time. A write the database refuses for now ({@code SQLITE_FULL}, an I/O error, a
  * read-only or locked file; a PostgreSQL server that is down or out of space) is not dropped: it stays first in line, the writes behind it wait, and it is
  * tried again when the next write arrives and every {@link #RETRY_MS}, so once space returns the history
  * catches up in order. Any other failure (a constraint, a bug) is logged and that write alone is dropped.
@@ -35,12 +38,15 @@ final class HistoryWrites {
   static final long RETRY_MS = 1_000;
   /** Writes waiting behind a refused one; past this, new ones are dropped rather than held without bound. */
   static final int MAX_WAITING = 10_000;
+  /** Writes sent to SQLite together, in one transaction (see {@link Database#group}). */
+  static final int MAX_GROUP = 256;
 
   private static final Logger LOG = Logger.getLogger(HistoryWrites.class.getName());
 
   private final Vertx vertx;
   /** Whether a failure is the database refusing for now (disk full, server down), so the same write can land later. */
   private final Predicate<Throwable> retryable;
+  private final Database database;
   private final Deque<Pending> waiting = new ArrayDeque<>();
   private boolean writing;
   private long retryTimer = -1;
@@ -51,8 +57,17 @@ final class HistoryWrites {
   private final RepeatedWarning failures = new RepeatedWarning(LOG, 60_000, System::nanoTime);
 
   HistoryWrites(Vertx vertx, Predicate<Throwable> retryable) {
+    this(vertx, retryable, null);
+  }
+
+  /**
+   * {@code database}: the SQLite history's, whose writes then go in groups of up to {@link #MAX_GROUP}, one
+   * transaction each; null (PostgreSQL) writes one at a time, each its own statement.
+   */
+  HistoryWrites(Vertx vertx, Predicate<Throwable> retryable, Database database) {
     this.vertx = vertx;
     this.retryable = retryable;
+    this.database = database;
   }
 
   /**
@@ -91,29 +106,48 @@ final class HistoryWrites {
   }
 
   private void writeNext() {
-    Pending next = waiting.peek();
-    if (writing || next == null) {
+    if (writing || waiting.isEmpty()) {
       return;
     }
     writing = true;
-    Future<Void> started;
-    try {
-      started = next.work().start();
-    } catch (RuntimeException e) {
-      started = Future.failedFuture(e);
+    List<Pending> batch = new ArrayList<>(Math.min(waiting.size(), database == null ? 1 : MAX_GROUP));
+    for (Pending pending : waiting) {
+      if (batch.size() == (database == null ? 1 : MAX_GROUP)) {
+        break;
+      }
+      batch.add(pending);
     }
-    started.onComplete(result -> {
+    List<Future<Void>> started = new ArrayList<>(batch.size());
+    Runnable start = () -> batch.forEach(pending -> started.add(start(pending)));
+    if (database != null) {
+      database.group(start, retryable);
+    } else {
+      start.run();
+    }
+    Future.join(started).onComplete(all -> {
       writing = false;
-      if (result.succeeded()) {
-        written(next);
-      } else if (retryable.test(result.cause())) {
-        refused(next, result.cause());
-        return;
-      } else {
-        failed(next, result.cause());
+      for (int i = 0; i < batch.size(); i++) {
+        Future<Void> result = started.get(i);
+        if (result.succeeded()) {
+          written(batch.get(i));
+        } else if (retryable.test(result.cause())) {
+          // A group is undone whole: this write and every one after it stay in line, in order.
+          refused(batch.get(i), result.cause());
+          return;
+        } else {
+          failed(batch.get(i), result.cause());
+        }
       }
       writeNext();
     });
+  }
+
+  private static Future<Void> start(Pending pending) {
+    try {
+      return pending.work().start();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private void written(Pending write) {

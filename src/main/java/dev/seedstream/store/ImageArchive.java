@@ -116,7 +116,7 @@ public final class ImageArchive {
     this.fetcher = new ImageFetcher(vertx, files, policy, settings.concurrency(), maxImageBytes, settings.fetchTimeoutMs());
     this.queue = new DownloadQueue(settings.concurrency(), MAX_BACKLOG, MAX_BACKLOG_BYTES);
     this.threads = new StoreThreads(vertx, context, settings.concurrency());
-    this.writes = new HistoryWrites(vertx, history::retryable);
+    this.writes = new HistoryWrites(vertx, history::retryable, db);
     for (StoreFailure.Kind kind : StoreFailure.Kind.values()) {
       failures.put(kind, 0L);
     }

@@ -80,7 +80,7 @@ class HistoryWritesTest {
       }
       return null;
     }));
-    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused));
+    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused, db));
     // Too big for the pages there are (the small one alone would fit): it must not be dropped or skipped.
     Future<Void> big = onContext(() -> writes.submit("big", insert("x".repeat(20_000))));
     Future<Void> small = onContext(() -> writes.submit("small", insert("small")));
@@ -169,5 +169,45 @@ class HistoryWritesTest {
     } finally {
       log.stop();
     }
+  }
+
+  @Test
+  @DisplayName("writes waiting together go to SQLite together: one transaction per group, in order, a broken one dropped alone")
+  void waitingWritesAreGrouped() {
+    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
+    Await.result(db.run(c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
+      }
+      return null;
+    }));
+    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused, db));
+    // Submitted in one turn of the event loop, as a busy relay does: the first goes alone, the rest wait for
+    // it and then go in groups of up to MAX_GROUP.
+    List<Future<Void>> all = onContext(() -> {
+      List<Future<Void>> submitted = new ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        submitted.add(i % 100 == 50
+          ? writes.submit("broken " + i, () -> db.run(c -> {
+            try (Statement sql = c.createStatement()) {
+              sql.executeUpdate("INSERT INTO notes (text) VALUES (NULL)");
+            }
+            return null;
+          }))
+          : writes.submit("note " + i, insert(String.valueOf(i))));
+      }
+      return submitted;
+    });
+    Await.result(Future.join(all).otherwiseEmpty());
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      if (i % 100 != 50) {
+        expected.add(String.valueOf(i));
+      }
+    }
+    assertThat(Await.result(db.run(HistoryWritesTest::notes))).containsExactlyElementsOf(expected);
+    assertThat(all.stream().filter(Future::failed)).hasSize(6);
+    assertThat(onContext(writes::dropped)).isEqualTo(6);
+    assertThat(db.groupsCommitted()).as("transactions for 600 writes").isBetween(3L, 5L);
   }
 }
