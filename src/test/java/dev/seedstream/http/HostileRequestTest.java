@@ -37,14 +37,20 @@ class HostileRequestTest extends GatewayTestBase {
 
   /**
    * Streams a body of {@code totalBytes} (made of repeated {@code piece}s after {@code head}) without holding it,
-   * as fast as the gateway takes it, and calls {@code /healthz} once the gateway has answered or 1 MB is sent.
+   * as fast as the gateway takes it, and calls {@code /healthz} while the first of it is on its way.
+   *
+   * <p>All of it is set up inside the chain that {@link TestHttp#onContext} runs on the event loop: there no future
+   * completes before its listeners are attached. Continued on the test thread instead (an {@code onSuccess} on the
+   * returned future runs there whenever the request is ready first), the health check's response could be read in
+   * full before {@code response.body()} was attached, when the test thread was descheduled for a few milliseconds;
+   * Vert.x keeps no body for a handler set that late, so that wait never ended.
    */
   Outcome stream(String path, String head, IntFunction<String> piece, long totalBytes) {
     Promise<Object[]> answered = Promise.promise();
     Promise<Long> health = Promise.promise();
     TestHttp.onContext(vertx, () -> http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
       .setPort(port).setURI(path).addHeader("Content-Type", "application/json")
-      .addHeader("Content-Length", String.valueOf(totalBytes)))).onSuccess(request -> {
+      .addHeader("Content-Length", String.valueOf(totalBytes))).map(request -> {
         request.response().compose(resp -> resp.body().map(body -> new Object[] {resp.statusCode(), body}))
           .onComplete(answered);
         new BodyWriter(request, head, piece, totalBytes).write();
@@ -54,7 +60,8 @@ class HostileRequestTest extends GatewayTestBase {
         http.request(HttpMethod.GET, port, "127.0.0.1", "/healthz").compose(HttpClientRequest::send)
           .compose(response -> response.body())
           .onComplete(ar -> health.complete((System.nanoTime() - started) / 1_000_000));
-      }).onFailure(answered::tryFail);
+        return request;
+      })).onFailure(answered::tryFail);
     Object[] answer = Await.result(answered.future(), 60_000);
     long healthMs = Await.result(health.future(), 60_000);
     System.out.println(path + " hostile body of " + totalBytes + " bytes: answered " + answer[0] + ", /healthz meanwhile in "
