@@ -47,6 +47,12 @@ final class ErrorResponses {
    * to the end: that is the cost the refusal saves. Closing at once would make the kernel answer the unread
    * bytes with RST, which can destroy the answer in the client's receive buffer (RFC 9112 section 9.6), so the
    * connection is closed a moment after the answer, unread.
+   *
+   * The close is one more of the routing context's end handlers, not the response's own end handler: that one is
+   * the routing context's, and replacing it dropped all of them. Such a request then never ended for the gateway:
+   * no access-log line, and its body deadline kept the request, its body reader and its unread chunks for the
+   * whole body timeout after the connection had closed (once an answer is written, Vert.x no longer tells it
+   * that its connection closed).
    */
   private static void closeAfterAnswerIfBodyUnread(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
@@ -54,8 +60,8 @@ final class ErrorResponses {
       return;
     }
     request.pause();
-    ctx.response().putHeader(HttpHeaders.CONNECTION, "close")
-      .endHandler(v -> ctx.vertx().setTimer(LINGER_MS, t -> request.connection().close()));
+    ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    ctx.addEndHandler(ended -> ctx.vertx().setTimer(LINGER_MS, t -> request.connection().close()));
   }
 
   static void send(HttpServerResponse response, ApiException error) {

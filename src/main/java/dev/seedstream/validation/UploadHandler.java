@@ -48,8 +48,10 @@ public final class UploadHandler {
       return;
     }
     inFlight.merge(client, 1, Integer::sum);
-    ctx.response().closeHandler(v -> release(client));
-    ctx.response().endHandler(v -> release(client));
+    // Once, at the end, the close or the failure of the answer: one more of the routing context's end handlers. Set
+    // as the response's own end and close handlers it replaced the routing context's, and so dropped its end
+    // handlers: an upload then had no access-log line, and its connection lost its header deadline for good.
+    ctx.addEndHandler(ended -> release(client));
     if (declaredLength(request) > maxRequestBytes) {
       receiver.refuse(UploadReceiver.requestTooLarge(maxRequestBytes));
     } else if (!isMultipart(request)) {

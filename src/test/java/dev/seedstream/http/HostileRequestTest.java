@@ -3,6 +3,7 @@ package dev.seedstream.http;
 import dev.seedstream.failure.ApiException;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.GatewayTestBase;
+import dev.seedstream.support.LogCapture;
 import dev.seedstream.support.TestHttp;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -16,8 +17,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,14 +42,20 @@ class HostileRequestTest extends GatewayTestBase {
 
   /**
    * Streams a body of {@code totalBytes} (made of repeated {@code piece}s after {@code head}) without holding it,
-   * as fast as the gateway takes it, and calls {@code /healthz} once the gateway has answered or 1 MB is sent.
+   * as fast as the gateway takes it, and calls {@code /healthz} while the first of it is on its way.
+   *
+   * <p>All of it is set up inside the chain that {@link TestHttp#onContext} runs on the event loop: there no future
+   * completes before its listeners are attached. Continued on the test thread instead (an {@code onSuccess} on the
+   * returned future runs there whenever the request is ready first), the health check's response could be read in
+   * full before {@code response.body()} was attached, when the test thread was descheduled for a few milliseconds;
+   * Vert.x keeps no body for a handler set that late, so that wait never ended.
    */
   Outcome stream(String path, String head, IntFunction<String> piece, long totalBytes) {
     Promise<Object[]> answered = Promise.promise();
     Promise<Long> health = Promise.promise();
     TestHttp.onContext(vertx, () -> http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
       .setPort(port).setURI(path).addHeader("Content-Type", "application/json")
-      .addHeader("Content-Length", String.valueOf(totalBytes)))).onSuccess(request -> {
+      .addHeader("Content-Length", String.valueOf(totalBytes))).map(request -> {
         request.response().compose(resp -> resp.body().map(body -> new Object[] {resp.statusCode(), body}))
           .onComplete(answered);
         new BodyWriter(request, head, piece, totalBytes).write();
@@ -54,7 +65,8 @@ class HostileRequestTest extends GatewayTestBase {
         http.request(HttpMethod.GET, port, "127.0.0.1", "/healthz").compose(HttpClientRequest::send)
           .compose(response -> response.body())
           .onComplete(ar -> health.complete((System.nanoTime() - started) / 1_000_000));
-      }).onFailure(answered::tryFail);
+        return request;
+      })).onFailure(answered::tryFail);
     Object[] answer = Await.result(answered.future(), 60_000);
     long healthMs = Await.result(health.future(), 60_000);
     System.out.println(path + " hostile body of " + totalBytes + " bytes: answered " + answer[0] + ", /healthz meanwhile in "
@@ -350,6 +362,48 @@ class HostileRequestTest extends GatewayTestBase {
     plain.write(health + health);
     Await.result(Await.condition(vertx, () -> plain.received().split("HTTP/1.1 200", -1).length == 3));
     assertThat(plain.closed().isComplete()).as("an ordinary connection answers a second request").isFalse();
+  }
+
+  @Test
+  @DisplayName("item 1: a body refused part-way is logged when answered, and its request is let go with its connection")
+  void refusedBodyEndsItsRequest() {
+    LogCapture log = new LogCapture().start();
+    try {
+      startGateway(Map.of());
+      Map<String, Long> before = heldReaders();
+      // The headers promise a megabyte, the body stops after too many fields: refused on what arrived, rest unread.
+      String head = "POST /api/generations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + "Content-Length: 1000000\r\n\r\n{" + IntStream.range(0, JsonBodyReader.MAX_MEMBERS + 10)
+        .mapToObj(i -> "\"f" + i + "\":1,").collect(Collectors.joining());
+      List<RawSocket> sockets = new ArrayList<>();
+      for (int i = 0; i < REFUSED_BODIES; i++) {
+        RawSocket socket = Await.result(RawSocket.connect(vertx, vertx.createNetClient(), port));
+        socket.write(head);
+        sockets.add(socket);
+      }
+      for (RawSocket socket : sockets) {
+        Await.result(socket.closed(), 10_000);
+        assertThat(socket.received()).startsWith("HTTP/1.1 400").containsIgnoringCase("connection: close")
+          .contains("more than 64 fields");
+      }
+      assertThat(log.lines()).as("access-log lines of the refused requests")
+        .filteredOn(line -> line.contains("POST /api/generations 400")).hasSize(REFUSED_BODIES);
+      // Their connections are closed: nothing may keep their requests (each with its body reader) any longer.
+      Await.result(Await.condition(vertx, () -> heldReaders().getOrDefault(READER, 0L) <= before.getOrDefault(READER, 0L)));
+    } finally {
+      log.stop();
+    }
+  }
+
+  static final int REFUSED_BODIES = 3;
+  static final String READER = "dev.seedstream.http.JsonBodyReader$Reading";
+
+  static Map<String, Long> heldReaders() {
+    try {
+      return HeldStreamStateTest.liveInstances();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

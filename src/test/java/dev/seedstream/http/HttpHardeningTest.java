@@ -15,6 +15,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -219,6 +220,21 @@ class HttpHardeningTest extends GatewayTestBase {
     Await.result(when(() -> socket.received().contains("\"ready\"")));
     Await.result(socket.closed(), 5000);
     assertThat(socket.received()).contains("HTTP/1.1 200").doesNotContain("408");
+  }
+
+  @Test
+  @DisplayName("X11 slowloris: after an upload, a kept-alive connection is still closed once idle past the deadline")
+  void keepAliveAfterUploadThenIdle() {
+    startGateway(Map.of("SEEDSTREAM_HEADER_TIMEOUT_MS", "1000"));
+    byte[] png = HostileRequestTest.noisePng(64, 64);
+    String body = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n"
+      + new String(png, StandardCharsets.ISO_8859_1) + "\r\n--b--\r\n";
+    RawSocket socket = raw();
+    socket.write("POST /api/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+      + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+    Await.result(when(() -> socket.received().contains("\"uploads\"")));
+    assertThat(socket.received()).startsWith("HTTP/1.1 200");
+    Await.result(socket.closed(), 5000);
   }
 
   @Test
