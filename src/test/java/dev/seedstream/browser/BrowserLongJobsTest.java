@@ -293,6 +293,9 @@ class BrowserLongJobsTest extends BrowserTestBase {
     waiting().until(d -> visiblePrompts().size() == 3);
 
     String id = history.jobId("a bowl of noodles");
+    // A finished job is listed as running until the history has recorded its end, which may take a moment on
+    // a busy machine; the panel looks again until it shows the job finished, with its delete button.
+    waiting().until(d -> !history.item("a bowl of noodles").findElements(By.cssSelector("[data-testid=history-delete]")).isEmpty());
     WebElement delete = history.item("a bowl of noodles").findElement(By.cssSelector("[data-testid=history-delete]"));
     driver().executeScript("arguments[0].scrollIntoView({block: 'center'});", delete);
     delete.click();
