@@ -91,6 +91,8 @@ public final class Main {
         ? " (upstreams " + config.upstream().pool().stream().map(UpstreamEntry::name).toList() + ")"
         : " (upstream " + config.upstream().url() + ")"));
     reloadOnHangup(gateway, log);
+    // The heap's pre-touch, done now in the background rather than before main (HeapWarmup).
+    HeapWarmup.startInBackground();
     // A cluster member leaves gracefully: Hazelcast hands its partitions to the others first, which takes longer.
     long closeMs = config.cluster().enabled() ? 10_000 : 800;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> Shutdown.run(gateway.vertx(), gateway, config.timeouts().drainMs(), closeMs),
