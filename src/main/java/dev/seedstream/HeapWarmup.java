@@ -25,17 +25,22 @@ import java.util.logging.Logger;
  * asks for one full collection, which compacts what is live back to the bottom and leaves the touched pages
  * free above it, and logs once, with the time taken.
  *
- * <p>A request that arrives meanwhile is served as usual. What it can meet is bounded by one array: a
- * collection the gateway needs meanwhile waits for the array being zeroed (one young generation's worth of
- * first touches, tens of milliseconds on cold memory) and promotes into pages not yet touched, as without
- * pre-touch; and the final full collection is one pause of tens of milliseconds (both measured in
- * bench/results/2026-12-07-heap-warmup/).
+ * <p>Requests that arrive meanwhile are served as usual, with two costs. A young collection the gateway needs while
+ * an array is being zeroed waits for the zeroing to end (the JVM cannot stop a thread inside it): up to one array's
+ * first touches, 70-125 ms measured here, more the busier the machine, since the idle thread then gets the core
+ * only when no other thread wants it. After each such collection the warm-up leaves the gateway alone for a second,
+ * so under load at most about one collection a second waits (the log line counts them), and the warm-up takes
+ * longer (18 s instead of 3-7 s under a steady stream of requests). And promotions into the part not touched yet
+ * pay their first touches inside the pause, as without pre-touch. Measured in
+ * bench/results/2026-12-07-heap-warmup/.
  */
 final class HeapWarmup {
 
   private static final Logger LOG = Logger.getLogger(HeapWarmup.class.getName());
   static final String THREAD_NAME = "seedstream-heap-warmup";
   private static final long MIB = 1 << 20;
+  /** How long the warm-up leaves the gateway alone after one of its collections had to wait for it. */
+  private static final long BUSY_PAUSE_MS = 1000;
 
   private final MemoryPoolMXBean oldGen;
   private final int chunkBytes;
@@ -74,10 +79,13 @@ final class HeapWarmup {
     if (oldUsage.getMax() <= 0 || oldUsage.getCommitted() < oldUsage.getMax()) {
       return Optional.empty();
     }
-    // The collector tries the old generation first only for an array larger than eden and a survivor space together.
+    // The collector puts an array in the old generation at once only when it is larger than what the young one
+    // holds before a collection, eden and one survivor space; and the longest a collection waits for the warm-up
+    // is the zeroing of one array, so they are no larger than that. A young collection promotes at most the
+    // whole young generation: that much is left free for the gateway's own promotions.
+    long chunk = eden.getUsage().getMax() + survivor.getUsage().getMax() + 64 * 1024;
     long young = eden.getUsage().getMax() + 2 * survivor.getUsage().getMax();
-    long chunk = young + MIB;
-    if (chunk > Integer.MAX_VALUE - MIB) {
+    if (chunk > Integer.MAX_VALUE - 64) {
       return Optional.empty();
     }
     return Optional.of(new HeapWarmup(old, (int) chunk, young));
@@ -118,19 +126,38 @@ final class HeapWarmup {
     // A collection by someone else meanwhile (jcmd GC.run) starts the old generation over from the bottom: the
     // pages touched already are touched again, at memory speed, up to twice the old generation in all.
     long budget = 2 * oldGen.getUsage().getMax();
-    while (touched < budget && free() >= chunkBytes + reserveBytes) {
-      last = new byte[chunkBytes];
-      touched += chunkBytes;
+    GarbageCollectorMXBean young = collector("Copy");
+    int waitedFor = 0;
+    try {
+      while (touched < budget && free() >= chunkBytes + reserveBytes) {
+        long collections = young == null ? 0 : young.getCollectionCount();
+        last = new byte[chunkBytes];
+        touched += chunkBytes;
+        if (young != null && young.getCollectionCount() != collections) {
+          // The gateway collected while this array was being zeroed, so it is serving, and that collection
+          // waited for the zeroing to end (the JVM cannot stop a thread inside it). Every collection would,
+          // back to back, since an idle thread always has an array under way: leave the gateway a pause.
+          waitedFor++;
+          Thread.sleep(BUSY_PAUSE_MS);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     last = null;
     long touchedMs = (System.nanoTime() - started) / 1_000_000;
-    GarbageCollectorMXBean full = ManagementFactory.getGarbageCollectorMXBeans().stream()
-      .filter(gc -> gc.getName().equals("MarkSweepCompact")).findFirst().orElse(null);
+    GarbageCollectorMXBean full = collector("MarkSweepCompact");
     long before = full == null ? 0 : full.getCollectionTime();
     System.gc();
     long collectedMs = full == null ? 0 : full.getCollectionTime() - before;
     LOG.info("heap warm: " + touched / MIB + " MiB of the old generation touched in " + touchedMs
-      + " ms after listening, then one full collection of " + collectedMs + " ms");
+      + " ms after listening (" + waitedFor + " young collections waited for it), then one full collection of "
+      + collectedMs + " ms");
+  }
+
+  private static GarbageCollectorMXBean collector(String name) {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream().filter(gc -> gc.getName().equals(name))
+      .findFirst().orElse(null);
   }
 
   private long free() {
