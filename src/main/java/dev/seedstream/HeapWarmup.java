@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  *
  * <p>Requests that arrive meanwhile are served as usual, with two costs. A young collection the gateway needs while
  * an array is being zeroed waits for the zeroing to end (the JVM cannot stop a thread inside it): up to one array's
- * first touches, 70-125 ms measured here, more the busier the machine, since the idle thread then gets the core
+ * first touches, 70-130 ms measured here, more the busier the machine, since the idle thread then gets the core
  * only when no other thread wants it. After each such collection the warm-up leaves the gateway alone for a second,
  * so under load at most about one collection a second waits (the log line counts them), and the warm-up takes
  * longer (18 s instead of 3-7 s under a steady stream of requests). And promotions into the part not touched yet
