@@ -190,6 +190,18 @@ wait_for "http://127.0.0.1:$GW_PORT/healthz" 60
 wait_for "http://127.0.0.1:$NOSTORE_PORT/healthz" 60
 wait_for "http://127.0.0.1:$TUNED_PORT/healthz" 60
 wait_for "http://127.0.0.1:$NGINX_PORT/" 20 || { cat "$WORK/nginx/error.log" >&2; exit 1; }
+# Without the pre-touch in its JVM options, the gateway touches its heap in the background once it listens and
+# logs "heap warm" when done (HeapWarmup): the load waits for that, as it waited for the pre-touch before, so
+# that every scenario meets a heap backed by memory.
+if ! grep -q '^-XX:+AlwaysPreTouch' "$ROOT/conf/jvm.options" && [[ "${BENCH_DEFAULT_JAVA_OPTS:-}" != *-XX:+AlwaysPreTouch* ]]; then
+  for gateway_log in "$WORK/gateway.log" "$WORK/gateway-nostore.log"; do
+    for _ in $(seq 1 1200); do
+      grep -q 'heap warm' "$gateway_log" && break
+      sleep 0.1
+    done
+    log "$(basename "$gateway_log" .log): $(grep -o 'heap warm.*' "$gateway_log" || echo 'no heap warm-up logged within 120 s')"
+  done
+fi
 log "nginx pid $NGINX_PID on :$NGINX_PORT, gateways: default $GW_PID on :$GW_PORT, store off $NOSTORE_PID on :$NOSTORE_PORT, tuned $TUNED_PID on :$TUNED_PORT; results go to $OUT"
 
 # shellcheck disable=SC2086

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * The run {@code mvn package} makes under {@code -XX:ArchiveClassesAtExit}, so that the class-data archive
  * bin/seedstream uses is there from the first start after a build: it starts the gateway as the README's
  * command does (every default, the simulator), on a free loopback port with its data in a temporary folder,
- * asks for the page and {@code /healthz}, stops it and exits. The environment is left out on purpose: a key,
+ * asks for the page, {@code /healthz} and the OpenAPI document (whose YAML parser is otherwise loaded from the
+ * jar the first time a client asks for it), stops it and exits. The environment is left out on purpose: a key,
  * a cluster or a database set for this machine must not change what a build does. Silent unless it fails.
  */
 final class ClassDataTraining {
@@ -45,7 +46,7 @@ final class ClassDataTraining {
         "SEEDSTREAM_DATA_DIR", data.toString(), "SEEDSTREAM_SIMULATE", "true"));
       vertx = Gateway.newVertx();
       Gateway gateway = Gateway.start(vertx, config).await();
-      for (String path : List.of("/", "/healthz")) {
+      for (String path : List.of("/", "/healthz", "/api/openapi.json")) {
         String status = get(gateway.port(), path);
         if (!status.startsWith("HTTP/1.1 200 ")) {
           throw new IllegalStateException("GET " + path + " answered " + status);

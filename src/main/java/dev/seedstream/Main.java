@@ -39,6 +39,12 @@ public final class Main {
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
     }
+    // Netty's buffer allocator reports to the flight recorder where one may run, and setting that up (event
+    // classes generated at run time, which no class-data archive holds) took about 90 ms of the first request
+    // served. -Dio.netty.jfr.enabled=true brings the events back for a recording.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
     if (args.length > 0 && args[0].equals(ClassDataTraining.COMMAND)) {
       System.exit(ClassDataTraining.run(System.err));
       return;
@@ -93,6 +99,8 @@ public final class Main {
         : " (upstream " + config.upstream().url() + ")"));
     log.info("TLS to the upstream and image hosts: " + NativeTls.describe());
     reloadOnHangup(gateway, log);
+    // The heap's pre-touch, done now in the background rather than before main (HeapWarmup).
+    HeapWarmup.startInBackground();
     // A cluster member leaves gracefully: Hazelcast hands its partitions to the others first, which takes longer.
     long closeMs = config.cluster().enabled() ? 10_000 : 800;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> Shutdown.run(gateway.vertx(), gateway, config.timeouts().drainMs(), closeMs),

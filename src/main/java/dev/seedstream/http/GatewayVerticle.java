@@ -166,7 +166,7 @@ public final class GatewayVerticle extends VerticleBase {
       config.limits().maxUploadsPerClient());
     JsonBodyReader jsonBody = new JsonBodyReader(config.limits().maxRequestBytes(), config.limits().maxJsonBytes(),
       catalog.uploadRules().maxBytes());
-    ContractDocuments contract = ContractDocuments.load();
+    ContractDocuments contract = new ContractDocuments(vertx);
     ReadDeadlines deadlines = new ReadDeadlines(vertx, config.timeouts().headerTimeoutMs(), config.timeouts().bodyTimeoutMs());
 
     warnIfNamesWillBeRefused();

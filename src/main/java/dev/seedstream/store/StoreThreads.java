@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * store thread exists: once a Vert.x worker was started idle by the store, and a request body parsed on it
  * waited a minute for a free core under load.
  */
-final class StoreThreads {
+public final class StoreThreads {
 
   /** Whether the current thread has been put in the idle class already. */
   private static final ThreadLocal<Boolean> YIELDING = ThreadLocal.withInitial(() -> false);
@@ -104,8 +104,8 @@ final class StoreThreads {
     });
   }
 
-  /** Puts the calling thread in the idle scheduling class, once: for threads of the store that start no others. */
-  static void yieldToRelay() {
+  /** Puts the calling thread in the idle scheduling class, once: for threads that start no others (the store's, the heap's warm-up). */
+  public static void yieldToRelay() {
     Thread current = Thread.currentThread();
     if (YIELDING.get()) {
       return;

@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -61,9 +63,16 @@ public final class GatewayProcess implements AutoCloseable {
    * key of the developer's own environment) and waits until it listens.
    */
   public static GatewayProcess start(String name, Map<String, String> env) throws IOException {
+    return start(name, env, List.of("-Xmx512m"));
+  }
+
+  /** As {@link #start(String, Map)}, with these JVM options (heap, collector) instead of {@code -Xmx512m}. */
+  public static GatewayProcess start(String name, Map<String, String> env, List<String> jvmOptions) throws IOException {
     String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-      "dev.seedstream.Main").redirectErrorStream(true);
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.seedstream.Main"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().keySet().removeIf(key -> key.startsWith("SEEDSTREAM_") || key.equals("ARK_API_KEY"));
     builder.environment().put("SEEDSTREAM_PORT", "0");
     builder.environment().put("SEEDSTREAM_DATA_DIR", Files.createTempDirectory("seedstream-" + name).toString());
