@@ -150,9 +150,8 @@ final class HeapWarmup {
     long before = full == null ? 0 : full.getCollectionTime();
     System.gc();
     long collectedMs = full == null ? 0 : full.getCollectionTime() - before;
-    LOG.info("heap warm: " + touched / MIB + " MiB of the old generation touched in " + touchedMs
-      + " ms after listening (" + waitedFor + " young collections waited for it), then one full collection of "
-      + collectedMs + " ms");
+    LOG.info("heap warm: " + touched / MIB + " MiB of the old generation touched in " + touchedMs + " ms ("
+      + waitedFor + " young collections waited for it), then one full collection of " + collectedMs + " ms");
   }
 
   private static GarbageCollectorMXBean collector(String name) {
