@@ -20,7 +20,6 @@ const els = {
 };
 let nextBefore = null;
 let loading = false;
-let reloadAgain = false;
 
 function button(text, label, onClick) {
   const node = el('button', 'button secondary', text);
@@ -31,11 +30,7 @@ function button(text, label, onClick) {
 }
 
 async function loadPage(reset) {
-  if (loading) {
-    // A reload asked for while a page loads (a job just finished) runs after it, not never.
-    if (reset) reloadAgain = true;
-    return;
-  }
+  if (loading) return;
   loading = true;
   try {
     // The token goes along when there is one; a 401 is handled here, not by asking for a token.
@@ -59,26 +54,13 @@ async function loadPage(reset) {
     els.status.textContent = t('history.failed');
   } finally {
     loading = false;
-    if (reloadAgain) {
-      reloadAgain = false;
-      loadPage(true);
-    }
   }
-}
-
-// The history records a job's end a moment after its stream ends (its database writes run in the background),
-// so a job that just finished can still be listed as running, without its delete button: look again, a few times.
-async function showFinished(id, tries = 10) {
-  await loadPage(true);
-  const item = [...els.list.children].find((node) => node.dataset.jobId === String(id));
-  if (item?.dataset.status === 'running' && tries > 1) setTimeout(() => showFinished(id, tries - 1), 1000);
 }
 
 function jobNode(job) {
   const item = el('li', 'history-item');
   item.dataset.testid = 'history-item';
   item.dataset.jobId = String(job.id);
-  item.dataset.status = String(job.status || '');
   const images = Array.isArray(job.images) ? job.images : [];
   const when = Number.isFinite(job.created) ? new Date(job.created * 1000).toLocaleString() : '';
   const facts = [String(job.model || ''), String(job.status || ''), when, tn('history.images', images.length)];
@@ -199,6 +181,6 @@ export function initHistory() {
   els.more.addEventListener('click', () => loadPage(false));
   els.refresh.addEventListener('click', () => loadPage(true));
   els.filter.addEventListener('input', applyFilter);
-  document.addEventListener('seedstream:job-finished', (event) => showFinished(event.detail?.id));
+  document.addEventListener('seedstream:job-finished', () => loadPage(true));
   loadPage(true);
 }

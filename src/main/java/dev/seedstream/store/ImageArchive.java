@@ -88,6 +88,8 @@ public final class ImageArchive {
   private final StoreThreads threads;
   private final HistoryWrites writes;
   private final Map<String, Tracked> tracked = new HashMap<>();
+  /** The end status of each job whose end the database has not recorded yet (see {@link #withEnd}). */
+  private final Map<String, String> finishing = new HashMap<>();
   private final Map<StoreFailure.Kind, Long> failures = new EnumMap<>(StoreFailure.Kind.class);
   private long storedCount;
   private long notPersistedCount;
@@ -203,7 +205,22 @@ public final class ImageArchive {
   /** {@code spent}: what the job cost, which replaces the worst case reserved when it started. */
   public void jobFinished(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent) {
     long now = System.currentTimeMillis();
-    write("finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now));
+    finishing.put(id, status);
+    write("finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now))
+      .onComplete(done -> finishing.remove(id));
+  }
+
+  /**
+   * {@code job} as the history lists it, with the status it ended with while that is still on its way to the
+   * database: the history's writes run in the background, and a page asked for the moment a job ended (the
+   * web page reloads its history panel then) would otherwise list it as still running.
+   */
+  private JsonObject withEnd(JsonObject job) {
+    String ended = finishing.get(job.getString("id"));
+    if (ended != null && "running".equals(job.getString("status"))) {
+      job.put("status", ended);
+    }
+    return job;
   }
 
   /**
@@ -282,7 +299,7 @@ public final class ImageArchive {
    * configured) only a job that owner created is found; {@code null} finds any job.
    */
   public Future<Optional<JsonObject>> job(String id, String owner) {
-    return history.job(id, owner).map(found -> found.map(job -> job.job().put("images", imagesJson(job.images()))));
+    return history.job(id, owner).map(found -> found.map(job -> withEnd(job.job()).put("images", imagesJson(job.images()))));
   }
 
   public Future<List<StoredImage>> images(String jobId) {
@@ -299,7 +316,7 @@ public final class ImageArchive {
     return history.page(limit, beforeId, owner).map(page -> {
       JsonArray generations = new JsonArray();
       for (HistoryDatabase.JobImages job : page) {
-        generations.add(job.job().put("images", imagesJson(job.images())));
+        generations.add(withEnd(job.job()).put("images", imagesJson(job.images())));
       }
       Object next = generations.size() == limit ? generations.getJsonObject(limit - 1).getString("id") : null;
       return new JsonObject().put("generations", generations).put("next_before", next);

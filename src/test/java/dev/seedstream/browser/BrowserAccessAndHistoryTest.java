@@ -201,6 +201,14 @@ class BrowserAccessAndHistoryTest extends BrowserTestBase {
       firstPage.add(fillers.get(i));
     }
     history.awaitPrompts(firstPage);
+    // The history records images in the background: the panel, reloaded as each job ended, may not list them
+    // yet on a busy machine. Once they are kept, Refresh lists them.
+    awaitStored(OLDER, 2);
+    awaitStored(NEWER, 1);
+    driver().findElement(By.id("history-refresh")).click();
+    waiting().ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+      .until(d -> history.thumbs(OLDER).size() == 2 && history.thumbs(NEWER).size() == 1);
+    history.awaitPrompts(firstPage);
     assertThat(history.moreShown()).as("Load more after a full page").isTrue();
     history.loadMore();
     firstPage.add(fillers.get(0));
