@@ -15,6 +15,7 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The history database: one SQLite connection used by one worker thread. Every statement runs on that
@@ -89,7 +90,7 @@ final class Database {
    * writes: one at a time, the history fell behind at a thousand images a second, its thread waiting for an
    * idle core before each write.
    */
-  void group(Runnable submit, java.util.function.Predicate<Throwable> disk) {
+  void group(Runnable submit, Predicate<Throwable> disk) {
     List<Grouped> pieces = new ArrayList<>();
     collecting = pieces;
     try {
@@ -116,7 +117,7 @@ final class Database {
     return groupsCommitted;
   }
 
-  private List<Outcome> inOneTransaction(List<Grouped> pieces, java.util.function.Predicate<Throwable> disk)
+  private List<Outcome> inOneTransaction(List<Grouped> pieces, Predicate<Throwable> disk)
     throws SQLException {
     List<Outcome> outcomes = new ArrayList<>(pieces.size());
     connection.setAutoCommit(false);
@@ -139,7 +140,7 @@ final class Database {
       groupsCommitted++;
       return outcomes;
     } catch (GroupRefused | SQLException e) {
-      Exception cause = e instanceof GroupRefused refused ? refused.cause : e;
+      Exception cause = e instanceof GroupRefused refused ? (Exception) refused.getCause() : e;
       try {
         connection.rollback();
       } catch (SQLException ignored) {
@@ -174,11 +175,8 @@ final class Database {
 
   /** Carries a database failure out of the loop of a group, to undo the whole group. */
   private static final class GroupRefused extends RuntimeException {
-    private final Exception cause;
-
     private GroupRefused(Exception cause) {
       super(cause.getMessage(), cause, false, false);
-      this.cause = cause;
     }
   }
 

@@ -110,13 +110,7 @@ final class HistoryWrites {
       return;
     }
     writing = true;
-    List<Pending> batch = new ArrayList<>(Math.min(waiting.size(), database == null ? 1 : MAX_GROUP));
-    for (Pending pending : waiting) {
-      if (batch.size() == (database == null ? 1 : MAX_GROUP)) {
-        break;
-      }
-      batch.add(pending);
-    }
+    List<Pending> batch = waiting.stream().limit(database == null ? 1 : MAX_GROUP).toList();
     List<Future<Void>> started = new ArrayList<>(batch.size());
     Runnable start = () -> batch.forEach(pending -> started.add(start(pending)));
     if (database != null) {

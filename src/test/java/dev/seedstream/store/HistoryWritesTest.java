@@ -2,6 +2,7 @@ package dev.seedstream.store;
 
 import dev.seedstream.Gateway;
 import dev.seedstream.support.Await;
+import dev.seedstream.support.LogCapture;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -52,6 +53,27 @@ class HistoryWritesTest {
     return () -> db.run(c -> {
       try (Statement sql = c.createStatement()) {
         sql.executeUpdate("INSERT INTO notes (text) VALUES ('" + value + "')");
+      }
+      return null;
+    });
+  }
+
+  /** Opens the database with an empty notes table. */
+  void openNotes() {
+    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
+    Await.result(db.run(c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
+      }
+      return null;
+    }));
+  }
+
+  /** A write the table refuses on its own (a NOT NULL constraint), not for lack of space. */
+  HistoryWrites.Write broken() {
+    return () -> db.run(c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.executeUpdate("INSERT INTO notes (text) VALUES (NULL)");
       }
       return null;
     });
@@ -118,20 +140,9 @@ class HistoryWritesTest {
   @Test
   @DisplayName("a write that fails for another reason is dropped alone and does not hold up the rest")
   void brokenWriteIsDropped() {
-    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
-    Await.result(db.run(c -> {
-      try (Statement sql = c.createStatement()) {
-        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
-      }
-      return null;
-    }));
+    openNotes();
     HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused));
-    Future<Void> broken = onContext(() -> writes.submit("broken", () -> db.run(c -> {
-      try (Statement sql = c.createStatement()) {
-        sql.executeUpdate("INSERT INTO notes (text) VALUES (NULL)");
-      }
-      return null;
-    })));
+    Future<Void> broken = onContext(() -> writes.submit("broken", broken()));
     Await.result(onContext(() -> writes.submit("fine", insert("fine"))));
     assertThat(broken.failed()).isTrue();
     assertThat(Await.result(db.run(HistoryWritesTest::notes))).containsExactly("fine");
@@ -142,25 +153,14 @@ class HistoryWritesTest {
   @Test
   @DisplayName("many writes failing alike are logged once, not once each: a dropped job row fails every image row after it")
   void repeatedFailuresAreLoggedOnce() {
-    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
-    Await.result(db.run(c -> {
-      try (Statement sql = c.createStatement()) {
-        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
-      }
-      return null;
-    }));
+    openNotes();
     HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused));
-    dev.seedstream.support.LogCapture log = new dev.seedstream.support.LogCapture().start();
+    LogCapture log = new LogCapture().start();
     try {
       List<Future<Void>> broken = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
         int n = i;
-        broken.add(onContext(() -> writes.submit("broken " + n, () -> db.run(c -> {
-          try (Statement sql = c.createStatement()) {
-            sql.executeUpdate("INSERT INTO notes (text) VALUES (NULL)");
-          }
-          return null;
-        }))));
+        broken.add(onContext(() -> writes.submit("broken " + n, broken())));
       }
       Await.result(onContext(() -> writes.submit("fine", insert("fine"))));
       assertThat(broken).allMatch(Future::failed);
@@ -174,13 +174,7 @@ class HistoryWritesTest {
   @Test
   @DisplayName("writes waiting together go to SQLite together: one transaction per group, in order, a broken one dropped alone")
   void waitingWritesAreGrouped() {
-    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
-    Await.result(db.run(c -> {
-      try (Statement sql = c.createStatement()) {
-        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
-      }
-      return null;
-    }));
+    openNotes();
     HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused, db));
     // Submitted in one turn of the event loop, as a busy relay does: the first goes alone, the rest wait for
     // it and then go in groups of up to MAX_GROUP.
@@ -188,12 +182,7 @@ class HistoryWritesTest {
       List<Future<Void>> submitted = new ArrayList<>();
       for (int i = 0; i < 600; i++) {
         submitted.add(i % 100 == 50
-          ? writes.submit("broken " + i, () -> db.run(c -> {
-            try (Statement sql = c.createStatement()) {
-              sql.executeUpdate("INSERT INTO notes (text) VALUES (NULL)");
-            }
-            return null;
-          }))
+          ? writes.submit("broken " + i, broken())
           : writes.submit("note " + i, insert(String.valueOf(i))));
       }
       return submitted;
