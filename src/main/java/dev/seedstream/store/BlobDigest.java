@@ -1,8 +1,5 @@
 package dev.seedstream.store;
 
-import io.netty.buffer.ByteBuf;
-
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -39,22 +36,6 @@ final class BlobDigest {
     if (bytes < HEAD_BYTES) {
       System.arraycopy(chunk, offset, head, (int) bytes, (int) Math.min(length, HEAD_BYTES - bytes));
     }
-    bytes += length;
-  }
-
-  /** The bytes of {@code chunk} from its reader index on, read where they are (no copy when on the heap). */
-  void update(ByteBuf chunk) {
-    int length = chunk.readableBytes();
-    if (chunk.hasArray()) {
-      update(chunk.array(), chunk.arrayOffset() + chunk.readerIndex(), length);
-      return;
-    }
-    ByteBuffer view = chunk.nioBuffer();
-    if (bytes < HEAD_BYTES) {
-      chunk.getBytes(chunk.readerIndex(), head, (int) bytes, (int) Math.min(length, HEAD_BYTES - bytes));
-    }
-    sha256.update(view.duplicate());
-    crc.update(view);
     bytes += length;
   }
 
