@@ -336,7 +336,7 @@ public final class Job implements UpstreamEvents {
         if (stored.failed()) {
           // The cluster could not keep it (no member reachable): the image still goes to those listening here,
           // because withholding it would lose it for sure.
-          NOT_KEPT.warn("cluster", "job " + id + ": event " + eventId + " was relayed but not kept in the cluster: " + stored.cause());
+          NOT_KEPT.warn("cluster", () -> "job " + id + ": event " + eventId + " was relayed but not kept in the cluster: " + stored.cause());
           metrics.clusterWriteFailed();
         }
         metrics.buffered(event.length());

@@ -3,6 +3,7 @@ package dev.seedstream.observe;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -29,8 +30,11 @@ public final class RepeatedWarning {
     this.nanoTime = nanoTime;
   }
 
-  /** Logs {@code message} unless a warning of {@code kind} was logged less than the interval ago. */
-  public void warn(String kind, String message) {
+  /**
+   * Logs the message unless a warning of {@code kind} was logged less than the interval ago. The message is
+   * built only when it is logged: the condition can repeat a thousand times a second.
+   */
+  public void warn(String kind, Supplier<String> message) {
     long now = nanoTime.getAsLong();
     Window window = windows.get(kind);
     if (window != null && now - window.startedAt < intervalNanos) {
@@ -38,7 +42,7 @@ public final class RepeatedWarning {
       return;
     }
     long left = window == null ? 0 : window.suppressed;
-    log.warning(left == 0 ? message : message + " (and " + left + " more like it in the last "
+    log.warning(left == 0 ? message.get() : message.get() + " (and " + left + " more like it in the last "
       + intervalNanos / 1_000_000_000 + " s, not logged)");
     Window next = window == null ? new Window() : window;
     next.startedAt = now;

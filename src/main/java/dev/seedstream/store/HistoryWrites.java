@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -32,7 +33,7 @@ final class HistoryWrites {
     Future<Void> start();
   }
 
-  private record Pending(String what, Write work, Promise<Void> done) {
+  private record Pending(Supplier<String> what, Write work, Promise<Void> done) {
   }
 
   static final long RETRY_MS = 1_000;
@@ -74,11 +75,11 @@ final class HistoryWrites {
    * Queues {@code work}; completes once it is written, or fails when it was dropped (the failure says why).
    * {@code what} names it in logs.
    */
-  Future<Void> submit(String what, Write work) {
+  Future<Void> submit(Supplier<String> what, Write work) {
     Promise<Void> done = Promise.promise();
     if (waiting.size() >= MAX_WAITING) {
       dropped++;
-      full.warn("full", "history: could not " + what + ": " + MAX_WAITING + " writes already wait for the disk");
+      full.warn("full", () -> "history: could not " + what.get() + ": " + MAX_WAITING + " writes already wait for the disk");
       done.fail(new StoreFailure(StoreFailure.Kind.DATABASE, "the history database refuses writes (" + refusal + ")"));
       return done.future();
     }
@@ -156,7 +157,7 @@ final class HistoryWrites {
   /** Stays first in line; the timer (or the next submission) tries it again. */
   private void refused(Pending write, Throwable cause) {
     if (refusal == null) {
-      LOG.warning("history: could not " + write.what() + ", " + waiting.size() + " write(s) wait: " + cause);
+      LOG.warning("history: could not " + write.what().get() + ", " + waiting.size() + " write(s) wait: " + cause);
     }
     refusal = String.valueOf(cause.getMessage());
     if (retryTimer < 0) {
@@ -173,7 +174,7 @@ final class HistoryWrites {
     // One line a minute per kind of failure, with a count: once the queue was full and a job's row dropped,
     // every image row of that job fails its foreign key alike (thousands a minute in the benchmark).
     failures.warn(cause.getClass().getName() + (cause instanceof SQLiteException sqlite ? sqlite.getResultCode() : ""),
-      "history: could not " + write.what() + ": " + cause);
+      () -> "history: could not " + write.what().get() + ": " + cause);
     write.done().fail(cause);
   }
 

@@ -164,7 +164,7 @@ public final class ImageArchive {
                          Spend reserved) {
     JobRecord job = new JobRecord(id, owner, upstreamBody.getString("prompt", ""), model, RerunParams.of(upstreamBody),
       requestedImages, System.currentTimeMillis(), reserved);
-    write("record job " + id, () -> history.insertJob(job));
+    write(() -> "record job " + id, () -> history.insertJob(job));
   }
 
   /**
@@ -185,12 +185,12 @@ public final class ImageArchive {
         + " images were already waiting to be kept");
       notPersistedCount++;
       failures.merge(StoreFailure.Kind.BACKLOG, 1L, Long::sum);
-      notPersistedWarnings.warn(StoreFailure.Kind.BACKLOG.label(), "image " + key(jobId, index) + " not persisted: "
+      notPersistedWarnings.warn(StoreFailure.Kind.BACKLOG.label(), () -> "image " + key(jobId, index) + " not persisted: "
         + refused.reason());
       record(refused);
       return;
     }
-    write("record image " + key(jobId, index), () -> history.insertImage(image));
+    write(() -> "record image " + key(jobId, index), () -> history.insertImage(image));
     if (inline != null) {
       // The queue has room (checked above), so the decode runs, now or in turn, and gives the handle back.
       keep(image, inline.length(), () -> fetcher.decode(inline).onComplete(done -> inline.release()));
@@ -206,7 +206,7 @@ public final class ImageArchive {
   public void jobFinished(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent) {
     long now = System.currentTimeMillis();
     finishing.put(id, status);
-    write("finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now))
+    write(() -> "finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now))
       .onComplete(done -> finishing.remove(id));
   }
 
@@ -463,7 +463,7 @@ public final class ImageArchive {
       String reason = reason(failure);
       countFailure(pending, kind(failure), reason);
       retryCount++;
-      notPersistedWarnings.warn("retry", "image " + key(image.jobId(), image.index()) + " not stored yet, retrying in "
+      notPersistedWarnings.warn("retry", () -> "image " + key(image.jobId(), image.index()) + " not stored yet, retrying in "
         + delayMs + " ms: " + reason);
       pending.image = image.notPersisted(reason + " (retrying)");
       Promise<StoredImage> next = Promise.promise();
@@ -492,7 +492,7 @@ public final class ImageArchive {
     String reason = reason(failure);
     notPersistedCount++;
     countFailure(pending, kind, reason);
-    notPersistedWarnings.warn(kind.label(), "image " + key(image.jobId(), image.index()) + " not persisted: " + reason);
+    notPersistedWarnings.warn(kind.label(), () -> "image " + key(image.jobId(), image.index()) + " not persisted: " + reason);
     return image.notPersisted(reason);
   }
 
@@ -501,11 +501,12 @@ public final class ImageArchive {
    * deleted meanwhile takes its images with it: then the file goes too, unless another image has it.
    */
   private Future<Void> record(StoredImage outcome) {
-    return write("record image " + key(outcome.jobId(), outcome.index()), () -> history.record(outcome));
+    return write(() -> "record image " + key(outcome.jobId(), outcome.index()), () -> history.record(outcome));
   }
 
   /** Every history write goes through here: a write the database drops counts as a database failure. */
-  private Future<Void> write(String what, HistoryWrites.Write work) {
+  /** {@code what} names the write in a log line, built only if one is written. */
+  private Future<Void> write(Supplier<String> what, HistoryWrites.Write work) {
     return writes.submit(what, work).onFailure(e -> failures.merge(StoreFailure.Kind.DATABASE, 1L, Long::sum));
   }
 

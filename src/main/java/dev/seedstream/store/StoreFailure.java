@@ -25,8 +25,11 @@ final class StoreFailure extends Exception {
     /** Images arrived faster than the store keeps them, and its bounded backlog was full. */
     BACKLOG;
 
+    /** Made once: the label is asked for per image. */
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     String label() {
-      return name().toLowerCase(Locale.ROOT);
+      return label;
     }
   }
 

@@ -28,14 +28,21 @@ class RepeatedWarningTest {
     });
     long[] now = {0};
     RepeatedWarning warning = new RepeatedWarning(log, 60_000, () -> now[0]);
+    int[] built = {0};
     for (int i = 0; i < 1000; i++) {
-      warning.warn("refused", "image " + i + " not persisted: only https image URLs are downloaded");
+      int image = i;
+      warning.warn("refused", () -> {
+        built[0]++;
+        return "image " + image + " not persisted: only https image URLs are downloaded";
+      });
     }
-    warning.warn("disk", "image 5 not persisted: disk error");
+    warning.warn("disk", () -> "image 5 not persisted: disk error");
     assertThat(lines).containsExactly("image 0 not persisted: only https image URLs are downloaded",
       "image 5 not persisted: disk error");
     now[0] = 61_000_000_000L;
-    warning.warn("refused", "image 1000 not persisted: only https image URLs are downloaded");
+    // The 999 left out were counted, never built.
+    assertThat(built[0]).isEqualTo(1);
+    warning.warn("refused", () -> "image 1000 not persisted: only https image URLs are downloaded");
     assertThat(lines.get(2)).startsWith("image 1000 not persisted").contains("and 999 more like it in the last 60 s");
   }
 }

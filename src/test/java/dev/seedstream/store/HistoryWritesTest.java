@@ -104,8 +104,8 @@ class HistoryWritesTest {
     }));
     HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused, db));
     // Too big for the pages there are (the small one alone would fit): it must not be dropped or skipped.
-    Future<Void> big = onContext(() -> writes.submit("big", insert("x".repeat(20_000))));
-    Future<Void> small = onContext(() -> writes.submit("small", insert("small")));
+    Future<Void> big = onContext(() -> writes.submit(() -> "big", insert("x".repeat(20_000))));
+    Future<Void> small = onContext(() -> writes.submit(() -> "small", insert("small")));
     Await.result(onContext(() -> {
       Promise<Void> refused = Promise.promise();
       vertx.setPeriodic(5, id -> {
@@ -128,7 +128,7 @@ class HistoryWritesTest {
       }
       return null;
     }));
-    Await.result(onContext(() -> writes.submit("after", insert("after"))));
+    Await.result(onContext(() -> writes.submit(() -> "after", insert("after"))));
     assertThat(big.succeeded()).isTrue();
     assertThat(small.succeeded()).isTrue();
     assertThat(Await.result(db.run(HistoryWritesTest::notes))).containsExactly("big", "small", "after");
@@ -142,8 +142,8 @@ class HistoryWritesTest {
   void brokenWriteIsDropped() {
     openNotes();
     HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused));
-    Future<Void> broken = onContext(() -> writes.submit("broken", broken()));
-    Await.result(onContext(() -> writes.submit("fine", insert("fine"))));
+    Future<Void> broken = onContext(() -> writes.submit(() -> "broken", broken()));
+    Await.result(onContext(() -> writes.submit(() -> "fine", insert("fine"))));
     assertThat(broken.failed()).isTrue();
     assertThat(Await.result(db.run(HistoryWritesTest::notes))).containsExactly("fine");
     assertThat(onContext(writes::refusal)).isNull();
@@ -160,9 +160,9 @@ class HistoryWritesTest {
       List<Future<Void>> broken = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
         int n = i;
-        broken.add(onContext(() -> writes.submit("broken " + n, broken())));
+        broken.add(onContext(() -> writes.submit(() -> "broken " + n, broken())));
       }
-      Await.result(onContext(() -> writes.submit("fine", insert("fine"))));
+      Await.result(onContext(() -> writes.submit(() -> "fine", insert("fine"))));
       assertThat(broken).allMatch(Future::failed);
       assertThat(onContext(writes::dropped)).isEqualTo(50);
       assertThat(log.lines().stream().filter(line -> line.contains("history: could not broken"))).hasSize(1);
@@ -181,9 +181,10 @@ class HistoryWritesTest {
     List<Future<Void>> all = onContext(() -> {
       List<Future<Void>> submitted = new ArrayList<>();
       for (int i = 0; i < 600; i++) {
+        int note = i;
         submitted.add(i % 100 == 50
-          ? writes.submit("broken " + i, broken())
-          : writes.submit("note " + i, insert(String.valueOf(i))));
+          ? writes.submit(() -> "broken " + note, broken())
+          : writes.submit(() -> "note " + note, insert(String.valueOf(i))));
       }
       return submitted;
     });
