@@ -7,6 +7,7 @@ import dev.seedstream.config.UpstreamEntry;
 import dev.seedstream.observe.DrainLogManager;
 import dev.seedstream.observe.JsonLogFormatter;
 import dev.seedstream.observe.KeyRedactingFormatter;
+import dev.seedstream.observe.TextLogFormatter;
 import dev.seedstream.store.StoreMigration;
 import dev.seedstream.upstream.KeyRedactor;
 import dev.seedstream.upstream.NativeTls;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 
 /**
  * Starts Seedstream: configuration, then the gateway; a bad configuration exits with status 2 and its reason.
@@ -36,6 +38,11 @@ public final class Main {
     if (System.getProperty("java.util.logging.manager") == null) {
       System.setProperty("java.util.logging.manager", DrainLogManager.class.getName());
     }
+    // The default line is written by TextLogFormatter; a pattern or logging configuration of the user's own
+    // keeps the JDK's formatter, which reads them.
+    boolean ownTextLines = System.getProperty("java.util.logging.SimpleFormatter.format") == null
+      && System.getProperty("java.util.logging.config.file") == null
+      && System.getProperty("java.util.logging.config.class") == null;
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
     }
@@ -59,7 +66,8 @@ public final class Main {
       return;
     }
     for (Handler handler : Logger.getLogger("").getHandlers()) {
-      Formatter format = config.observability().logFormat().equals("json") ? new JsonLogFormatter() : handler.getFormatter();
+      Formatter format = config.observability().logFormat().equals("json") ? new JsonLogFormatter()
+        : ownTextLines && handler.getFormatter() instanceof SimpleFormatter ? new TextLogFormatter() : handler.getFormatter();
       format = new KeyRedactingFormatter(format, new KeyRedactor(config.upstream().apiKey()));
       // Every key of the pool as well, each taken out in turn.
       for (UpstreamEntry entry : config.upstream().pool()) {
