@@ -56,7 +56,7 @@ public final class KeyRedactor {
 
   /** {@code text} with every run of the key replaced by {@value #REDACTED}. */
   public String redact(String text) {
-    if (text == null || width == 0) {
+    if (text == null || width == 0 || !foundIn(text::charAt, 0, text.length())) {
       return text;
     }
     StringBuilder out = new StringBuilder(text.length());
@@ -68,8 +68,14 @@ public final class KeyRedactor {
     return out.toString();
   }
 
-  /** A copy of decoded JSON (object, array or scalar) with the key taken out of every name and string. */
+  /**
+   * Decoded JSON (object, array or scalar) with the key taken out of every name and string: {@code value}
+   * itself when nothing in it holds a run of the key (nearly always), else a copy.
+   */
   public Object redactJson(Object value) {
+    if (!mentionedIn(value)) {
+      return value;
+    }
     if (value instanceof String s) {
       return redact(s);
     }
@@ -88,40 +94,74 @@ public final class KeyRedactor {
     return value;
   }
 
+  /** Whether a name or string anywhere in decoded JSON holds a run of the key; allocates nothing for a scalar. */
+  private boolean mentionedIn(Object value) {
+    if (value instanceof String s) {
+      return foundIn(s::charAt, 0, s.length());
+    }
+    if (value instanceof JsonObject object) {
+      for (Map.Entry<String, Object> field : object) {
+        if (mentionedIn(field.getKey()) || mentionedIn(field.getValue())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (value instanceof JsonArray array) {
+      for (Object item : array) {
+        if (mentionedIn(item)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /**
    * Whether {@link #redact} would change these bytes, each read as one ISO-8859-1 character: a check that
    * allocates nothing, so a line without the key (nearly every line) costs one pass over its bytes.
    */
   boolean foundIn(Buffer bytes, int from, int to) {
+    return foundIn(i -> (char) (bytes.getByte(i) & 0xff), from, to);
+  }
+
+  /** Text read one character at a time, wherever it is held. */
+  @FunctionalInterface
+  private interface Chars {
+    char at(int index);
+  }
+
+  /** Whether the characters from {@code from} to {@code to} hold a run of the key: one pass, rolling hash. */
+  private boolean foundIn(Chars text, int from, int to) {
     if (width == 0) {
       return false;
     }
     long rolling = 0;
     int run = 0;
     for (int i = from; i < to; i++) {
-      char f = fold((char) (bytes.getByte(i) & 0xff));
+      char f = fold(text.at(i));
       if (f >= 128 || !alphabet[f]) {
         run = 0;
         rolling = 0;
         continue;
       }
       if (run >= width) {
-        rolling -= fold((char) (bytes.getByte(i - width) & 0xff)) * leavingWeight;
+        rolling -= fold(text.at(i - width)) * leavingWeight;
       }
       rolling = rolling * BASE + f;
       run++;
-      if (run >= width && Arrays.binarySearch(pieceHashes, rolling) >= 0 && keyAt(bytes, i - width + 1)) {
+      if (run >= width && Arrays.binarySearch(pieceHashes, rolling) >= 0 && keyAt(text, i - width + 1)) {
         return true;
       }
     }
     return false;
   }
 
-  /** The hash matched: whether the {@code width} bytes from {@code start} really are a piece of the key. */
-  private boolean keyAt(Buffer bytes, int start) {
+  /** The hash matched: whether the {@code width} characters from {@code start} really are a piece of the key. */
+  private boolean keyAt(Chars text, int start) {
     StringBuilder piece = new StringBuilder(width);
     for (int i = start; i < start + width; i++) {
-      piece.append(fold((char) (bytes.getByte(i) & 0xff)));
+      piece.append(fold(text.at(i)));
     }
     return foldedKey.contains(piece);
   }

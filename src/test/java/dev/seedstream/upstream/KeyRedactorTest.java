@@ -1,11 +1,14 @@
 package dev.seedstream.upstream;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Locale;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,5 +65,47 @@ class KeyRedactorTest {
     assertThat(new KeyRedactor("abc123").redact("key ABC123.")).isEqualTo("key [redacted].");
     assertThat(new KeyRedactor(null).redact("key ABC123.")).isEqualTo("key ABC123.");
     assertThat(new KeyRedactor("").redact("key ABC123.")).isEqualTo("key ABC123.");
+  }
+
+  @Test
+  @DisplayName("text and JSON without the key come back as they are, not copied; with it, redacted at any depth")
+  void cleanTextIsReturnedItself() {
+    KeyRedactor redactor = new KeyRedactor(SK);
+    String clean = "{\"url\":\"https://tos.example.com/0.jpeg?X-Tos-Expires=86400\",\"size\":\"2048x2048\"}";
+    assertThat(redactor.redact(clean)).isSameAs(clean);
+    JsonObject usage = new JsonObject().put("generated_images", 3).put("notes", new JsonArray().add("fine").add(1));
+    assertThat(redactor.redactJson(usage)).isSameAs(usage);
+
+    JsonObject echoed = new JsonObject().put("generated_images", 3)
+      .put("notes", new JsonArray().add("fine").add(new JsonObject().put("key " + SK.substring(3), SK.toUpperCase(Locale.ROOT))));
+    JsonObject redacted = (JsonObject) redactor.redactJson(echoed);
+    assertThat(redacted.encode()).doesNotContain(SK.substring(3, 15)).doesNotContainIgnoringCase(SK.substring(3, 15))
+      .contains("{\"key [redacted]\":\"[redacted]\"}");
+  }
+
+  @Test
+  @DisplayName("the quick check agrees with the full scan on random text made of pieces of the key and noise")
+  void quickCheckAgreesWithTheScan() {
+    KeyRedactor redactor = new KeyRedactor(ARK);
+    Random random = new Random(20261207);
+    String noise = "abcdef0123456789-_ xyzK\u212A\u017F\u00e9";
+    for (int round = 0; round < 20_000; round++) {
+      StringBuilder text = new StringBuilder();
+      int parts = 1 + random.nextInt(4);
+      for (int p = 0; p < parts; p++) {
+        if (random.nextBoolean()) {
+          int from = random.nextInt(ARK.length());
+          int to = Math.min(ARK.length(), from + 8 + random.nextInt(8));
+          String piece = ARK.substring(from, to);
+          text.append(random.nextBoolean() ? piece : piece.toUpperCase(Locale.ROOT));
+        } else {
+          for (int n = random.nextInt(6); n > 0; n--) {
+            text.append(noise.charAt(random.nextInt(noise.length())));
+          }
+        }
+      }
+      String t = text.toString();
+      assertThat(redactor.redact(t)).as(t).isEqualTo(scanned(redactor, t, 1 + random.nextInt(5)));
+    }
   }
 }
