@@ -49,8 +49,7 @@ final class JobEvent {
   }
 
   static JobEvent of(long id, String type, JsonObject data) {
-    // Jackson writes UTF-8 bytes directly: no intermediate String of the JSON.
-    return new JobEvent(type, SseFrames.event(id, type, data.toBuffer().getBytes()), null);
+    return new JobEvent(type, SseFrames.event(id, type, data), null);
   }
 
   /**
@@ -60,7 +59,7 @@ final class JobEvent {
    * string or the data line. The event owns {@code image} from here on.
    */
   static JobEvent withInlineImage(long id, String type, JsonObject data, InlineImage image) {
-    byte[] frame = SseFrames.event(id, type, data.toBuffer().getBytes());
+    byte[] frame = SseFrames.event(id, type, data);
     // The frame ends with "}\n\n": the field goes before the closing brace.
     int open = frame.length - 3;
     boolean empty = frame[open - 1] == '{';

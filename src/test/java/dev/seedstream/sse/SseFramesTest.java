@@ -127,4 +127,17 @@ class SseFramesTest {
   private static String normalised(String data) {
     return data.replace("\r\n", "\n").replace('\r', '\n').replace('\0', '\uFFFD');
   }
+
+  @Test
+  void aJsonObjectIsFramedAsItsEncodedBytesWouldBe() {
+    io.vertx.core.json.JsonObject data = new io.vertx.core.json.JsonObject().put("index", 3)
+      .put("url", "https://tos.example.com/3.jpeg?X-Tos-Expires=86400&sig=\u00e9\u4e2d").put("size", "2048x2048")
+      .put("usage", new io.vertx.core.json.JsonObject().put("generated_images", 4)).put("none", (Object) null);
+    assertThat(SseFrames.event(42, "image", data)).isEqualTo(SseFrames.event(42, "image", data.toBuffer().getBytes()));
+    assertThat(SseFrames.event(7, null, data)).isEqualTo(SseFrames.event(7, null, data.toBuffer().getBytes()));
+    // A line break in a value is escaped by JSON, so it never needs the splitting path; the frame is one data line.
+    io.vertx.core.json.JsonObject broken = new io.vertx.core.json.JsonObject().put("message", "one\r\ntwo\u0000");
+    String frame = new String(SseFrames.event(1, "error", broken), StandardCharsets.UTF_8);
+    assertThat(frame).isEqualTo("id: 1\nevent: error\ndata: " + broken.encode() + "\n\n");
+  }
 }
