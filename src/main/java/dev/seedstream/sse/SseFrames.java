@@ -3,10 +3,11 @@ package dev.seedstream.sse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.DatabindCodec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -58,29 +59,34 @@ public final class SseFrames {
 
   /**
    * The frame {@link #event(long, String, byte[])} makes of {@code data}'s JSON, byte for byte, with the JSON
-   * written by Jackson straight into the frame: one buffer and one copy out of it, where encoding the object
-   * first and framing it after copied the JSON three more times (a few per event, on the relay's thread).
+   * written by Jackson straight into the frame: this thread's scratch buffer and one copy out of it at the
+   * frame's exact size. Encoding the object first and framing it after copied the JSON three more times, and
+   * a fresh buffer per frame grew twice for an image event: a few hundred bytes a time per event on the relay's
+   * thread, where every young collection it brings stops the relay.
    */
   public static byte[] event(long id, String event, JsonObject data) {
-    ByteArrayOutputStream frame = new ByteArrayOutputStream(256);
-    frame.writeBytes(utf8(new StringBuilder("id: ").append(id).append('\n')
-      .append(event == null ? "" : "event: " + singleLine(event) + "\n").append("data: ")));
+    FrameBuffer frame = FrameBuffer.SCRATCH.get();
+    frame.reset();
+    frame.ascii("id: ").decimal(id).ascii("\n");
+    if (event != null) {
+      frame.ascii("event: ").text(event).ascii("\n");
+    }
+    frame.ascii("data: ");
     int json = frame.size();
     try {
       DatabindCodec.mapper().writeValue(frame, data);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    int end = frame.size();
-    frame.write('\n');
-    frame.write('\n');
-    byte[] bytes = frame.toByteArray();
-    for (int i = json; i < end; i++) {
-      if (bytes[i] == '\r' || bytes[i] == '\n' || bytes[i] == 0) {
-        return event(id, event, data.encode());
-      }
+    if (frame.holdsLineBreakFrom(json)) {
+      return event(id, event, data.encode());
     }
-    return bytes;
+    return frame.ascii("\n\n").copy();
+  }
+
+  /** How many bytes this thread's scratch buffer holds on to between frames (for the tests). */
+  static int scratchBytes() {
+    return FrameBuffer.SCRATCH.get().bytes.length;
   }
 
   public static byte[] comment(String text) {
@@ -124,5 +130,103 @@ public final class SseFrames {
 
   private static byte[] utf8(CharSequence text) {
     return text.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A growable byte buffer reused by one thread for one frame at a time. It keeps its array while that is
+   * small; after a frame larger than {@link #KEPT} it lets the array go, so one big event leaves no big buffer.
+   */
+  private static final class FrameBuffer extends OutputStream {
+
+    static final ThreadLocal<FrameBuffer> SCRATCH = ThreadLocal.withInitial(FrameBuffer::new);
+    private static final int INITIAL = 1024;
+    private static final int KEPT = 64 << 10;
+
+    private byte[] bytes = new byte[INITIAL];
+    private int size;
+
+    void reset() {
+      size = 0;
+    }
+
+    int size() {
+      return size;
+    }
+
+    @Override
+    public void write(int b) {
+      room(1);
+      bytes[size++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      Objects.checkFromIndexSize(off, len, b.length);
+      room(len);
+      System.arraycopy(b, off, bytes, size, len);
+      size += len;
+    }
+
+    /** {@code text}, which the caller knows is ASCII. */
+    FrameBuffer ascii(String text) {
+      room(text.length());
+      for (int i = 0; i < text.length(); i++) {
+        bytes[size++] = (byte) text.charAt(i);
+      }
+      return this;
+    }
+
+    FrameBuffer decimal(long value) {
+      if (value < 0) {
+        return ascii(Long.toString(value));
+      }
+      int digits = 1;
+      for (long rest = value / 10; rest > 0; rest /= 10) {
+        digits++;
+      }
+      room(digits);
+      for (int i = size + digits - 1; i >= size; i--) {
+        bytes[i] = (byte) ('0' + value % 10);
+        value /= 10;
+      }
+      size += digits;
+      return this;
+    }
+
+    /** A single-line value: as it is when it is plain ASCII with no line break or NUL, else through {@link #singleLine}. */
+    FrameBuffer text(String value) {
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c >= 0x80 || c == '\r' || c == '\n' || c == '\0') {
+          byte[] utf8 = utf8(singleLine(value));
+          write(utf8, 0, utf8.length);
+          return this;
+        }
+      }
+      return ascii(value);
+    }
+
+    boolean holdsLineBreakFrom(int from) {
+      for (int i = from; i < size; i++) {
+        if (bytes[i] == '\r' || bytes[i] == '\n' || bytes[i] == 0) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    byte[] copy() {
+      byte[] frame = Arrays.copyOf(bytes, size);
+      if (bytes.length > KEPT) {
+        bytes = new byte[INITIAL];
+      }
+      return frame;
+    }
+
+    private void room(int more) {
+      if (size + more > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(size + more, bytes.length * 2));
+      }
+    }
   }
 }

@@ -140,4 +140,31 @@ class SseFramesTest {
     String frame = new String(SseFrames.event(1, "error", broken), StandardCharsets.UTF_8);
     assertThat(frame).isEqualTo("id: 1\nevent: error\ndata: " + broken.encode() + "\n\n");
   }
+
+  @Test
+  void aJsonFrameIsTheSameForEveryIdEventNameAndSize() {
+    io.vertx.core.json.JsonObject data = new io.vertx.core.json.JsonObject().put("index", 0);
+    for (long id : new long[] {0, 7, 9, 10, 99, 100, 123_456_789_012L, Long.MAX_VALUE}) {
+      assertThat(SseFrames.event(id, "image", data)).isEqualTo(SseFrames.event(id, "image", data.toBuffer().getBytes()));
+    }
+    // Names that are not plain ASCII, or that hold a line break, go through the same single-line rule as before.
+    for (String name : new String[] {"caf\u00e9", "two\nlines", "nul\u0000", "\u4e2d\r\n"}) {
+      assertThat(SseFrames.event(3, name, data)).isEqualTo(SseFrames.event(3, name, data.toBuffer().getBytes()));
+    }
+  }
+
+  @Test
+  void framesMadeOneAfterAnotherOnOneThreadStayApartAndABigOneLeavesNoTrace() {
+    io.vertx.core.json.JsonObject big = new io.vertx.core.json.JsonObject().put("text", "x".repeat(200_000));
+    io.vertx.core.json.JsonObject small = new io.vertx.core.json.JsonObject().put("index", 1);
+    byte[] first = SseFrames.event(1, "image", small);
+    byte[] copyOfFirst = first.clone();
+    byte[] large = SseFrames.event(2, "image", big);
+    byte[] after = SseFrames.event(3, "done", small);
+    assertThat(first).isEqualTo(copyOfFirst);
+    assertThat(large).isEqualTo(SseFrames.event(2, "image", big.toBuffer().getBytes()));
+    assertThat(SseFrames.scratchBytes()).isLessThanOrEqualTo(64 << 10);
+    assertThat(after).isEqualTo(SseFrames.event(3, "done", small.toBuffer().getBytes()));
+    assertThat(new String(after, StandardCharsets.UTF_8)).isEqualTo("id: 3\nevent: done\ndata: {\"index\":1}\n\n");
+  }
 }
