@@ -10,7 +10,8 @@ import java.util.logging.Logger;
  * A warning that one repeated condition would otherwise write once per event: at a thousand images a second
  * that is megabytes of log a minute, which fills the disk it warns about. The first occurrence of each kind is
  * logged; later ones within the interval are only counted (the metrics count them too), and the next occurrence
- * after the interval logs with the count of those left out. Used on one thread (the store's context).
+ * after the interval logs with the count of those left out. Safe from any thread: where it is used, one thread
+ * calls it at a time, so its lock costs nothing.
  */
 public final class RepeatedWarning {
 
@@ -34,7 +35,7 @@ public final class RepeatedWarning {
    * Logs the message unless a warning of {@code kind} was logged less than the interval ago. The message is
    * built only when it is logged: the condition can repeat a thousand times a second.
    */
-  public void warn(String kind, Supplier<String> message) {
+  public synchronized void warn(String kind, Supplier<String> message) {
     long now = nanoTime.getAsLong();
     Window window = windows.get(kind);
     if (window != null && now - window.startedAt < intervalNanos) {

@@ -1,6 +1,7 @@
 package dev.seedstream.store;
 
 import dev.seedstream.config.DatabaseUrl;
+import dev.seedstream.observe.RepeatedWarning;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -53,6 +54,11 @@ final class PostgresHistory implements HistoryDatabase {
   private static final String ALIVE = "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND classid = "
     + NODES + " AND objsubid = 2 AND granted";
 
+  /**
+   * After a burst the history could not keep up with, every job whose first write was dropped ends without a
+   * row: one warning a minute with a count, not one per job (the dropped writes are counted in the metrics).
+   */
+  private final RepeatedWarning missingRows = new RepeatedWarning(LOG, 60_000, System::nanoTime);
   private final Vertx vertx;
   private final Pool pool;
   /** One connection, held: the node lock lives as long as it does. */
@@ -191,7 +197,8 @@ final class PostgresHistory implements HistoryDatabase {
       .addString(spent.currency()).addLong(spent.micros()).addLong(spent.images())
       .addString(id)).map(rows -> {
         if (rows.rowCount() == 0) {
-          LOG.warning("history: job " + id + " finished, but the history has no row for it");
+          missingRows.warn("no row", () -> "history: job " + id + " finished, but the history has no row for it (its first"
+            + " write was not recorded: see seedstream_store_failures_total{reason=\"database\"})");
         }
         return null;
       });
