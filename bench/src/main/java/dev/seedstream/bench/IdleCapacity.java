@@ -49,7 +49,8 @@ final class IdleCapacity {
     }
     report.section("s1_idle_capacity", "S1 idle capacity", json, "Streams held open with no events (the fake "
       + "upstream sent its response head only). Per-stream figures are (value at N − value with no stream) / N; "
-      + "heap is live heap after a full GC (`jcmd GC.run`, then `GC.heap_info`). A JVM's RSS already holds heap pages "
+      + "heap is the objects a full GC keeps (`jcmd GC.class_histogram`) less `int[]`, which is where SerialGC leaves "
+      + "the dead space it does not compact (see ProcessProbe.liveHeapKiB). A JVM's RSS already holds heap pages "
       + "touched during the warm-up, so its RSS/stream can be below its heap/stream. Kernel socket memory is not in "
       + "RSS (about 3.9 KiB per socket on this box). Idle CPU over " + h.settings.idleWindowMs() + " ms (the gateway "
       + "sends its 15 s heartbeat on /api streams; nginx and the fake upstream send nothing).\n\n" + table);
