@@ -79,15 +79,22 @@ final class HistoryRoutes {
         ? ApiException.invalid(List.of(new Violation("before", "names no job in the history"))) : e));
   }
 
-  /** Adds each image's storage state to a live job's snapshot; without it when the history cannot say. */
+  /**
+   * Adds each image's storage state to a live job's snapshot; without it when the history cannot say, for the
+   * job or for one image (one the store refused while the history was too far behind to record it).
+   */
   Future<Void> addStorage(String id, JsonObject snapshot) {
     ImageArchive archive = store.get();
     if (archive == null) {
       return Future.succeededFuture();
     }
     return archive.storage(id).map(storage -> {
-      snapshot.getJsonArray("images").forEach(image -> ((JsonObject) image)
-        .put("storage", storage.get(((JsonObject) image).getInteger("index"))));
+      snapshot.getJsonArray("images").forEach(image -> {
+        JsonObject state = storage.get(((JsonObject) image).getInteger("index"));
+        if (state != null) {
+          ((JsonObject) image).put("storage", state);
+        }
+      });
       return (Void) null;
     }).recover(failure -> {
       LOG.warning("history: no storage state for job " + id + ": " + failure);

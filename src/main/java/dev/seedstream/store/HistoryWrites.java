@@ -39,6 +39,12 @@ final class HistoryWrites {
   static final long RETRY_MS = 1_000;
   /** Writes waiting behind a refused one; past this, new ones are dropped rather than held without bound. */
   static final int MAX_WAITING = 10_000;
+  /**
+   * The last places of the queue, which only jobs' own rows take: a job row dropped makes every image row of
+   * its job fail after it (their foreign key), so in a burst the history cannot keep up with, images are refused
+   * first (and then not downloaded at all) while their jobs are still recorded.
+   */
+  static final int KEPT_FOR_JOBS = 1_000;
   /** Writes sent to SQLite together, in one transaction (see {@link Database#group}). */
   static final int MAX_GROUP = 256;
 
@@ -76,8 +82,22 @@ final class HistoryWrites {
    * {@code what} names it in logs.
    */
   Future<Void> submit(Supplier<String> what, Write work) {
+    return submit(what, work, false);
+  }
+
+  /** {@link #submit}, for a job's own row, which may take the places {@link #KEPT_FOR_JOBS}. */
+  Future<Void> submitJobRow(Supplier<String> what, Write work) {
+    return submit(what, work, true);
+  }
+
+  /** Whether an image's rows would be taken now: while not, its image is better not kept at all. */
+  boolean hasRoomForImages() {
+    return waiting.size() < MAX_WAITING - KEPT_FOR_JOBS;
+  }
+
+  private Future<Void> submit(Supplier<String> what, Write work, boolean jobRow) {
     Promise<Void> done = Promise.promise();
-    if (waiting.size() >= MAX_WAITING) {
+    if (waiting.size() >= (jobRow ? MAX_WAITING : MAX_WAITING - KEPT_FOR_JOBS)) {
       dropped++;
       full.warn("full", () -> "history: could not " + what.get() + ": " + MAX_WAITING + " writes already wait for the disk");
       done.fail(new StoreFailure(StoreFailure.Kind.DATABASE, "the history database refuses writes (" + refusal + ")"));

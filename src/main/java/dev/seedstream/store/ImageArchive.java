@@ -76,7 +76,8 @@ public final class ImageArchive {
   }
 
   private final Vertx vertx;
-  private final Context context;
+  /** The store's event loop, where its state lives (package-visible for the tests, like {@link #db}). */
+  final Context context;
   private final StoreSettings settings;
   /** SQLite's connection, or null on PostgreSQL: package-private so a test can impose a real SQLite limit (a full disk). */
   final Database db;
@@ -86,7 +87,8 @@ public final class ImageArchive {
   private final ImageFetcher fetcher;
   private final DownloadQueue queue;
   private final StoreThreads threads;
-  private final HistoryWrites writes;
+  /** Package-visible for the tests, like {@link #db}. */
+  final HistoryWrites writes;
   private final Map<String, Tracked> tracked = new HashMap<>();
   /** The end status of each job whose end the database has not recorded yet (see {@link #withEnd}). */
   private final Map<String, String> finishing = new HashMap<>();
@@ -164,7 +166,7 @@ public final class ImageArchive {
                          Spend reserved) {
     JobRecord job = new JobRecord(id, owner, upstreamBody.getString("prompt", ""), model, RerunParams.of(upstreamBody),
       requestedImages, System.currentTimeMillis(), reserved);
-    write(() -> "record job " + id, () -> history.insertJob(job));
+    writeJobRow(() -> "record job " + id, () -> history.insertJob(job));
   }
 
   /**
@@ -175,19 +177,25 @@ public final class ImageArchive {
   public void imageArrived(String jobId, int index, String url, InlineImage inline, String size) {
     long now = System.currentTimeMillis();
     StoredImage image = StoredImage.pending(jobId, index, size, url, url == null ? 0 : UrlExpiry.of(url, now), now);
-    if (queue.full(inline == null ? 0 : inline.length())) {
+    boolean historyBehind = !writes.hasRoomForImages();
+    if (historyBehind || queue.full(inline == null ? 0 : inline.length())) {
       if (inline != null) {
         inline.release();
       }
       // Behind already: the image's one row goes in with its final state, rather than a pending row and
-      // its update, so a store that falls behind does not put twice the writes on the history as well.
-      StoredImage refused = image.notPersisted("the store was behind: " + queue.waiting()
-        + " images were already waiting to be kept");
+      // its update, so a store that falls behind does not put twice the writes on the history as well. When
+      // it is the history that is behind, there is no place for that row either: the image is counted and
+      // logged as refused, and nothing is downloaded for it.
+      StoredImage refused = image.notPersisted(historyBehind
+        ? "the history was behind: " + writes.waiting() + " writes were already waiting for the database"
+        : "the store was behind: " + queue.waiting() + " images were already waiting to be kept");
       notPersistedCount++;
       failures.merge(StoreFailure.Kind.BACKLOG, 1L, Long::sum);
       notPersistedWarnings.warn(StoreFailure.Kind.BACKLOG.label(), () -> "image " + key(jobId, index) + " not persisted: "
         + refused.reason());
-      record(refused);
+      if (!historyBehind) {
+        record(refused);
+      }
       return;
     }
     write(() -> "record image " + key(jobId, index), () -> history.insertImage(image));
@@ -206,7 +214,7 @@ public final class ImageArchive {
   public void jobFinished(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent) {
     long now = System.currentTimeMillis();
     finishing.put(id, status);
-    write(() -> "finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now))
+    writeJobRow(() -> "finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now))
       .onComplete(done -> finishing.remove(id));
   }
 
@@ -504,10 +512,17 @@ public final class ImageArchive {
     return write(() -> "record image " + key(outcome.jobId(), outcome.index()), () -> history.record(outcome));
   }
 
-  /** Every history write goes through here: a write the database drops counts as a database failure. */
-  /** {@code what} names the write in a log line, built only if one is written. */
+  /**
+   * Every history write goes through here: a write the database drops counts as a database failure.
+   * {@code what} names the write in a log line, built only if one is written.
+   */
   private Future<Void> write(Supplier<String> what, HistoryWrites.Write work) {
     return writes.submit(what, work).onFailure(e -> failures.merge(StoreFailure.Kind.DATABASE, 1L, Long::sum));
+  }
+
+  /** {@link #write} for a job's own row, which keeps a place in the queue after images lose theirs. */
+  private Future<Void> writeJobRow(Supplier<String> what, HistoryWrites.Write work) {
+    return writes.submitJobRow(what, work).onFailure(e -> failures.merge(StoreFailure.Kind.DATABASE, 1L, Long::sum));
   }
 
   private static StoreFailure.Kind kind(Throwable failure) {

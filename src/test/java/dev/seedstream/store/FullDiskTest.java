@@ -3,6 +3,8 @@ package dev.seedstream.store;
 import dev.seedstream.sse.SseEvent;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.TestHttp;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -81,6 +83,40 @@ class FullDiskTest {
   static boolean caughtUp(HistoryFixture gw) {
     return "ok".equals(gw.get("/readyz").json().getString("store"))
       && gw.get("/metrics").body().toString().contains("seedstream_store_unrecorded_writes 0.0");
+  }
+
+  @Test
+  @DisplayName("with the history that far behind, an arriving image is refused before any download, and its job's rows still wait their turn")
+  void historyFarBehindRefusesImagesNotJobs() throws Exception {
+    HistoryFixture gw = gateway();
+    limitDatabase(gw, true);
+    ImageArchive archive = gw.gateway.verticle().archive();
+    // A job row too long for the full database waits, and everything submitted after it waits behind it.
+    List<SseEvent> first = gw.run(HistoryFixture.body(LONG_PROMPT, 1, ""));
+    Await.result(archive.outcome(HistoryFixture.jobId(first), 0), 30_000);
+    Await.result(gw.when(() -> !gw.get("/metrics").body().toString().contains("seedstream_store_unrecorded_writes 0.0")), 20_000);
+    Promise<Void> filled = Promise.promise();
+    archive.context.runOnContext(v -> {
+      while (archive.writes.hasRoomForImages()) {
+        archive.writes.submit(() -> "filler", () -> Future.succeededFuture());
+      }
+      filled.complete();
+    });
+    Await.result(filled.future());
+
+    List<SseEvent> events = gw.run(HistoryFixture.body("a clear morning", 1, ""));
+    assertThat(events.get(events.size() - 1).event()).as("the relay goes on").isEqualTo("completed");
+    String metrics = gw.get("/metrics").body().toString();
+    assertThat(metrics).contains("reason=\"backlog\"} 1.0").contains("seedstream_store_retries_total 0.0");
+    assertThat(metrics).as("nothing was fetched for it").contains("seedstream_images_stored_total 1.0");
+
+    limitDatabase(gw, false);
+    Await.result(gw.when(() -> caughtUp(gw)), 30_000);
+    // The history's own list: both jobs have their rows, ended.
+    JsonArray listed = gw.get("/api/generations").json().getJsonArray("generations");
+    assertThat(listed.stream().map(job -> ((JsonObject) job).getString("id")))
+      .contains(HistoryFixture.jobId(events), HistoryFixture.jobId(first));
+    assertThat(listed.stream().map(job -> ((JsonObject) job).getString("status"))).containsOnly("completed");
   }
 
   @Test

@@ -138,6 +138,56 @@ class HistoryWritesTest {
   }
 
   @Test
+  @DisplayName("while writes wait, images lose their places first: the last ones are kept for jobs' own rows")
+  void jobRowsKeepTheLastPlaces() {
+    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
+    Await.result(db.run(c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
+        ResultSet pages = sql.executeQuery("PRAGMA page_count");
+        pages.next();
+        sql.execute("PRAGMA max_page_count = " + pages.getLong(1));
+      }
+      return null;
+    }));
+    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused, db));
+    Future<Void> first = onContext(() -> writes.submit(() -> "big", insert("x".repeat(20_000))));
+    int imagePlaces = HistoryWrites.MAX_WAITING - HistoryWrites.KEPT_FOR_JOBS;
+    List<Future<Void>> images = onContext(() -> {
+      List<Future<Void>> submitted = new ArrayList<>();
+      for (int i = 1; i < imagePlaces; i++) {
+        submitted.add(writes.submit(() -> "image", insert("i")));
+      }
+      return submitted;
+    });
+    assertThat(onContext(writes::hasRoomForImages)).isFalse();
+    Future<Void> oneImageMore = onContext(() -> writes.submit(() -> "image", insert("i")));
+    assertThat(oneImageMore.failed()).isTrue();
+    List<Future<Void>> jobs = onContext(() -> {
+      List<Future<Void>> submitted = new ArrayList<>();
+      for (int i = 0; i < HistoryWrites.KEPT_FOR_JOBS; i++) {
+        submitted.add(writes.submitJobRow(() -> "job", insert("j")));
+      }
+      return submitted;
+    });
+    assertThat(jobs).noneMatch(Future::failed);
+    assertThat(onContext(() -> writes.submitJobRow(() -> "job", insert("j"))).failed()).isTrue();
+    assertThat(onContext(writes::waiting)).isEqualTo(HistoryWrites.MAX_WAITING);
+
+    Await.result(db.run(c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.execute("PRAGMA max_page_count = 1000000");
+      }
+      return null;
+    }));
+    Await.result(Future.all(jobs), 60_000);
+    assertThat(first.succeeded()).isTrue();
+    assertThat(images).allMatch(Future::succeeded);
+    assertThat(onContext(writes::hasRoomForImages)).isTrue();
+    assertThat(onContext(writes::dropped)).isEqualTo(2);
+  }
+
+  @Test
   @DisplayName("a write that fails for another reason is dropped alone and does not hold up the rest")
   void brokenWriteIsDropped() {
     openNotes();
