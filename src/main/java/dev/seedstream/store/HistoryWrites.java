@@ -42,9 +42,11 @@ final class HistoryWrites {
   /**
    * The last places of the queue, which only jobs' own rows take: a job row dropped makes every image row of
    * its job fail after it (their foreign key), so in a burst the history cannot keep up with, images are refused
-   * first (and then not downloaded at all) while their jobs are still recorded.
+   * first (and then not downloaded at all) while their jobs are still recorded. Half the queue: a job has two
+   * rows, and on one busy core the history's thread (in the idle class) can fall behind for a minute while
+   * thousands of jobs start (the benchmark's S2 start burst).
    */
-  static final int KEPT_FOR_JOBS = 1_000;
+  static final int KEPT_FOR_JOBS = 5_000;
   /** Writes sent to SQLite together, in one transaction (see {@link Database#group}). */
   static final int MAX_GROUP = 256;
 
@@ -97,10 +99,13 @@ final class HistoryWrites {
 
   private Future<Void> submit(Supplier<String> what, Write work, boolean jobRow) {
     Promise<Void> done = Promise.promise();
-    if (waiting.size() >= (jobRow ? MAX_WAITING : MAX_WAITING - KEPT_FOR_JOBS)) {
+    int places = jobRow ? MAX_WAITING : MAX_WAITING - KEPT_FOR_JOBS;
+    if (waiting.size() >= places) {
       dropped++;
-      full.warn("full", () -> "history: could not " + what.get() + ": " + MAX_WAITING + " writes already wait for the disk");
-      done.fail(new StoreFailure(StoreFailure.Kind.DATABASE, "the history database refuses writes (" + refusal + ")"));
+      full.warn(jobRow ? "full" : "full for images", () -> "history: could not " + what.get() + ": " + waiting.size()
+        + " writes already wait for the database" + (jobRow ? "" : " (the last " + KEPT_FOR_JOBS + " places are for jobs' rows)"));
+      done.fail(new StoreFailure(StoreFailure.Kind.DATABASE, refusal != null
+        ? "the history database refuses writes (" + refusal + ")" : "the history is " + waiting.size() + " writes behind"));
       return done.future();
     }
     waiting.add(new Pending(what, work, done));
