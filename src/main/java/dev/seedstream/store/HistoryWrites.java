@@ -40,13 +40,14 @@ final class HistoryWrites {
   /** Writes waiting behind a refused one; past this, new ones are dropped rather than held without bound. */
   static final int MAX_WAITING = 10_000;
   /**
-   * The last places of the queue, which only jobs' own rows take: a job row dropped makes every image row of
-   * its job fail after it (their foreign key), so in a burst the history cannot keep up with, images are refused
-   * first (and then not downloaded at all) while their jobs are still recorded. Half the queue: a job has two
-   * rows, and on one busy core the history's thread (in the idle class) can fall behind for a minute while
-   * thousands of jobs start (the benchmark's S2 start burst).
+   * The last places of the queue, which only reserved writes take: jobs' own rows, and the final rows of images
+   * the store has already kept or given up on (at most its download queue's worth at a time). A job row dropped
+   * makes every image row of its job fail after it (their foreign key), and a final row dropped leaves a kept
+   * image recorded as pending; so in a burst the history cannot keep up with, new images are refused first (and
+   * then not downloaded at all). Half the queue: a job has two rows, and on one busy core the history's thread
+   * (in the idle class) can fall behind for a minute while thousands of jobs start (the benchmark's S2 burst).
    */
-  static final int KEPT_FOR_JOBS = 5_000;
+  static final int RESERVED = 5_000;
   /** Writes sent to SQLite together, in one transaction (see {@link Database#group}). */
   static final int MAX_GROUP = 256;
 
@@ -87,23 +88,23 @@ final class HistoryWrites {
     return submit(what, work, false);
   }
 
-  /** {@link #submit}, for a job's own row, which may take the places {@link #KEPT_FOR_JOBS}. */
-  Future<Void> submitJobRow(Supplier<String> what, Write work) {
+  /** {@link #submit} for a write that may take the places {@link #RESERVED}. */
+  Future<Void> submitReserved(Supplier<String> what, Write work) {
     return submit(what, work, true);
   }
 
-  /** Whether an image's rows would be taken now: while not, its image is better not kept at all. */
+  /** Whether a new image's first row would be taken now: while not, the image is better not kept at all. */
   boolean hasRoomForImages() {
-    return waiting.size() < MAX_WAITING - KEPT_FOR_JOBS;
+    return waiting.size() < MAX_WAITING - RESERVED;
   }
 
-  private Future<Void> submit(Supplier<String> what, Write work, boolean jobRow) {
+  private Future<Void> submit(Supplier<String> what, Write work, boolean reserved) {
     Promise<Void> done = Promise.promise();
-    int places = jobRow ? MAX_WAITING : MAX_WAITING - KEPT_FOR_JOBS;
+    int places = reserved ? MAX_WAITING : MAX_WAITING - RESERVED;
     if (waiting.size() >= places) {
       dropped++;
-      full.warn(jobRow ? "full" : "full for images", () -> "history: could not " + what.get() + ": " + waiting.size()
-        + " writes already wait for the database" + (jobRow ? "" : " (the last " + KEPT_FOR_JOBS + " places are for jobs' rows)"));
+      full.warn(reserved ? "full" : "full for images", () -> "history: could not " + what.get() + ": " + waiting.size()
+        + " writes already wait for the database" + (reserved ? "" : " (the last " + RESERVED + " places are for jobs' rows and kept images' final rows)"));
       done.fail(new StoreFailure(StoreFailure.Kind.DATABASE, refusal != null
         ? "the history database refuses writes (" + refusal + ")" : "the history is " + waiting.size() + " writes behind"));
       return done.future();

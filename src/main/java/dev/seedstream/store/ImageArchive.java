@@ -166,7 +166,7 @@ public final class ImageArchive {
                          Spend reserved) {
     JobRecord job = new JobRecord(id, owner, upstreamBody.getString("prompt", ""), model, RerunParams.of(upstreamBody),
       requestedImages, System.currentTimeMillis(), reserved);
-    writeJobRow(() -> "record job " + id, () -> history.insertJob(job));
+    writeReserved(() -> "record job " + id, () -> history.insertJob(job));
   }
 
   /**
@@ -214,7 +214,7 @@ public final class ImageArchive {
   public void jobFinished(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent) {
     long now = System.currentTimeMillis();
     finishing.put(id, status);
-    writeJobRow(() -> "finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now))
+    writeReserved(() -> "finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now))
       .onComplete(done -> finishing.remove(id));
   }
 
@@ -435,7 +435,8 @@ public final class ImageArchive {
       .onSuccess(outcome -> {
         pending.image = outcome;
         pending.decided.complete();
-        record(outcome).onComplete(done -> {
+        // Reserved: the work is done, and there are at most the download queue's worth of these at a time.
+        writeReserved(() -> "record image " + key, () -> history.record(outcome)).onComplete(done -> {
           tracked.remove(key, pending);
           pending.recorded.complete();
         });
@@ -520,9 +521,12 @@ public final class ImageArchive {
     return writes.submit(what, work).onFailure(e -> failures.merge(StoreFailure.Kind.DATABASE, 1L, Long::sum));
   }
 
-  /** {@link #write} for a job's own row, which keeps a place in the queue after images lose theirs. */
-  private Future<Void> writeJobRow(Supplier<String> what, HistoryWrites.Write work) {
-    return writes.submitJobRow(what, work).onFailure(e -> failures.merge(StoreFailure.Kind.DATABASE, 1L, Long::sum));
+  /**
+   * {@link #write} for a job's own row or a kept image's final row, which keep places in the queue after new
+   * images lose theirs.
+   */
+  private Future<Void> writeReserved(Supplier<String> what, HistoryWrites.Write work) {
+    return writes.submitReserved(what, work).onFailure(e -> failures.merge(StoreFailure.Kind.DATABASE, 1L, Long::sum));
   }
 
   private static StoreFailure.Kind kind(Throwable failure) {

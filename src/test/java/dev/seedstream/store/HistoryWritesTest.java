@@ -138,7 +138,7 @@ class HistoryWritesTest {
   }
 
   @Test
-  @DisplayName("while writes wait, images lose their places first: the last ones are kept for jobs' own rows")
+  @DisplayName("while writes wait, new images lose their places first: the last ones are kept for reserved writes (jobs' rows, kept images' final rows)")
   void jobRowsKeepTheLastPlaces() {
     db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
     Await.result(db.run(c -> {
@@ -152,7 +152,7 @@ class HistoryWritesTest {
     }));
     HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused, db));
     Future<Void> first = onContext(() -> writes.submit(() -> "big", insert("x".repeat(20_000))));
-    int imagePlaces = HistoryWrites.MAX_WAITING - HistoryWrites.KEPT_FOR_JOBS;
+    int imagePlaces = HistoryWrites.MAX_WAITING - HistoryWrites.RESERVED;
     List<Future<Void>> images = onContext(() -> {
       List<Future<Void>> submitted = new ArrayList<>();
       for (int i = 1; i < imagePlaces; i++) {
@@ -165,13 +165,13 @@ class HistoryWritesTest {
     assertThat(oneImageMore.failed()).isTrue();
     List<Future<Void>> jobs = onContext(() -> {
       List<Future<Void>> submitted = new ArrayList<>();
-      for (int i = 0; i < HistoryWrites.KEPT_FOR_JOBS; i++) {
-        submitted.add(writes.submitJobRow(() -> "job", insert("j")));
+      for (int i = 0; i < HistoryWrites.RESERVED; i++) {
+        submitted.add(writes.submitReserved(() -> "job", insert("j")));
       }
       return submitted;
     });
     assertThat(jobs).noneMatch(Future::failed);
-    assertThat(onContext(() -> writes.submitJobRow(() -> "job", insert("j"))).failed()).isTrue();
+    assertThat(onContext(() -> writes.submitReserved(() -> "job", insert("j"))).failed()).isTrue();
     assertThat(onContext(writes::waiting)).isEqualTo(HistoryWrites.MAX_WAITING);
 
     Await.result(db.run(c -> {
