@@ -65,14 +65,20 @@ class LargeJobTest {
 
     long total = Long.parseLong(gw.get("/api/generations/" + id).json().getJsonArray("images").stream()
       .mapToLong(image -> ((JsonObject) image).getJsonObject("storage").getLong("bytes")).sum() + "");
-    ZipProbe probe = Await.result(zip("/api/generations/" + id + "/images.zip", total), 120_000);
-    System.out.printf("zip of %d image bytes: heap growth at the half-way point after GC %.1f MB, peak growth %.1f MB%n",
-      total, probe.midwayGrowth / 1e6, probe.peakGrowth / 1e6);
-    assertThat(probe.received).isGreaterThan(total);
-    // Built in memory, the whole archive (more than the total of its images) would still be on the heap
-    // half-way through; streamed, only buffers in flight are. Alone this measures about 0 MB; inside the
-    // full suite, other tests' leftovers have added up to 3 MB of noise, so the bound is the total itself.
-    assertThat(probe.midwayGrowth).isLessThan(total);
+    // Built in memory, the whole archive (more than the total of its images) would be on the heap half-way
+    // through every time; streamed, only buffers in flight are, about 3 MB here. Once in CI a reading came out
+    // at 7.8 MB (a pool taking a new chunk for the zip's connection, most likely, which stays in use after
+    // the collection), so the archive is read up to three times and the smallest growth must stay under the
+    // total: a buffering implementation fails all three.
+    long smallest = Long.MAX_VALUE;
+    for (int attempt = 0; attempt < 3 && smallest >= total; attempt++) {
+      ZipProbe probe = Await.result(zip("/api/generations/" + id + "/images.zip", total), 120_000);
+      System.out.printf("zip of %d image bytes: heap growth at the half-way point after GC %.1f MB, peak growth %.1f MB%n",
+        total, probe.midwayGrowth / 1e6, probe.peakGrowth / 1e6);
+      assertThat(probe.received).isGreaterThan(total);
+      smallest = Math.min(smallest, probe.midwayGrowth);
+    }
+    assertThat(smallest).isLessThan(total);
   }
 
   static final class ZipProbe {
