@@ -29,8 +29,8 @@ interface HistoryDatabase {
 
   Future<Void> insertJob(JobRecord job);
 
-  /** Records how the job ended; logs when the history has no row for it. */
-  Future<Void> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent, long now);
+  /** Records how the job ended; answers whether the history had a row for it. */
+  Future<Boolean> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent, long now);
 
   /** See {@link ImageArchive#spending}. */
   Future<List<OwnerSpend>> spending(long sinceMs, long daySinceMs);

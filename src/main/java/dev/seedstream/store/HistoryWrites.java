@@ -95,16 +95,20 @@ final class HistoryWrites {
 
   /** Whether a new image's first row would be taken now: while not, the image is better not kept at all. */
   boolean hasRoomForImages() {
-    return waiting.size() < MAX_WAITING - RESERVED;
+    return waiting.size() < places(false);
+  }
+
+  private static int places(boolean reserved) {
+    return reserved ? MAX_WAITING : MAX_WAITING - RESERVED;
   }
 
   private Future<Void> submit(Supplier<String> what, Write work, boolean reserved) {
     Promise<Void> done = Promise.promise();
-    int places = reserved ? MAX_WAITING : MAX_WAITING - RESERVED;
-    if (waiting.size() >= places) {
+    if (waiting.size() >= places(reserved)) {
       dropped++;
       full.warn(reserved ? "full" : "full for images", () -> "history: could not " + what.get() + ": " + waiting.size()
-        + " writes already wait for the database" + (reserved ? "" : " (the last " + RESERVED + " places are for jobs' rows and kept images' final rows)"));
+        + " writes already wait for the database"
+        + (reserved ? "" : " (the last " + RESERVED + " places are for jobs' rows and kept images' final rows)"));
       done.fail(new StoreFailure(StoreFailure.Kind.DATABASE, refusal != null
         ? "the history database refuses writes (" + refusal + ")" : "the history is " + waiting.size() + " writes behind"));
       return done.future();

@@ -214,8 +214,15 @@ public final class ImageArchive {
   public void jobFinished(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent) {
     long now = System.currentTimeMillis();
     finishing.put(id, status);
-    writeReserved(() -> "finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now))
-      .onComplete(done -> finishing.remove(id));
+    writeReserved(() -> "finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now)
+      .map(found -> {
+        if (!found) {
+          // Its first row was dropped in a burst: every such job ends like this, so once a minute with a count.
+          notPersistedWarnings.warn("no job row", () -> "history: job " + id + " finished, but the history has no row"
+            + " for it (its first write was not recorded: see seedstream_store_failures_total{reason=\"database\"})");
+        }
+        return (Void) null;
+      })).onComplete(done -> finishing.remove(id));
   }
 
   /**

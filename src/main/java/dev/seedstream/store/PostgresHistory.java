@@ -1,7 +1,6 @@
 package dev.seedstream.store;
 
 import dev.seedstream.config.DatabaseUrl;
-import dev.seedstream.observe.RepeatedWarning;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -54,11 +53,6 @@ final class PostgresHistory implements HistoryDatabase {
   private static final String ALIVE = "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND classid = "
     + NODES + " AND objsubid = 2 AND granted";
 
-  /**
-   * After a burst the history could not keep up with, every job whose first write was dropped ends without a
-   * row: one warning a minute with a count, not one per job (the dropped writes are counted in the metrics).
-   */
-  private final RepeatedWarning missingRows = new RepeatedWarning(LOG, 60_000, System::nanoTime);
   private final Vertx vertx;
   private final Pool pool;
   /** One connection, held: the node lock lives as long as it does. */
@@ -186,8 +180,8 @@ final class PostgresHistory implements HistoryDatabase {
   }
 
   @Override
-  public Future<Void> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent,
-                                long now) {
+  public Future<Boolean> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent,
+                                   long now) {
     JsonObject usage = terminal.getJsonObject("usage");
     return pool.preparedQuery("UPDATE jobs SET status = $1, finished = $2, error = $3, usage = $4, terminal = $5,"
       + " failed_images = $6, cost_currency = $7, cost_micros = $8, billed_images = $9 WHERE id = $10")
@@ -195,13 +189,7 @@ final class PostgresHistory implements HistoryDatabase {
       .addString("failed".equals(status) ? terminal.getString("message") : null)
       .addString(usage == null ? null : usage.encode()).addString(terminal.encode()).addString(failedImages.encode())
       .addString(spent.currency()).addLong(spent.micros()).addLong(spent.images())
-      .addString(id)).map(rows -> {
-        if (rows.rowCount() == 0) {
-          missingRows.warn("no row", () -> "history: job " + id + " finished, but the history has no row for it (its first"
-            + " write was not recorded: see seedstream_store_failures_total{reason=\"database\"})");
-        }
-        return null;
-      });
+      .addString(id)).map(rows -> rows.rowCount() > 0);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.seedstream.store;
 
-import dev.seedstream.observe.RepeatedWarning;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -18,11 +17,6 @@ import java.util.logging.Logger;
 final class SqliteHistory implements HistoryDatabase {
 
   private static final Logger LOG = Logger.getLogger(SqliteHistory.class.getName());
-  /**
-   * After a burst the history could not keep up with, every job whose first write was dropped ends without a
-   * row: one warning a minute with a count, not one per job (the dropped writes are counted in the metrics).
-   */
-  private final RepeatedWarning missingRows = new RepeatedWarning(LOG, 60_000, System::nanoTime);
 
   private final Vertx vertx;
   final Database db;
@@ -47,15 +41,9 @@ final class SqliteHistory implements HistoryDatabase {
   }
 
   @Override
-  public Future<Void> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent,
-                                long now) {
-    return db.run(c -> {
-      if (JobRows.finish(c, id, status, terminal, failedImages, spent, now) == 0) {
-        missingRows.warn("no row", () -> "history: job " + id + " finished, but the history has no row for it (its first"
-          + " write was not recorded: see seedstream_store_failures_total{reason=\"database\"})");
-      }
-      return null;
-    });
+  public Future<Boolean> finishJob(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent,
+                                   long now) {
+    return db.run(c -> JobRows.finish(c, id, status, terminal, failedImages, spent, now) > 0);
   }
 
   @Override

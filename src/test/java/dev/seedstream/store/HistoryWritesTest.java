@@ -69,6 +69,20 @@ class HistoryWritesTest {
     }));
   }
 
+  /** Opens the database with an empty notes table and holds it at its size: SQLite answers SQLITE_FULL to more. */
+  void openFullNotes() {
+    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
+    Await.result(db.run(c -> {
+      try (Statement sql = c.createStatement()) {
+        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
+        ResultSet pages = sql.executeQuery("PRAGMA page_count");
+        pages.next();
+        sql.execute("PRAGMA max_page_count = " + pages.getLong(1));
+      }
+      return null;
+    }));
+  }
+
   /** A write the table refuses on its own (a NOT NULL constraint), not for lack of space. */
   HistoryWrites.Write broken() {
     return () -> db.run(c -> {
@@ -92,16 +106,7 @@ class HistoryWritesTest {
   @Test
   @DisplayName("a write refused with SQLITE_FULL waits, with the writes behind it, and all land in order once space returns")
   void fullDatabaseWaitsAndCatchesUp() {
-    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
-    Await.result(db.run(c -> {
-      try (Statement sql = c.createStatement()) {
-        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
-        ResultSet pages = sql.executeQuery("PRAGMA page_count");
-        pages.next();
-        sql.execute("PRAGMA max_page_count = " + pages.getLong(1));
-      }
-      return null;
-    }));
+    openFullNotes();
     HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused, db));
     // Too big for the pages there are (the small one alone would fit): it must not be dropped or skipped.
     Future<Void> big = onContext(() -> writes.submit(() -> "big", insert("x".repeat(20_000))));
@@ -140,16 +145,7 @@ class HistoryWritesTest {
   @Test
   @DisplayName("while writes wait, new images lose their places first: the last ones are kept for reserved writes (jobs' rows, kept images' final rows)")
   void jobRowsKeepTheLastPlaces() {
-    db = Await.result(Database.open(vertx, dataDir.resolve("h.db")));
-    Await.result(db.run(c -> {
-      try (Statement sql = c.createStatement()) {
-        sql.execute("CREATE TABLE notes (text TEXT NOT NULL)");
-        ResultSet pages = sql.executeQuery("PRAGMA page_count");
-        pages.next();
-        sql.execute("PRAGMA max_page_count = " + pages.getLong(1));
-      }
-      return null;
-    }));
+    openFullNotes();
     HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused, db));
     Future<Void> first = onContext(() -> writes.submit(() -> "big", insert("x".repeat(20_000))));
     int imagePlaces = HistoryWrites.MAX_WAITING - HistoryWrites.RESERVED;

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProcessProbe {
 
-
   private final String name;
   private final long pid;
   private final boolean jvm;
