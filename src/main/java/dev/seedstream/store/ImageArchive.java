@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -50,6 +51,8 @@ public final class ImageArchive {
    * restart or a network blip, not an outage of hours (the staged files hold the local disk meanwhile).
    */
   static final long RETRY_FOR_MS = 120_000;
+  /** How long closing waits for images being written or discarded; a few hundred milliseconds at worst on a sound disk. */
+  private static final long CLOSE_WAIT_MS = 5_000;
   static final String REMOVED_BEFORE_RECORDED = "the image file was removed by retention before it was recorded";
   /**
    * Images waiting for the store's threads, past which a new one is not kept ({@code backlog}): at about
@@ -69,6 +72,8 @@ public final class ImageArchive {
     private final Promise<Void> recorded = Promise.promise();
     /** Whether its failure is counted already: an image retried counts once, however many attempts it takes. */
     private boolean failureCounted;
+    /** Whether it waits on a timer to be uploaded again, which closing cancels. */
+    private boolean waitingToRetry;
 
     private Tracked(StoredImage image) {
       this.image = image;
@@ -144,9 +149,11 @@ public final class ImageArchive {
       reachable = Future.succeededFuture();
     }
     return reachable.compose(v -> HistoryDatabase.open(vertx, settings, files))
+      .onFailure(e -> files.close())
       .map(history -> new ImageArchive(vertx, settings, history, files, maxImageBytes, imageHosts, links))
-      .compose(archive -> archive.recover().map(archive))
-      .onFailure(e -> files.close());
+      // Its threads and database are open by now: a failed recovery closes them too.
+      .compose(archive -> archive.recover().map(archive)
+        .recover(failure -> archive.close().transform(closed -> Future.failedFuture(failure))));
   }
 
   /** The path of the gateway's own URL for an image, known the moment the image event is created. */
@@ -396,12 +403,25 @@ public final class ImageArchive {
     });
   }
 
+  /**
+   * Stops downloads at once, then waits (up to {@link #CLOSE_WAIT_MS}) for every image still being written or
+   * discarded before the store's threads go: closing the client only fails a download, and its temporary
+   * file was deleted after the gateway had stopped, in the data directory of whoever stopped it. An image
+   * waiting to be uploaded again keeps its staged file for the next start.
+   */
   public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(retentionTimer);
     retryTimers.forEach(vertx::cancelTimer);
     writes.close();
-    return fetcher.close().eventually(history::close).eventually(files::close).andThen(v -> threads.close());
+    return fetcher.close().eventually(this::inFlightDecided).eventually(history::close).eventually(files::close)
+      .eventually(threads::close);
+  }
+
+  private Future<Void> inFlightDecided() {
+    List<Future<Void>> inFlight = tracked.values().stream().filter(t -> !t.waitingToRetry)
+      .map(t -> t.decided.future()).toList();
+    return Future.join(inFlight).timeout(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS).<Void>mapEmpty().otherwiseEmpty();
   }
 
   // ----------------------------------------------------------------- internals
@@ -484,7 +504,9 @@ public final class ImageArchive {
       pending.image = image.notPersisted(reason + " (retrying)");
       Promise<StoredImage> next = Promise.promise();
       long[] timer = new long[1];
+      pending.waitingToRetry = true;
       timer[0] = vertx.setTimer(delayMs, t -> {
+        pending.waitingToRetry = false;
         retryTimers.remove(timer[0]);
         commitRetrying(pending, image, blob, sinceNanos, Math.min(delayMs * 2, RETRY_LONGEST_MS)).onComplete(next);
       });

@@ -59,7 +59,8 @@ final class ImageFetcher {
   Future<Blob> download(String url) {
     Context context = vertx.getOrCreateContext();
     return policy.check(url).compose(target -> ImageFile.create(context, files)
-      .compose(file -> receive(target, file).onFailure(e -> file.discard())));
+      .compose(file -> receive(target, file)
+        .recover(failure -> file.discard().transform(discarded -> Future.failedFuture(failure)))));
   }
 
   /**

@@ -115,10 +115,13 @@ final class ImageFile {
       }, false));
   }
 
-  /** Once no piece is being written: the pieces left released, the file closed and deleted. */
-  void discard() {
+  /**
+   * Once no piece is being written: the pieces left released, the file closed and deleted. Completes when
+   * the file is gone, so that a download's failure is not reported (and the store not closed) before.
+   */
+  Future<Void> discard() {
     failed.tryFail(new StoreFailure(StoreFailure.Kind.DOWNLOAD, "the download was given up"));
-    idle().onComplete(done -> context.executeBlocking(() -> {
+    return idle().transform(done -> context.executeBlocking(() -> {
       releaseWaiting();
       try {
         channel.close();

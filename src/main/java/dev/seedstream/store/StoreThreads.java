@@ -127,8 +127,15 @@ public final class StoreThreads {
   }
 
 
-  void close() {
+  /** Completes once the store's threads have ended (or after a few seconds): none outlives the gateway. */
+  Future<Void> close() {
     loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdown();
+    return home.executeBlocking(() -> {
+      if (!workers.awaitTermination(5, TimeUnit.SECONDS) || !loop.terminationFuture().await(5, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the image store's threads did not end within 5 s");
+      }
+      return null;
+    }, false);
   }
 }

@@ -1,0 +1,111 @@
+package dev.seedstream.store;
+
+import dev.seedstream.Gateway;
+import dev.seedstream.http.GatewayVerticle;
+import dev.seedstream.support.Await;
+import dev.seedstream.support.FakeExchange;
+import dev.seedstream.support.FakeUpstream;
+import dev.seedstream.support.SseTestClient;
+import dev.seedstream.support.TestGateway;
+import dev.seedstream.support.TestImages;
+import dev.seedstream.support.TestTls;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Stopping the gateway while an image is being downloaded leaves nothing behind in the data directory. */
+@DisplayName("Closing the image store")
+class StoreCloseTest {
+
+  @TempDir
+  Path dataDir;
+
+  final Vertx vertx = Gateway.newVertx();
+
+  @AfterEach
+  void tearDown() {
+    Await.result(vertx.close());
+  }
+
+  @Test
+  @DisplayName("a download cut off by shutdown has its temporary file deleted before the gateway says it has stopped")
+  void downloadInFlight() {
+    byte[] jpeg = Base64.getDecoder().decode(TestImages.jpegBase64(300_000, 3));
+    Promise<Void> halfSent = Promise.promise();
+    // Sends the head and half the image, then nothing: the download is in flight until the gateway stops.
+    HttpServer images = Await.result(vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+        .setKeyCertOptions(TestTls.serverKey()))
+      .requestHandler(request -> request.response().putHeader("Content-Type", "image/jpeg")
+        .putHeader("Content-Length", String.valueOf(jpeg.length))
+        .write(Buffer.buffer(jpeg).slice(0, jpeg.length / 2)).onSuccess(halfSent::tryComplete))
+      .listen(0, "127.0.0.1"));
+    FakeUpstream fake = Await.result(FakeUpstream.start(vertx));
+    GatewayVerticle gateway = Await.result(TestGateway.start(vertx, TestGateway.config(fake.url(),
+      Map.of("SEEDSTREAM_STORE_IMAGES", "true", "SEEDSTREAM_DATA_DIR", dataDir.toString(),
+        "SEEDSTREAM_STORE_ALLOW_PRIVATE", "true"))));
+    HttpClient http = vertx.createHttpClient();
+    SseTestClient client = Await.result(SseTestClient.open(vertx, http, gateway.actualPort(), HttpMethod.POST,
+      "/api/generations", null, Buffer.buffer(HistoryFixture.body("a cut-off fox", 1, ""))));
+    FakeExchange upstream = Await.result(fake.exchange(0));
+    upstream.streamHead().image(0, "https://127.0.0.1:" + images.actualPort() + "/img0.jpeg?X-Tos-Expires=86400")
+      .completed(1).done().end();
+    Await.result(client.ended());
+    Await.result(halfSent.future());
+    Await.result(until(() -> partFiles().anyMatch(this::hasBytes)));
+
+    Await.result(vertx.undeploy(gateway.deploymentID()), 20_000);
+
+    assertThat(partFiles().toList()).as("temporary files left once the gateway has stopped").isEmpty();
+  }
+
+  private Stream<Path> partFiles() {
+    Path incoming = dataDir.resolve("images").resolve(".incoming");
+    if (!Files.isDirectory(incoming)) {
+      return Stream.empty();
+    }
+    try (Stream<Path> listed = Files.list(incoming)) {
+      return List.copyOf(listed.toList()).stream();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private boolean hasBytes(Path file) {
+    try {
+      return Files.size(file) > 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Completes once {@code condition} holds, checked every 10 ms: the first bytes reach the disk on the store's own thread. */
+  private Future<Void> until(java.util.function.BooleanSupplier condition) {
+    Promise<Void> holds = Promise.promise();
+    vertx.setPeriodic(10, timer -> {
+      if (condition.getAsBoolean()) {
+        vertx.cancelTimer(timer);
+        holds.tryComplete();
+      }
+    });
+    return holds.future();
+  }
+}
