@@ -1,15 +1,16 @@
 package dev.seedstream.store;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxThread;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.WorkerPool;
+import io.vertx.core.spi.VertxThreadFactory;
 import io.vertx.core.spi.transport.Transport;
 
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -56,8 +58,8 @@ public final class StoreThreads {
     this.home = (ContextInternal) home;
     startSharedThreads(internal);
     // The same transport (epoll or NIO) as the gateway's own loops, so the HTTP client's channels fit this loop.
-    loop = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, 1, idle("seedstream-store-io"), 50);
-    workers = Executors.newFixedThreadPool(workerThreads, idle("seedstream-store-worker"));
+    loop = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, 1, idle("seedstream-store-io", false), 50);
+    workers = Executors.newFixedThreadPool(workerThreads, idle("seedstream-store-worker", true));
     context = internal.contextBuilder().withThreadingModel(ThreadingModel.EVENT_LOOP).withEventLoop(loop.next())
       .withWorkerPool(internal.wrapWorkerPool(workers)).build();
   }
@@ -95,13 +97,24 @@ public final class StoreThreads {
     }
   }
 
-  /** Threads that yield the core to every other thread of the gateway, set up as they start. */
-  private static ThreadFactory idle(String name) {
-    ThreadFactory netty = new DefaultThreadFactory(name, true, Thread.MIN_PRIORITY);
-    return work -> netty.newThread(() -> {
-      yieldToRelay();
-      work.run();
-    });
+  /**
+   * Threads that yield the core to every other thread of the gateway, set up as they start. They are Vert.x
+   * threads, because Vert.x dispatches a task on any other thread through a ThreadLocal it sets and removes
+   * around each one: a dispatch object and a table entry per task (11 MB in a 20 s S2 run on the download
+   * loop alone), and a ThreadLocal table whose churn made every other lookup on these threads (the JDK's
+   * temporary direct buffer for a file write among them) probe at length.
+   */
+  private static ThreadFactory idle(String name, boolean worker) {
+    AtomicInteger started = new AtomicInteger();
+    return work -> {
+      VertxThread thread = VertxThreadFactory.INSTANCE.newVertxThread(() -> {
+        yieldToRelay();
+        work.run();
+      }, name + "-" + started.incrementAndGet(), worker, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+      thread.setDaemon(true);
+      thread.setPriority(Thread.MIN_PRIORITY);
+      return thread;
+    };
   }
 
   /** Puts the calling thread in the idle scheduling class, once: for threads that start no others (the store's, the heap's warm-up). */
