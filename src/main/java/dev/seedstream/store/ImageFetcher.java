@@ -149,7 +149,7 @@ final class ImageFetcher {
           result.tryFail(new StoreFailure(StoreFailure.Kind.DOWNLOAD, "the image URL answered HTTP " + response.statusCode()));
           return;
         }
-        // The body reaches the tap; the client sees it as empty chunks, and the end.
+        // The body reaches the tap; the client sees the end alone.
         response.handler(empty -> { });
         response.exceptionHandler(result::tryFail);
         response.endHandler(v -> file.finish().onComplete(result::tryComplete, result::tryFail));
