@@ -101,8 +101,7 @@ public final class StoreThreads {
    * Threads that yield the core to every other thread of the gateway, set up as they start. They are Vert.x
    * threads, because Vert.x dispatches a task on any other thread through a ThreadLocal it sets and removes
    * around each one: a dispatch object and a table entry per task (11 MB in a 20 s S2 run on the download
-   * loop alone), and a ThreadLocal table whose churn made every other lookup on these threads (the JDK's
-   * temporary direct buffer for a file write among them) probe at length.
+   * loop alone).
    */
   private static ThreadFactory idle(String name, boolean worker) {
     AtomicInteger started = new AtomicInteger();
