@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  */
 final class DownloadQueue {
 
-  private record Waiting(Runnable start, long bytes) {
+  private record Waiting(Runnable start, Runnable refuse, long bytes) {
   }
 
   private final int limit;
@@ -25,6 +25,7 @@ final class DownloadQueue {
   private final Queue<Waiting> waiting = new ArrayDeque<>();
   private int running;
   private long waitingBytes;
+  private boolean closed;
 
   DownloadQueue(int limit, int maxWaiting, long maxWaitingBytes) {
     this.limit = limit;
@@ -49,13 +50,15 @@ final class DownloadQueue {
         startNext();
       });
     };
-    if (running < limit) {
+    if (closed) {
+      return Future.failedFuture(stopping());
+    } else if (running < limit) {
       start.run();
     } else if (full(bytes)) {
       return Future.failedFuture(new StoreFailure(StoreFailure.Kind.BACKLOG, "the store was behind: "
         + waiting.size() + " images (" + (waitingBytes >> 20) + " MiB) were already waiting to be kept"));
     } else {
-      waiting.add(new Waiting(start, bytes));
+      waiting.add(new Waiting(start, () -> done.fail(stopping()), bytes));
       waitingBytes += bytes;
     }
     return done.future();
@@ -74,6 +77,20 @@ final class DownloadQueue {
   /** Inline image bytes the waiting images hold. */
   long waitingBytes() {
     return waitingBytes;
+  }
+
+  /** Refuses the images waiting, and any submitted from now on: the gateway is stopping. */
+  void close() {
+    closed = true;
+    Waiting next;
+    while ((next = waiting.poll()) != null) {
+      next.refuse().run();
+    }
+    waitingBytes = 0;
+  }
+
+  private static StoreFailure stopping() {
+    return new StoreFailure(StoreFailure.Kind.DOWNLOAD, "the gateway stopped before the image was kept");
   }
 
   private void startNext() {

@@ -62,6 +62,11 @@ final class HistoryWrites {
   private long retryTimer = -1;
   private String refusal;
   private long dropped;
+  /** Set by {@link #close}: completed once nothing waits or is being written. */
+  private Promise<Void> closing;
+  private long closeTimer = -1;
+  /** While closing: past the wait, or refused by the database, so what still waits is dropped. */
+  private boolean giveUpWaiting;
   /** Past the bound every write is dropped alike, a thousand a second under load: one line a minute, with a count. */
   private final RepeatedWarning full = new RepeatedWarning(LOG, 60_000, System::nanoTime);
   private final RepeatedWarning failures = new RepeatedWarning(LOG, 60_000, System::nanoTime);
@@ -104,6 +109,11 @@ final class HistoryWrites {
 
   private Future<Void> submit(Supplier<String> what, Write work, boolean reserved) {
     Promise<Void> done = Promise.promise();
+    if (closing != null) {
+      dropped++;
+      done.fail(new StoreFailure(StoreFailure.Kind.DATABASE, "the gateway is stopping"));
+      return done.future();
+    }
     if (waiting.size() >= places(reserved)) {
       dropped++;
       full.warn(reserved ? "full" : "full for images", () -> "history: could not " + what.get() + ": " + waiting.size()
@@ -132,12 +142,36 @@ final class HistoryWrites {
     return dropped;
   }
 
-  void close() {
-    vertx.cancelTimer(retryTimer);
+  /**
+   * Takes no more writes and writes those waiting, for up to {@code waitMs}; then drops the rest (as it does at
+   * once when the database refuses one), after the group being written has ended, so that the database is
+   * never closed under a write. A job or image whose last row is dropped is recovered from its row before at
+   * the next start, as after a crash. Completes when nothing is being written any more.
+   */
+  Future<Void> close(long waitMs) {
+    if (closing == null) {
+      closing = Promise.promise();
+      vertx.cancelTimer(retryTimer);
+      retryTimer = -1;
+      closeTimer = vertx.setTimer(waitMs, t -> {
+        closeTimer = -1;
+        giveUpWaiting = true;
+        writeNext();
+      });
+      writeNext();
+    }
+    return closing.future();
   }
 
   private void writeNext() {
-    if (writing || waiting.isEmpty()) {
+    if (writing) {
+      return;
+    }
+    if (closing != null && (giveUpWaiting || waiting.isEmpty())) {
+      closed();
+      return;
+    }
+    if (waiting.isEmpty()) {
       return;
     }
     writing = true;
@@ -184,8 +218,27 @@ final class HistoryWrites {
     write.done().complete();
   }
 
-  /** Stays first in line; the timer (or the next submission) tries it again. */
+  private void closed() {
+    if (!waiting.isEmpty()) {
+      LOG.warning("history: " + waiting.size() + " write(s) not made before the gateway stopped; the next start"
+        + " recovers their jobs and images from the rows written before them");
+    }
+    for (Pending write : waiting) {
+      dropped++;
+      write.done().fail(new StoreFailure(StoreFailure.Kind.DATABASE, "the gateway stopped before it was written"));
+    }
+    waiting.clear();
+    vertx.cancelTimer(closeTimer);
+    closing.tryComplete();
+  }
+
+  /** Stays first in line; the timer (or the next submission) tries it again; when closing, the rest is dropped. */
   private void refused(Pending write, Throwable cause) {
+    if (closing != null) {
+      giveUpWaiting = true;
+      writeNext();
+      return;
+    }
     if (refusal == null) {
       LOG.warning("history: could not " + write.what().get() + ", " + waiting.size() + " write(s) wait: " + cause);
     }

@@ -51,7 +51,10 @@ public final class ImageArchive {
    * restart or a network blip, not an outage of hours (the staged files hold the local disk meanwhile).
    */
   static final long RETRY_FOR_MS = 120_000;
-  /** How long closing waits for images being written or discarded; a few hundred milliseconds at worst on a sound disk. */
+  /**
+   * How long closing waits for images being written or discarded (a few hundred milliseconds at worst on a
+   * sound disk), and then for the history's waiting writes.
+   */
   private static final long CLOSE_WAIT_MS = 5_000;
   static final String REMOVED_BEFORE_RECORDED = "the image file was removed by retention before it was recorded";
   /**
@@ -407,15 +410,17 @@ public final class ImageArchive {
    * Stops downloads at once, then waits (up to {@link #CLOSE_WAIT_MS}) for every image still being written or
    * discarded before the store's threads go: closing the client only fails a download, and its temporary
    * file was deleted after the gateway had stopped, in the data directory of whoever stopped it. An image
-   * waiting to be uploaded again keeps its staged file for the next start.
+   * waiting to be uploaded again keeps its staged file for the next start. Then the history writes what waits
+   * (for as long again) before its database closes: closed under them, its thread was handed writes after
+   * it had stopped.
    */
   public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(retentionTimer);
     retryTimers.forEach(vertx::cancelTimer);
-    writes.close();
-    return fetcher.close().eventually(this::inFlightDecided).eventually(history::close).eventually(files::close)
-      .eventually(threads::close);
+    queue.close();
+    return fetcher.close().eventually(this::inFlightDecided).eventually(() -> writes.close(CLOSE_WAIT_MS))
+      .eventually(history::close).eventually(files::close).eventually(threads::close);
   }
 
   private Future<Void> inFlightDecided() {
@@ -462,6 +467,12 @@ public final class ImageArchive {
       .onSuccess(outcome -> {
         pending.image = outcome;
         pending.decided.complete();
+        if (closed && outcome.status() != StorageStatus.STORED) {
+          // Cut off by the shutdown, most likely: its pending row stays, and the next start takes it up again.
+          tracked.remove(key, pending);
+          pending.recorded.complete();
+          return;
+        }
         // Reserved: the work is done, and there are at most the download queue's worth of these at a time.
         writeReserved(() -> "record image " + key, () -> history.record(outcome)).onComplete(done -> {
           tracked.remove(key, pending);

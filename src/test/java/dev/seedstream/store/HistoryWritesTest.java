@@ -143,6 +143,42 @@ class HistoryWritesTest {
   }
 
   @Test
+  @DisplayName("closing writes what waits before it completes, then takes nothing more")
+  void closeWritesWhatWaits() {
+    openNotes();
+    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused, db));
+    List<Future<Void>> queued = onContext(() -> {
+      List<Future<Void>> all = new ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        all.add(writes.submit(() -> "note", insert("n")));
+      }
+      return all;
+    });
+    Await.result(onContext(() -> writes.close(60_000)));
+    assertThat(queued).allMatch(Future::succeeded);
+    assertThat(Await.result(db.run(HistoryWritesTest::notes))).hasSize(600);
+    Future<Void> late = onContext(() -> writes.submit(() -> "late", insert("late")));
+    assertThat(late.failed()).isTrue();
+    assertThat(late.cause()).hasMessageContaining("stopping");
+  }
+
+  @Test
+  @DisplayName("closing while the database refuses writes drops what waits at once, without closing the database under a write")
+  void closeDropsWhatTheDatabaseRefuses() {
+    openFullNotes();
+    HistoryWrites writes = onContext(() -> new HistoryWrites(vertx, HistoryWrites::diskRefused, db));
+    Future<Void> big = onContext(() -> writes.submit(() -> "big", insert("x".repeat(20_000))));
+    Future<Void> small = onContext(() -> writes.submit(() -> "small", insert("small")));
+    // Long enough that only the refusal, not the wait running out, can end the close within the test's time.
+    Await.result(onContext(() -> writes.close(600_000)), 10_000);
+    assertThat(big.failed()).isTrue();
+    assertThat(small.cause()).hasMessageContaining("stopped before it was written");
+    assertThat(onContext(writes::waiting)).isZero();
+    assertThat(onContext(writes::dropped)).isEqualTo(2);
+    assertThat(Await.result(db.run(HistoryWritesTest::notes))).isEmpty();
+  }
+
+  @Test
   @DisplayName("while writes wait, new images lose their places first: the last ones are kept for reserved writes (jobs' rows, kept images' final rows)")
   void jobRowsKeepTheLastPlaces() {
     openFullNotes();

@@ -1,12 +1,14 @@
 package dev.seedstream.store;
 
 import dev.seedstream.Gateway;
+import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.http.GatewayVerticle;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
 import dev.seedstream.support.FakeUpstream;
 import dev.seedstream.support.SseTestClient;
 import dev.seedstream.support.TestGateway;
+import dev.seedstream.support.TestHttp;
 import dev.seedstream.support.TestImages;
 import dev.seedstream.support.TestTls;
 import io.vertx.core.Future;
@@ -17,6 +19,8 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,6 +32,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,21 +52,29 @@ class StoreCloseTest {
   }
 
   @Test
-  @DisplayName("a download cut off by shutdown has its temporary file deleted before the gateway says it has stopped")
+  @DisplayName("a download cut off by shutdown leaves no temporary file once the gateway has stopped, and the next start keeps the image")
   void downloadInFlight() {
     byte[] jpeg = Base64.getDecoder().decode(TestImages.jpegBase64(300_000, 3));
     Promise<Void> halfSent = Promise.promise();
-    // Sends the head and half the image, then nothing: the download is in flight until the gateway stops.
+    AtomicInteger requests = new AtomicInteger();
+    // The first request gets the head and half the image, then nothing: the download is in flight until the
+    // gateway stops. The next start's gets it whole.
     HttpServer images = Await.result(vertx.createHttpServer(new HttpServerOptions().setSsl(true)
         .setKeyCertOptions(TestTls.serverKey()))
-      .requestHandler(request -> request.response().putHeader("Content-Type", "image/jpeg")
-        .putHeader("Content-Length", String.valueOf(jpeg.length))
-        .write(Buffer.buffer(jpeg).slice(0, jpeg.length / 2)).onSuccess(halfSent::tryComplete))
+      .requestHandler(request -> {
+        HttpServerResponse response = request.response().putHeader("Content-Type", "image/jpeg")
+          .putHeader("Content-Length", String.valueOf(jpeg.length));
+        if (requests.incrementAndGet() == 1) {
+          response.write(Buffer.buffer(jpeg).slice(0, jpeg.length / 2)).onSuccess(halfSent::tryComplete);
+        } else {
+          response.end(Buffer.buffer(jpeg));
+        }
+      })
       .listen(0, "127.0.0.1"));
     FakeUpstream fake = Await.result(FakeUpstream.start(vertx));
-    GatewayVerticle gateway = Await.result(TestGateway.start(vertx, TestGateway.config(fake.url(),
-      Map.of("SEEDSTREAM_STORE_IMAGES", "true", "SEEDSTREAM_DATA_DIR", dataDir.toString(),
-        "SEEDSTREAM_STORE_ALLOW_PRIVATE", "true"))));
+    GatewayConfig config = TestGateway.config(fake.url(), Map.of("SEEDSTREAM_STORE_IMAGES", "true",
+      "SEEDSTREAM_DATA_DIR", dataDir.toString(), "SEEDSTREAM_STORE_ALLOW_PRIVATE", "true"));
+    GatewayVerticle gateway = Await.result(TestGateway.start(vertx, config));
     HttpClient http = vertx.createHttpClient();
     SseTestClient client = Await.result(SseTestClient.open(vertx, http, gateway.actualPort(), HttpMethod.POST,
       "/api/generations", null, Buffer.buffer(HistoryFixture.body("a cut-off fox", 1, ""))));
@@ -75,6 +88,15 @@ class StoreCloseTest {
     Await.result(vertx.undeploy(gateway.deploymentID()), 20_000);
 
     assertThat(partFiles().toList()).as("temporary files left once the gateway has stopped").isEmpty();
+
+    // The image was not given up on: its pending row is still there, and the next start downloads it again.
+    String id = HistoryFixture.jobId(client.events());
+    GatewayVerticle next = Await.result(TestGateway.start(vertx, config));
+    Await.result(next.archive().settled(id, 0), 30_000);
+    JsonObject storage = new TestHttp(vertx, http, next.actualPort()).get("/api/generations/" + id).json()
+      .getJsonArray("images").getJsonObject(0).getJsonObject("storage");
+    assertThat(storage.getString("status")).as(storage.encode()).isEqualTo("stored");
+    assertThat(requests.get()).isEqualTo(2);
   }
 
   private Stream<Path> partFiles() {
