@@ -77,6 +77,8 @@ public final class ImageArchive {
     private boolean failureCounted;
     /** Whether it waits on a timer to be uploaded again, which closing cancels. */
     private boolean waitingToRetry;
+    /** Whether its final row is queued: its pending row, if not written yet, need not be. */
+    private boolean rowSuperseded;
 
     private Tracked(StoredImage image) {
       this.image = image;
@@ -208,14 +210,19 @@ public final class ImageArchive {
       }
       return;
     }
-    write(() -> "record image " + key(jobId, index), () -> history.insertImage(image));
+    Tracked pending = track(image);
+    // Its final row, queued once the image is kept or given up on, replaces the whole row: when the history is
+    // behind, the pending row is often still waiting by then, and is not written at all (half the image rows
+    // in a burst, on the thread that falls behind).
+    write(() -> "record image " + key(jobId, index),
+      () -> pending.rowSuperseded ? Future.succeededFuture() : history.insertImage(image));
     if (inline != null) {
       // The queue has room (checked above), so the decode runs, now or in turn, and gives the handle back.
-      keep(image, inline.length(), () -> fetcher.decode(inline).onComplete(done -> inline.release()));
+      keep(pending, inline.length(), () -> fetcher.decode(inline).onComplete(done -> inline.release()));
     } else if (url != null) {
-      keep(image, 0, () -> fetcher.download(url));
+      keep(pending, 0, () -> fetcher.download(url));
     } else {
-      keep(image, 0, () -> Future.failedFuture(new StoreFailure(StoreFailure.Kind.INVALID,
+      keep(pending, 0, () -> Future.failedFuture(new StoreFailure(StoreFailure.Kind.INVALID,
         "the image event had neither a URL nor inline data")));
     }
   }
@@ -447,21 +454,26 @@ public final class ImageArchive {
   /** An image whose copy the last process did not finish: fetch it again while its URL still works. */
   private void resume(StoredImage image, long now) {
     if (image.upstreamUrlValid(now)) {
-      keep(image, 0, () -> fetcher.download(image.upstreamUrl()));
+      keep(track(image), 0, () -> fetcher.download(image.upstreamUrl()));
     } else {
-      keep(image, 0, () -> Future.failedFuture(new StoreFailure(StoreFailure.Kind.DOWNLOAD,
+      keep(track(image), 0, () -> Future.failedFuture(new StoreFailure(StoreFailure.Kind.DOWNLOAD,
         "the gateway stopped before the copy was stored, and the upstream URL is no longer valid")));
     }
+  }
+
+  private Tracked track(StoredImage image) {
+    Tracked pending = new Tracked(image);
+    tracked.put(key(image.jobId(), image.index()), pending);
+    return pending;
   }
 
   /**
    * Fetches and writes the image, then records its final state. The outcome is known (and answered from
    * memory) as soon as the file is written or given up on; the record may wait for the database.
    */
-  private void keep(StoredImage image, long heldBytes, Supplier<Future<Blob>> source) {
+  private void keep(Tracked pending, long heldBytes, Supplier<Future<Blob>> source) {
+    StoredImage image = pending.image;
     String key = key(image.jobId(), image.index());
-    Tracked pending = new Tracked(image);
-    tracked.put(key, pending);
     queue.submit(heldBytes, () -> threads.run(source)).compose(blob -> commitRetrying(pending, image, blob, System.nanoTime(), RETRY_FIRST_MS))
       .recover(failure -> Future.succeededFuture(giveUp(pending, image, failure)))
       .onSuccess(outcome -> {
@@ -473,8 +485,14 @@ public final class ImageArchive {
           pending.recorded.complete();
           return;
         }
+        pending.rowSuperseded = true;
         // Reserved: the work is done, and there are at most the download queue's worth of these at a time.
-        writeReserved(() -> "record image " + key, () -> history.record(outcome)).onComplete(done -> {
+        Future<Void> record = writeReserved(() -> "record image " + key, () -> history.record(outcome));
+        if (record.failed()) {
+          // Refused at once (the queue is full): the pending row, if it still waits, is all the history will have.
+          pending.rowSuperseded = false;
+        }
+        record.onComplete(done -> {
           tracked.remove(key, pending);
           pending.recorded.complete();
         });

@@ -120,6 +120,40 @@ class FullDiskTest {
   }
 
   @Test
+  @DisplayName("an image kept while its pending row still waits for the history gets one row written, its final one")
+  void finalRowReplacesAWaitingPendingRow() throws Exception {
+    HistoryFixture gw = gateway();
+    ImageArchive archive = gw.gateway.verticle().archive();
+    limitDatabase(gw, true);
+    // The job's row does not fit: it waits, and its images' pending rows wait behind it while the images are kept.
+    List<SseEvent> events = gw.run(HistoryFixture.body(LONG_PROMPT, 3, ""));
+    String id = HistoryFixture.jobId(events);
+    for (int i = 0; i < 3; i++) {
+      Await.result(archive.outcome(id, i), 30_000);
+    }
+    long before = changes(archive);
+
+    limitDatabase(gw, false);
+    Await.result(gw.when(() -> caughtUp(gw)), 30_000);
+    // The job's row, its end, and one row per image: not a pending row and then its final one.
+    assertThat(changes(archive) - before).isEqualTo(1 + 1 + 3);
+    JsonArray images = gw.get("/api/generations/" + id).json().getJsonArray("images");
+    for (int i = 0; i < 3; i++) {
+      assertThat(images.getJsonObject(i).getJsonObject("storage").getString("status")).isEqualTo("stored");
+    }
+  }
+
+  /** Rows inserted, updated or deleted on the history's connection since it opened. */
+  static long changes(ImageArchive archive) {
+    return Await.result(archive.db.run(c -> {
+      try (Statement sql = c.createStatement(); ResultSet row = sql.executeQuery("SELECT total_changes()")) {
+        row.next();
+        return row.getLong(1);
+      }
+    }));
+  }
+
+  @Test
   @DisplayName("every image ends stored or not_persisted with its reason, the store reports degraded, storing resumes, and a restart shows it all")
   void everyImageIsAccountedFor() throws Exception {
     HistoryFixture gw = gateway();
