@@ -555,6 +555,11 @@ public final class ImageArchive {
   }
 
   private StoredImage giveUp(Tracked pending, StoredImage image, Throwable failure) {
+    if (closed) {
+      // Cut off by the shutdown (the client closed, the queue refused): not a failure to count or log, and the
+      // next start takes the image up again from its pending row (see keep).
+      return image.notPersisted("the gateway stopped before the image was kept");
+    }
     StoreFailure.Kind kind = kind(failure);
     String reason = reason(failure);
     notPersistedCount++;
