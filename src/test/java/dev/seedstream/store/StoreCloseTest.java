@@ -12,7 +12,6 @@ import dev.seedstream.support.TestGateway;
 import dev.seedstream.support.TestHttp;
 import dev.seedstream.support.TestImages;
 import dev.seedstream.support.TestTls;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -84,7 +83,8 @@ class StoreCloseTest {
       .completed(1).done().end();
     Await.result(client.ended());
     Await.result(halfSent.future());
-    Await.result(until(() -> partFiles().anyMatch(this::hasBytes)));
+    // The first bytes reach the disk on the store's own thread.
+    Await.result(Await.condition(vertx, () -> partFiles().anyMatch(this::hasBytes)));
 
     LogCapture log = new LogCapture().start();
     try {
@@ -124,17 +124,5 @@ class StoreCloseTest {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  /** Completes once {@code condition} holds, checked every 10 ms: the first bytes reach the disk on the store's own thread. */
-  private Future<Void> until(java.util.function.BooleanSupplier condition) {
-    Promise<Void> holds = Promise.promise();
-    vertx.setPeriodic(10, timer -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(timer);
-        holds.tryComplete();
-      }
-    });
-    return holds.future();
   }
 }
