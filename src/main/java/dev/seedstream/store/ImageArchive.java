@@ -581,7 +581,7 @@ public final class ImageArchive {
    * {@code what} names the write in a log line, built only if one is written.
    */
   private Future<Void> write(Supplier<String> what, HistoryWrites.Write work) {
-    return writes.submit(what, work).onFailure(e -> failures.merge(StoreFailure.Kind.DATABASE, 1L, Long::sum));
+    return countedIfDropped(writes.submit(what, work));
   }
 
   /**
@@ -589,7 +589,11 @@ public final class ImageArchive {
    * images lose theirs.
    */
   private Future<Void> writeReserved(Supplier<String> what, HistoryWrites.Write work) {
-    return writes.submitReserved(what, work).onFailure(e -> failures.merge(StoreFailure.Kind.DATABASE, 1L, Long::sum));
+    return countedIfDropped(writes.submitReserved(what, work));
+  }
+
+  private Future<Void> countedIfDropped(Future<Void> written) {
+    return written.onFailure(e -> failures.merge(StoreFailure.Kind.DATABASE, 1L, Long::sum));
   }
 
   private static StoreFailure.Kind kind(Throwable failure) {

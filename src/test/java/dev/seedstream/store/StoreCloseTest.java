@@ -1,27 +1,19 @@
 package dev.seedstream.store;
 
-import dev.seedstream.Gateway;
-import dev.seedstream.config.GatewayConfig;
-import dev.seedstream.http.GatewayVerticle;
 import dev.seedstream.support.Await;
 import dev.seedstream.support.FakeExchange;
-import dev.seedstream.support.FakeUpstream;
+import dev.seedstream.support.GatewayTestBase;
 import dev.seedstream.support.LogCapture;
 import dev.seedstream.support.SseTestClient;
-import dev.seedstream.support.TestGateway;
-import dev.seedstream.support.TestHttp;
 import dev.seedstream.support.TestImages;
 import dev.seedstream.support.TestTls;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -39,17 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Stopping the gateway while an image is being downloaded leaves nothing behind in the data directory. */
 @DisplayName("Closing the image store")
-class StoreCloseTest {
+class StoreCloseTest extends GatewayTestBase {
 
   @TempDir
   Path dataDir;
-
-  final Vertx vertx = Gateway.newVertx();
-
-  @AfterEach
-  void tearDown() {
-    Await.result(vertx.close());
-  }
 
   @Test
   @DisplayName("a download cut off by shutdown leaves no temporary file once the gateway has stopped, and the next start keeps the image")
@@ -71,12 +55,10 @@ class StoreCloseTest {
         }
       })
       .listen(0, "127.0.0.1"));
-    FakeUpstream fake = Await.result(FakeUpstream.start(vertx));
-    GatewayConfig config = TestGateway.config(fake.url(), Map.of("SEEDSTREAM_STORE_IMAGES", "true",
-      "SEEDSTREAM_DATA_DIR", dataDir.toString(), "SEEDSTREAM_STORE_ALLOW_PRIVATE", "true"));
-    GatewayVerticle gateway = Await.result(TestGateway.start(vertx, config));
-    HttpClient http = vertx.createHttpClient();
-    SseTestClient client = Await.result(SseTestClient.open(vertx, http, gateway.actualPort(), HttpMethod.POST,
+    Map<String, String> store = Map.of("SEEDSTREAM_STORE_IMAGES", "true", "SEEDSTREAM_DATA_DIR", dataDir.toString(),
+      "SEEDSTREAM_STORE_ALLOW_PRIVATE", "true");
+    startGateway(store);
+    SseTestClient client = Await.result(SseTestClient.open(vertx, http, port, HttpMethod.POST,
       "/api/generations", null, Buffer.buffer(HistoryFixture.body("a cut-off fox", 1, ""))));
     FakeExchange upstream = Await.result(fake.exchange(0));
     upstream.streamHead().image(0, "https://127.0.0.1:" + images.actualPort() + "/img0.jpeg?X-Tos-Expires=86400")
@@ -98,9 +80,9 @@ class StoreCloseTest {
 
     // The image was not given up on: its pending row is still there, and the next start downloads it again.
     String id = HistoryFixture.jobId(client.events());
-    GatewayVerticle next = Await.result(TestGateway.start(vertx, config));
-    Await.result(next.archive().settled(id, 0), 30_000);
-    JsonObject storage = new TestHttp(vertx, http, next.actualPort()).get("/api/generations/" + id).json()
+    startGateway(store);
+    Await.result(gateway.archive().settled(id, 0), 30_000);
+    JsonObject storage = api.get("/api/generations/" + id).json()
       .getJsonArray("images").getJsonObject(0).getJsonObject("storage");
     assertThat(storage.getString("status")).as(storage.encode()).isEqualTo("stored");
     assertThat(requests.get()).isEqualTo(2);
@@ -112,7 +94,7 @@ class StoreCloseTest {
       return Stream.empty();
     }
     try (Stream<Path> listed = Files.list(incoming)) {
-      return List.copyOf(listed.toList()).stream();
+      return listed.toList().stream();
     } catch (IOException e) {
       throw new AssertionError(e);
     }
