@@ -12,7 +12,8 @@ import java.util.function.Supplier;
  * {@code maxWaiting} of them holding at most {@code maxWaitingBytes} of inline image data. Past either bound an
  * image is refused at once ({@link StoreFailure.Kind#BACKLOG}): when images arrive faster than the store's
  * low-priority threads keep them, the store falls behind by a bounded amount and the relay never waits for it.
- * Event loop only, so plain counters suffice.
+ * Used on the store's event loop only; the counts it reports are also read by relay threads (the hand-off's
+ * bound in {@link ImageArchive}) and by {@code /metrics}, so they are volatile.
  */
 final class DownloadQueue {
 
@@ -24,7 +25,8 @@ final class DownloadQueue {
   private final long maxWaitingBytes;
   private final Queue<Waiting> waiting = new ArrayDeque<>();
   private int running;
-  private long waitingBytes;
+  private volatile int waitingCount;
+  private volatile long waitingBytes;
   private boolean closed;
 
   DownloadQueue(int limit, int maxWaiting, long maxWaitingBytes) {
@@ -59,6 +61,7 @@ final class DownloadQueue {
         + waiting.size() + " images (" + (waitingBytes >> 20) + " MiB) were already waiting to be kept"));
     } else {
       waiting.add(new Waiting(start, () -> done.fail(stopping()), bytes));
+      waitingCount = waiting.size();
       waitingBytes += bytes;
     }
     return done.future();
@@ -71,7 +74,7 @@ final class DownloadQueue {
 
   /** Images waiting for a free slot, not counting the {@code limit} being kept now. */
   int waiting() {
-    return waiting.size();
+    return waitingCount;
   }
 
   /** Inline image bytes the waiting images hold. */
@@ -86,6 +89,7 @@ final class DownloadQueue {
     while ((next = waiting.poll()) != null) {
       next.refuse().run();
     }
+    waitingCount = 0;
     waitingBytes = 0;
   }
 
@@ -96,6 +100,7 @@ final class DownloadQueue {
   private void startNext() {
     Waiting next = waiting.poll();
     if (next != null) {
+      waitingCount = waiting.size();
       waitingBytes -= next.bytes();
       next.start().run();
     }

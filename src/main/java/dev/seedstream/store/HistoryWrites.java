@@ -60,7 +60,10 @@ final class HistoryWrites {
   private final Deque<Pending> waiting = new ArrayDeque<>();
   private boolean writing;
   private long retryTimer = -1;
-  private String refusal;
+  /** Read by {@code /readyz} and {@code /metrics} on relay threads, like {@link #waitingCount}. */
+  private volatile String refusal;
+  /** {@code waiting}'s size, kept for readers on other threads. */
+  private volatile int waitingCount;
   private long dropped;
   /** Set by {@link #close}: completed once nothing waits or is being written. */
   private Promise<Void> closing;
@@ -124,6 +127,7 @@ final class HistoryWrites {
       return done.future();
     }
     waiting.add(new Pending(what, work, done));
+    waitingCount = waiting.size();
     writeNext();
     return done.future();
   }
@@ -134,7 +138,7 @@ final class HistoryWrites {
   }
 
   int waiting() {
-    return waiting.size();
+    return waitingCount;
   }
 
   /** Writes dropped since start-up, whether refused for good or past {@link #MAX_WAITING}. */
@@ -211,6 +215,7 @@ final class HistoryWrites {
 
   private void written(Pending write) {
     waiting.remove();
+    waitingCount = waiting.size();
     if (refusal != null) {
       LOG.info("history: writes are accepted again");
       refusal = null;
@@ -228,6 +233,7 @@ final class HistoryWrites {
       write.done().fail(new StoreFailure(StoreFailure.Kind.DATABASE, "the gateway stopped before it was written"));
     }
     waiting.clear();
+    waitingCount = 0;
     vertx.cancelTimer(closeTimer);
     closing.tryComplete();
   }
@@ -253,6 +259,7 @@ final class HistoryWrites {
 
   private void failed(Pending write, Throwable cause) {
     waiting.remove();
+    waitingCount = waiting.size();
     dropped++;
     // One line a minute per kind of failure, with a count: once the queue was full and a job's row dropped,
     // every image row of that job fails its foreign key alike (thousands a minute in the benchmark).

@@ -4,11 +4,11 @@ import dev.seedstream.config.AccessSettings;
 import dev.seedstream.config.StoreSettings;
 import dev.seedstream.observe.RepeatedWarning;
 import dev.seedstream.upstream.InlineImage;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -29,9 +32,12 @@ import java.util.logging.Logger;
  * Keeps every generated image: the history of jobs and images in SQLite or PostgreSQL (see
  * {@link HistoryDatabase}), and each image's bytes on disk,
  * named by sha256. Jobs report to it as they run; it never delays them and never fails them: an image it
- * cannot keep is marked {@code not_persisted} with the reason. All methods run on the gateway's event loop,
- * and only bookkeeping stays there: downloads, decoding, hashing and image files go to the store's own
- * low-priority threads ({@link StoreThreads}) through a bounded queue, SQL to the database's thread.
+ * cannot keep is marked {@code not_persisted} with the reason. Its state lives on the store's own event loop
+ * ({@link StoreThreads}, low priority like the rest of the store's threads), never on a relay's: a relay thread
+ * only hands each image over through a bounded hand-off, and reads hop to the store's loop and answer on the
+ * caller's context. Decoding, hashing and image files go to the store's worker threads through a bounded
+ * queue, SQL to the database's thread. The counters read by {@code /metrics} and {@code /readyz} are safe to
+ * read from any thread.
  *
  * <p>A full or failing disk degrades the store, never the relay: an image file that cannot be written makes
  * its image {@code not_persisted} ("disk error: …"), and history writes the database refuses wait in order
@@ -87,7 +93,7 @@ public final class ImageArchive {
 
   private final Vertx vertx;
   /** The store's event loop, where its state lives (package-visible for the tests, like {@link #db}). */
-  final Context context;
+  final ContextInternal context;
   private final StoreSettings settings;
   /** SQLite's connection, or null on PostgreSQL: package-private so a test can impose a real SQLite limit (a full disk). */
   final Database db;
@@ -102,16 +108,27 @@ public final class ImageArchive {
   private final Map<String, Tracked> tracked = new HashMap<>();
   /** The end status of each job whose end the database has not recorded yet (see {@link #withEnd}). */
   private final Map<String, String> finishing = new HashMap<>();
-  private final Map<StoreFailure.Kind, Long> failures = new EnumMap<>(StoreFailure.Kind.class);
-  private long storedCount;
-  private long notPersistedCount;
-  private long retryCount;
+  /** Filled with every kind at start, so that other threads only ever read it. */
+  private final Map<StoreFailure.Kind, AtomicLong> failures = new EnumMap<>(StoreFailure.Kind.class);
+  private final AtomicLong storedCount = new AtomicLong();
+  private final AtomicLong notPersistedCount = new AtomicLong();
+  private final AtomicLong retryCount = new AtomicLong();
+  /** Tracked images still being downloaded or written (not waiting to retry, not decided). */
+  private final AtomicInteger storing = new AtomicInteger();
+  /**
+   * Images a relay has handed over that the store's loop has not taken up yet, and the inline bytes they hold:
+   * with {@link DownloadQueue}'s waiting ones, bounded by {@link #MAX_BACKLOG} and {@link #MAX_BACKLOG_BYTES}
+   * on the relay's side, so a store's loop starved of the core cannot grow the hand-off.
+   */
+  private final AtomicInteger arriving = new AtomicInteger();
+  private final AtomicLong arrivingBytes = new AtomicLong();
   /** The timers of images waiting to be uploaded again, cancelled on close (the next start resumes them). */
   private final java.util.Set<Long> retryTimers = new java.util.HashSet<>();
-  private boolean closed;
+  /** Set by {@link #close} on the caller's thread: from then on the relay hands nothing over. */
+  private volatile boolean closed;
   private long retentionTimer = -1;
   /** Why the last image file could not be written, until one is again; null while files are written. */
-  private String diskProblem;
+  private volatile String diskProblem;
   /** One line a minute per kind of failure, with a count: every image of a busy gateway can fail alike. */
   private final RepeatedWarning notPersistedWarnings = new RepeatedWarning(LOG, 60_000, System::nanoTime);
   /** Makes the durable URLs handed out absolute on {@code SEEDSTREAM_PUBLIC_URL} when it is set. */
@@ -121,7 +138,8 @@ public final class ImageArchive {
                        long maxImageBytes, List<String> imageHosts, AccessSettings links) {
     this.vertx = vertx;
     this.links = links;
-    this.context = vertx.getOrCreateContext();
+    this.threads = new StoreThreads(vertx, settings.concurrency());
+    this.context = threads.context();
     this.settings = settings;
     this.history = history;
     this.db = history instanceof SqliteHistory sqlite ? sqlite.db : null;
@@ -129,10 +147,9 @@ public final class ImageArchive {
     this.policy = new FetchPolicy(vertx, settings.trustedOrigin(), settings.allowPrivate(), imageHosts);
     this.fetcher = new ImageFetcher(vertx, files, policy, settings.concurrency(), maxImageBytes, settings.fetchTimeoutMs());
     this.queue = new DownloadQueue(settings.concurrency(), MAX_BACKLOG, MAX_BACKLOG_BYTES);
-    this.threads = new StoreThreads(vertx, context, settings.concurrency());
     this.writes = new HistoryWrites(vertx, history::retryable, db);
     for (StoreFailure.Kind kind : StoreFailure.Kind.values()) {
-      failures.put(kind, 0L);
+      failures.put(kind, new AtomicLong());
     }
   }
 
@@ -157,7 +174,7 @@ public final class ImageArchive {
       .onFailure(e -> files.close())
       .map(history -> new ImageArchive(vertx, settings, history, files, maxImageBytes, imageHosts, links))
       // Its threads and database are open by now: a failed recovery closes them too.
-      .compose(archive -> archive.recover().map(archive)
+      .compose(archive -> archive.onStore(archive::recover).map(archive)
         .recover(failure -> archive.close().transform(closed -> Future.failedFuture(failure))));
   }
 
@@ -178,7 +195,7 @@ public final class ImageArchive {
                          Spend reserved) {
     JobRecord job = new JobRecord(id, owner, upstreamBody.getString("prompt", ""), model, RerunParams.of(upstreamBody),
       requestedImages, System.currentTimeMillis(), reserved);
-    writeReserved(() -> "record job " + id, () -> history.insertJob(job));
+    hand(() -> writeReserved(() -> "record job " + id, () -> history.insertJob(job)));
   }
 
   /**
@@ -188,6 +205,57 @@ public final class ImageArchive {
    */
   public void imageArrived(String jobId, int index, String url, InlineImage inline, String size) {
     long now = System.currentTimeMillis();
+    long bytes = inline == null ? 0 : inline.length();
+    if (closed) {
+      // The gateway is stopping: like an image cut off by the shutdown, not a failure to count.
+      if (inline != null) {
+        inline.release();
+      }
+      return;
+    }
+    if (arriving.get() + queue.waiting() >= MAX_BACKLOG
+        || arrivingBytes.get() + queue.waitingBytes() + bytes > MAX_BACKLOG_BYTES) {
+      // The store's loop has not kept up (it yields the core to the relay): refused here, on the relay's
+      // thread, with no row (the row would have to wait in the hand-off too), counted and logged once a
+      // minute. Its durable URL answers 404, as for an image the history was too far behind to record.
+      if (inline != null) {
+        inline.release();
+      }
+      notPersistedCount.incrementAndGet();
+      failures.get(StoreFailure.Kind.BACKLOG).incrementAndGet();
+      notPersistedWarnings.warn(StoreFailure.Kind.BACKLOG.label(), () -> "image " + key(jobId, index)
+        + " not persisted: the store was behind: " + (arriving.get() + queue.waiting())
+        + " images were already waiting to be kept");
+      return;
+    }
+    arriving.incrementAndGet();
+    arrivingBytes.addAndGet(bytes);
+    Runnable handedBack = () -> {
+      arriving.decrementAndGet();
+      arrivingBytes.addAndGet(-bytes);
+    };
+    boolean handed = hand(() -> {
+      // Counted down once DownloadQueue counts it (in arrived): the relay's check may count an image twice for a
+      // moment, but never not at all.
+      arrived(jobId, index, url, inline, size, now);
+      handedBack.run();
+    });
+    if (!handed) {
+      handedBack.run();
+      if (inline != null) {
+        inline.release();
+      }
+    }
+  }
+
+  private void arrived(String jobId, int index, String url, InlineImage inline, String size, long now) {
+    if (closed) {
+      // Handed over just before the shutdown: no download starts now (the queue refuses it).
+      if (inline != null) {
+        inline.release();
+      }
+      return;
+    }
     StoredImage image = StoredImage.pending(jobId, index, size, url, url == null ? 0 : UrlExpiry.of(url, now), now);
     boolean historyBehind = !writes.hasRoomForImages();
     if (historyBehind || queue.full(inline == null ? 0 : inline.length())) {
@@ -201,8 +269,8 @@ public final class ImageArchive {
       StoredImage refused = image.notPersisted(historyBehind
         ? "the history was behind: " + writes.waiting() + " writes were already waiting for the database"
         : "the store was behind: " + queue.waiting() + " images were already waiting to be kept");
-      notPersistedCount++;
-      failures.merge(StoreFailure.Kind.BACKLOG, 1L, Long::sum);
+      notPersistedCount.incrementAndGet();
+      failures.get(StoreFailure.Kind.BACKLOG).incrementAndGet();
       notPersistedWarnings.warn(StoreFailure.Kind.BACKLOG.label(), () -> "image " + key(jobId, index) + " not persisted: "
         + refused.reason());
       if (!historyBehind) {
@@ -230,6 +298,26 @@ public final class ImageArchive {
   /** {@code spent}: what the job cost, which replaces the worst case reserved when it started. */
   public void jobFinished(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent) {
     long now = System.currentTimeMillis();
+    hand(() -> finished(id, status, terminal, failedImages, spent, now));
+  }
+
+  /**
+   * Hands a report from a relay thread to the store's loop; false once the store is closed (the loop may have
+   * ended, and a task it refuses must not fail the job that reported).
+   */
+  private boolean hand(Runnable report) {
+    if (closed) {
+      return false;
+    }
+    try {
+      context.runOnContext(v -> report.run());
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private void finished(String id, String status, JsonObject terminal, JsonArray failedImages, Spend spent, long now) {
     finishing.put(id, status);
     writeReserved(() -> "finish job " + id, () -> history.finishJob(id, status, terminal, failedImages, spent, now)
       .map(found -> {
@@ -268,11 +356,10 @@ public final class ImageArchive {
 
   /** The image's state: from memory until its final state is recorded, then as the database has it. */
   public Future<Optional<StoredImage>> image(String jobId, int index) {
-    Tracked pending = tracked.get(key(jobId, index));
-    if (pending != null) {
-      return Future.succeededFuture(Optional.of(pending.image));
-    }
-    return history.image(jobId, index);
+    return onStore(() -> {
+      Tracked pending = tracked.get(key(jobId, index));
+      return pending != null ? Future.succeededFuture(Optional.of(pending.image)) : history.image(jobId, index);
+    });
   }
 
   /**
@@ -298,13 +385,34 @@ public final class ImageArchive {
   }
 
   private Future<Void> whenTracked(String jobId, int index, java.util.function.Function<Tracked, Future<Void>> stage) {
-    if (Vertx.currentContext() != context) {
-      Promise<Void> hop = Promise.promise();
-      context.runOnContext(v -> whenTracked(jobId, index, stage).onComplete(hop));
-      return hop.future();
+    return onStore(() -> {
+      Tracked pending = tracked.get(key(jobId, index));
+      return pending == null ? Future.succeededFuture() : stage.apply(pending);
+    });
+  }
+
+  /**
+   * Runs {@code work} on the store's loop, where its state lives, and answers on the caller's context (a
+   * route's handler goes on on its own event loop). Called on the store's loop, it runs at once.
+   */
+  private <T> Future<T> onStore(Supplier<Future<T>> work) {
+    ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+    if (caller == context) {
+      return work.get();
     }
-    Tracked pending = tracked.get(key(jobId, index));
-    return pending == null ? Future.succeededFuture() : stage.apply(pending);
+    Promise<T> answer = caller.promise();
+    try {
+      context.runOnContext(v -> {
+        try {
+          work.get().onComplete(answer);
+        } catch (RuntimeException e) {
+          answer.fail(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      answer.fail(new IllegalStateException("the image store is closed", e));
+    }
+    return answer.future();
   }
 
   /** The stored image's file, when images are files (sent as they are); empty when they live in a bucket. */
@@ -331,7 +439,8 @@ public final class ImageArchive {
    * configured) only a job that owner created is found; {@code null} finds any job.
    */
   public Future<Optional<JsonObject>> job(String id, String owner) {
-    return history.job(id, owner).map(found -> found.map(job -> withEnd(job.job()).put("images", imagesJson(job.images()))));
+    return onStore(() -> history.job(id, owner)
+      .map(found -> found.map(job -> withEnd(job.job()).put("images", imagesJson(job.images())))));
   }
 
   public Future<List<StoredImage>> images(String jobId) {
@@ -345,45 +454,44 @@ public final class ImageArchive {
    * bounded whatever it holds: a prompt preview and no over-long settings (see {@link JobRows#page}).
    */
   public Future<JsonObject> page(int limit, String beforeId, String owner) {
-    return history.page(limit, beforeId, owner).map(page -> {
+    return onStore(() -> history.page(limit, beforeId, owner).map(page -> {
       JsonArray generations = new JsonArray();
       for (HistoryDatabase.JobImages job : page) {
         generations.add(withEnd(job.job()).put("images", imagesJson(job.images())));
       }
       Object next = generations.size() == limit ? generations.getJsonObject(limit - 1).getString("id") : null;
       return new JsonObject().put("generations", generations).put("next_before", next);
-    });
+    }));
   }
 
   /** Per image index, the {@code storage} member of a live job's snapshot. */
   public Future<Map<Integer, JsonObject>> storage(String jobId) {
-    return history.images(jobId).map(rows -> {
+    return onStore(() -> history.images(jobId).map(rows -> {
       Map<Integer, JsonObject> byIndex = new HashMap<>();
       rows.forEach(row -> byIndex.put(row.index(), row.storageJson()));
       tracked.values().stream().filter(p -> p.image.jobId().equals(jobId))
         .forEach(p -> byIndex.put(p.image.index(), p.image.storageJson()));
       return byIndex;
-    });
+    }));
   }
 
-  /** Counts since start-up, for logs and metrics, and whether the store is degraded. */
+  /** Counts since start-up, for logs and metrics, and whether the store is degraded; read from any thread. */
   public JsonObject counters() {
     JsonObject byKind = new JsonObject();
     // Every kind, at 0 until it happens: the metrics register one counter per kind they see here at start.
     for (StoreFailure.Kind kind : StoreFailure.Kind.values()) {
-      byKind.put(kind.label(), failures.getOrDefault(kind, 0L));
+      byKind.put(kind.label(), failures.get(kind).get());
     }
-    long storing = tracked.values().stream().filter(t -> t.image.status() == StorageStatus.PENDING).count();
-    return new JsonObject().put("stored", storedCount).put("not_persisted", notPersistedCount)
-      .put("retries", retryCount).put("in_flight", storing).put("unrecorded_writes", writes.waiting())
-      .put("backlog", queue.waiting()).put("backlog_bytes", queue.waitingBytes()).put("degraded", degradedReason() != null)
-      .put("failures", byKind);
+    return new JsonObject().put("stored", storedCount.get()).put("not_persisted", notPersistedCount.get())
+      .put("retries", retryCount.get()).put("in_flight", storing.get()).put("unrecorded_writes", writes.waiting())
+      .put("backlog", arriving.get() + queue.waiting()).put("backlog_bytes", arrivingBytes.get() + queue.waitingBytes())
+      .put("degraded", degradedReason() != null).put("failures", byKind);
   }
 
   /**
    * Why the store is degraded, or null while it writes normally: image files cannot be written (since
    * the last failed file, until one is written again), or the history database refuses writes (until it
-   * takes the one that waits). The relay goes on either way; see {@code /readyz}.
+   * takes the one that waits). The relay goes on either way; see {@code /readyz}. Read from any thread.
    */
   public String degradedReason() {
     if (writes.refusal() != null) {
@@ -423,11 +531,16 @@ public final class ImageArchive {
    */
   public Future<Void> close() {
     closed = true;
+    // The store's threads end last, waited for on the caller's side: their own loop cannot wait for itself.
+    return onStore(this::closeOnStore).eventually(threads::close);
+  }
+
+  private Future<Void> closeOnStore() {
     vertx.cancelTimer(retentionTimer);
     retryTimers.forEach(vertx::cancelTimer);
     queue.close();
     return fetcher.close().eventually(this::inFlightDecided).eventually(() -> writes.close(CLOSE_WAIT_MS))
-      .eventually(history::close).eventually(files::close).eventually(threads::close);
+      .eventually(history::close).eventually(files::close);
   }
 
   private Future<Void> inFlightDecided() {
@@ -462,9 +575,20 @@ public final class ImageArchive {
   }
 
   private Tracked track(StoredImage image) {
-    Tracked pending = new Tracked(image);
+    Tracked pending = new Tracked(null);
+    update(pending, image);
     tracked.put(key(image.jobId(), image.index()), pending);
     return pending;
+  }
+
+  /** Sets the image's state now, keeping the count of images being stored ({@code in_flight}) with it. */
+  private void update(Tracked pending, StoredImage next) {
+    boolean was = pending.image != null && pending.image.status() == StorageStatus.PENDING;
+    boolean is = next.status() == StorageStatus.PENDING;
+    if (was != is) {
+      storing.addAndGet(is ? 1 : -1);
+    }
+    pending.image = next;
   }
 
   /**
@@ -474,10 +598,10 @@ public final class ImageArchive {
   private void keep(Tracked pending, long heldBytes, Supplier<Future<Blob>> source) {
     StoredImage image = pending.image;
     String key = key(image.jobId(), image.index());
-    queue.submit(heldBytes, () -> threads.run(source)).compose(blob -> commitRetrying(pending, image, blob, System.nanoTime(), RETRY_FIRST_MS))
+    queue.submit(heldBytes, source).compose(blob -> commitRetrying(pending, image, blob, System.nanoTime(), RETRY_FIRST_MS))
       .recover(failure -> Future.succeededFuture(giveUp(pending, image, failure)))
       .onSuccess(outcome -> {
-        pending.image = outcome;
+        update(pending, outcome);
         pending.decided.complete();
         if (closed && outcome.status() != StorageStatus.STORED) {
           // Cut off by the shutdown, most likely: its pending row stays, and the next start takes it up again.
@@ -502,7 +626,7 @@ public final class ImageArchive {
   /** Moves the file into place where retention cannot delete it half-way (see {@link HistoryDatabase#commit}). */
   private Future<StoredImage> commit(StoredImage image, Blob blob) {
     return history.commit(image, blob, System.currentTimeMillis()).onSuccess(stored -> {
-      storedCount++;
+      storedCount.incrementAndGet();
       if (diskProblem != null) {
         LOG.info("image files are written again");
         diskProblem = null;
@@ -527,10 +651,10 @@ public final class ImageArchive {
       }
       String reason = reason(failure);
       countFailure(pending, kind(failure), reason);
-      retryCount++;
+      retryCount.incrementAndGet();
       notPersistedWarnings.warn("retry", () -> "image " + key(image.jobId(), image.index()) + " not stored yet, retrying in "
         + delayMs + " ms: " + reason);
-      pending.image = image.notPersisted(reason + " (retrying)");
+      update(pending, image.notPersisted(reason + " (retrying)"));
       Promise<StoredImage> next = Promise.promise();
       long[] timer = new long[1];
       pending.waitingToRetry = true;
@@ -547,7 +671,7 @@ public final class ImageArchive {
   private void countFailure(Tracked pending, StoreFailure.Kind kind, String reason) {
     if (!pending.failureCounted) {
       pending.failureCounted = true;
-      failures.merge(kind, 1L, Long::sum);
+      failures.get(kind).incrementAndGet();
     }
     if (kind == StoreFailure.Kind.DISK || kind == StoreFailure.Kind.BUCKET) {
       diskProblem = reason;
@@ -562,7 +686,7 @@ public final class ImageArchive {
     }
     StoreFailure.Kind kind = kind(failure);
     String reason = reason(failure);
-    notPersistedCount++;
+    notPersistedCount.incrementAndGet();
     countFailure(pending, kind, reason);
     notPersistedWarnings.warn(kind.label(), () -> "image " + key(image.jobId(), image.index()) + " not persisted: " + reason);
     return image.notPersisted(reason);
@@ -593,7 +717,7 @@ public final class ImageArchive {
   }
 
   private Future<Void> countedIfDropped(Future<Void> written) {
-    return written.onFailure(e -> failures.merge(StoreFailure.Kind.DATABASE, 1L, Long::sum));
+    return written.onFailure(e -> failures.get(StoreFailure.Kind.DATABASE).incrementAndGet());
   }
 
   private static StoreFailure.Kind kind(Throwable failure) {

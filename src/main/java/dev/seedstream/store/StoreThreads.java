@@ -1,9 +1,7 @@
 package dev.seedstream.store;
 
 import io.netty.channel.EventLoopGroup;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxThread;
@@ -23,7 +21,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
  * Where the store does its heavy work, so that it cannot delay a relay write: downloads (connections, TLS,
@@ -47,15 +44,14 @@ public final class StoreThreads {
   /** Whether the current thread has been put in the idle class already. */
   private static final ThreadLocal<Boolean> YIELDING = ThreadLocal.withInitial(() -> false);
 
+  private final VertxInternal vertx;
   private final EventLoopGroup loop;
   private final ExecutorService workers;
   private final ContextInternal context;
-  private final ContextInternal home;
 
-  /** {@code home}: the context the store's bookkeeping runs on, where {@link #run} delivers its outcomes. */
-  StoreThreads(Vertx vertx, Context home, int workerThreads) {
+  StoreThreads(Vertx vertx, int workerThreads) {
     VertxInternal internal = (VertxInternal) vertx;
-    this.home = (ContextInternal) home;
+    this.vertx = internal;
     startSharedThreads(internal);
     // The same transport (epoll or NIO) as the gateway's own loops, so the HTTP client's channels fit this loop.
     loop = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, 1, idle("seedstream-store-io", false), 50);
@@ -65,21 +61,11 @@ public final class StoreThreads {
   }
 
   /**
-   * Starts {@code work} on the store's event loop (its blocking parts then go to the store's workers) and
-   * completes on the home context, so the store's bookkeeping stays on one thread.
+   * The store's event loop, where its state and bookkeeping live and its downloads run; work it starts there
+   * with {@code executeBlocking} goes to the store's workers.
    */
-  <T> Future<T> run(Supplier<Future<T>> work) {
-    Promise<T> result = home.promise();
-    context.runOnContext(v -> {
-      Future<T> started;
-      try {
-        started = work.get();
-      } catch (RuntimeException e) {
-        started = Future.failedFuture(e);
-      }
-      started.onComplete(result);
-    });
-    return result.future();
+  ContextInternal context() {
+    return context;
   }
 
   /**
@@ -139,11 +125,14 @@ public final class StoreThreads {
   }
 
 
-  /** Completes once the store's threads have ended (or after a few seconds): none outlives the gateway. */
+  /**
+   * Completes once the store's threads have ended (or after a few seconds): none outlives the gateway. Called
+   * off the store's loop, which cannot wait for its own end.
+   */
   Future<Void> close() {
     loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdown();
-    return home.executeBlocking(() -> {
+    return vertx.getOrCreateContext().executeBlocking(() -> {
       if (!workers.awaitTermination(5, TimeUnit.SECONDS) || !loop.terminationFuture().await(5, TimeUnit.SECONDS)) {
         throw new IllegalStateException("the image store's threads did not end within 5 s");
       }

@@ -106,6 +106,8 @@ class FullDiskTest {
 
     List<SseEvent> events = gw.run(HistoryFixture.body("a clear morning", 1, ""));
     assertThat(events.get(events.size() - 1).event()).as("the relay goes on").isEqualTo("completed");
+    // Once the store's loop has taken the image up (outcome answers in turn behind it).
+    Await.result(archive.outcome(HistoryFixture.jobId(events), 0), 30_000);
     String metrics = gw.get("/metrics").body().toString();
     assertThat(metrics).contains("reason=\"backlog\"} 1.0").contains("seedstream_store_retries_total 0.0");
     assertThat(metrics).as("nothing was fetched for it").contains("seedstream_images_stored_total 1.0");

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,6 +91,82 @@ class StoreIsolationTest {
       assertThat(allocated).as("bytes allocated by the store's threads for %d image bytes (%s)", imageBytes,
         format.contains("b64_json") ? "inline" : "downloads").isLessThan(imageBytes / 2);
     }
+  }
+
+  @Test
+  @DisplayName("with the store's loop held up, a job still streams to its end: its images wait in the hand-off, counted in /metrics, and are kept once the loop runs again")
+  void relayNeverWaitsForTheStoresLoop() {
+    HistoryFixture gw = new HistoryFixture(dataDir, Map.of(), UnaryOperator.identity());
+    started.add(gw);
+    CountDownLatch release = hold(gw.gateway.verticle().archive());
+    String id;
+    try {
+      List<SseEvent> events = gw.run(HistoryFixture.body("three finches", 3, ""));
+      assertThat(events.get(events.size() - 1).event()).isEqualTo("completed");
+      id = HistoryFixture.jobId(events);
+      // Read while the store's loop is still held: the counters are readable from any thread.
+      assertThat(gw.get("/metrics").body().toString()).contains("seedstream_store_backlog 3.0")
+        .contains("seedstream_images_stored_total 0.0");
+    } finally {
+      release.countDown();
+    }
+    gw.settled(id, 3);
+    assertThat(gw.get("/metrics").body().toString()).contains("seedstream_images_stored_total 3.0")
+      .contains("seedstream_store_backlog 0.0").contains("seedstream_store_failures_total{reason=\"backlog\"} 0.0");
+    assertThat(gw.get("/api/images/" + id + "/2").status()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("the hand-off to a held-up store's loop is bounded: past a thousand images each is refused on the relay's side, counted, and its durable URL answers 404")
+  void handOffIsBounded() {
+    // More images than one client may ask for in a minute by default.
+    HistoryFixture gw = new HistoryFixture(dataDir, Map.of("SEEDSTREAM_IMAGES_PER_MINUTE_PER_CLIENT", "2000"),
+      UnaryOperator.identity());
+    started.add(gw);
+    CountDownLatch release = hold(gw.gateway.verticle().archive());
+    int jobs = ImageArchive.MAX_BACKLOG / 15 + 4;
+    List<String> ids = new ArrayList<>();
+    try {
+      for (int i = 0; i < jobs; i++) {
+        List<SseEvent> events = gw.run(HistoryFixture.body("a flock " + i, 15, ""));
+        assertThat(events.get(events.size() - 1).event()).isEqualTo("completed");
+        ids.add(HistoryFixture.jobId(events));
+      }
+      int refused = jobs * 15 - ImageArchive.MAX_BACKLOG;
+      assertThat(gw.get("/metrics").body().toString()).contains("seedstream_store_backlog " + ImageArchive.MAX_BACKLOG + ".0")
+        .contains("seedstream_store_failures_total{reason=\"backlog\"} " + refused + ".0");
+    } finally {
+      release.countDown();
+    }
+    String first = ids.get(0);
+    String last = ids.get(ids.size() - 1);
+    gw.settled(first, 15);
+    gw.settled(last, 15);
+    assertThat(gw.get("/api/images/" + first + "/14").status()).as("handed over, so kept").isEqualTo(200);
+    assertThat(gw.get("/api/images/" + last + "/14").status()).as("refused at the hand-off").isEqualTo(404);
+  }
+
+  /**
+   * Holds the store's event loop until the latch is counted down (or a minute has passed), as a loop starved of
+   * the core by the relay would be; returns once it is held.
+   */
+  private static CountDownLatch hold(ImageArchive archive) {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch held = new CountDownLatch(1);
+    archive.context.runOnContext(v -> {
+      held.countDown();
+      try {
+        release.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+    return release;
   }
 
   /** Heap the store's threads have allocated since they started. */
