@@ -181,13 +181,15 @@ public final class Job implements UpstreamEvents {
     // the log holds the event: the bytes stay where they are (no 8 MiB copy on the heap, which a young
     // collection would then copy too) until both have let go.
     InlineImage kept = archive != null && image.b64Json() != null ? image.b64Json().share() : null;
+    if (archive != null) {
+      // Before the event goes out, so that a request the event prompts (its durable URL, at once) finds the
+      // image: the store's loop takes reports and reads in order. Handing over is a count and a queued task;
+      // the keeping happens on the store's own threads, so it never delays the event.
+      archive.imageArrived(id, image.index(), image.url(), kept, image.size());
+    }
     append(image.b64Json() == null
       ? JobEvent.of(appended + 1, "image", data)
       : JobEvent.withInlineImage(appended + 1, "image", data, image.b64Json()));
-    if (archive != null) {
-      // After the event is out: keeping the image never delays it.
-      archive.imageArrived(id, image.index(), image.url(), kept, image.size());
-    }
   }
 
   @Override
@@ -405,19 +407,21 @@ public final class Job implements UpstreamEvents {
     terminalData = data;
     call = null;
     vertx.cancelTimer(abandonTimer);
+    Cost spent = cost().orElse(null);
+    if (archive != null) {
+      // Before the terminal event goes out, like an image's report: the history a client reads on seeing it
+      // (the web page reloads its panel) then lists the job as ended.
+      archive.jobFinished(id, finalStatus.wireName(), data, failedImages.copy(),
+        new Spend(spent == null ? null : spent.currency(), spent == null ? null : spent.micros(), billedImages()));
+    }
     append(type, data);
     switch (finalStatus) {
       case COMPLETED -> metrics.jobCompleted();
       case FAILED -> metrics.jobFailed(data.getString("code", "unknown"));
       default -> metrics.jobCancelled(data.getString("reason", "unknown"));
     }
-    Cost spent = cost().orElse(null);
     if (spent != null) {
       metrics.cost(model, clientKey, spent.currency(), spent.amount());
-    }
-    if (archive != null) {
-      archive.jobFinished(id, finalStatus.wireName(), data, failedImages.copy(),
-        new Spend(spent == null ? null : spent.currency(), spent == null ? null : spent.micros(), billedImages()));
     }
     onFinish.accept(this);
   }
