@@ -285,8 +285,10 @@ public final class ImageArchive {
     write(() -> "record image " + key(jobId, index),
       () -> pending.rowSuperseded ? Future.succeededFuture() : history.insertImage(image));
     if (inline != null) {
-      // The queue has room (checked above), so the decode runs, now or in turn, and gives the handle back.
+      // The decode gives the handle back as soon as it ends. One still waiting for a slot when the gateway
+      // stops never starts: its image is decided then, and the handle goes back with it (releasing is idempotent).
       keep(pending, inline.length(), () -> fetcher.decode(inline).onComplete(done -> inline.release()));
+      pending.decided.future().onComplete(done -> inline.release());
     } else if (url != null) {
       keep(pending, 0, () -> fetcher.download(url));
     } else {

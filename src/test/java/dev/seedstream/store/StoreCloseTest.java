@@ -7,6 +7,7 @@ import dev.seedstream.support.LogCapture;
 import dev.seedstream.support.SseTestClient;
 import dev.seedstream.support.TestImages;
 import dev.seedstream.support.TestTls;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -23,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -86,6 +89,45 @@ class StoreCloseTest extends GatewayTestBase {
       .getJsonArray("images").getJsonObject(0).getJsonObject("storage");
     assertThat(storage.getString("status")).as(storage.encode()).isEqualTo("stored");
     assertThat(requests.get()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("an inline image still waiting for a slot when the store closes gives its event bytes back to the pool")
+  void inlineImageWaitingAtClose() throws Exception {
+    startGateway(Map.of("SEEDSTREAM_STORE_IMAGES", "true", "SEEDSTREAM_DATA_DIR", dataDir.toString(),
+      "SEEDSTREAM_STORE_CONCURRENCY", "1", "SEEDSTREAM_RETENTION_MS", "300"));
+    ImageArchive archive = gateway.archive();
+    // The store's one worker is held: the first image's decode waits for it, the second for a slot.
+    CountDownLatch release = new CountDownLatch(1);
+    archive.context.executeBlocking(() -> release.await(30, TimeUnit.SECONDS), false);
+    String first = TestImages.jpegBase64(1 << 20, 1);
+    String second = TestImages.jpegBase64(1 << 20, 2);
+    fake.autoScript(ex -> ex.streamHead()
+      .event("image_generation.partial_succeeded", new JsonObject().put("image_index", 0).put("b64_json", first).put("size", "2048x2048"))
+      .event("image_generation.partial_succeeded", new JsonObject().put("image_index", 1).put("b64_json", second).put("size", "2048x2048"))
+      .completed(2).done().end());
+    SseTestClient client = Await.result(SseTestClient.open(vertx, http, port, HttpMethod.POST, "/api/generations", null,
+      Buffer.buffer(HistoryFixture.body("two kites", 2, ",\"response_format\":\"b64_json\""))));
+    Await.result(client.ended(), 15_000);
+    awaitTrue(() -> metrics().contains("seedstream_store_backlog 1.0"));
+
+    Future<Void> closed = archive.close();
+    release.countDown();
+    Await.result(closed, 20_000);
+    // The job itself is dropped after its 300 ms: then no hold on the events' blocks is left.
+    awaitTrue(() -> metrics().contains("seedstream_event_blocks_used_bytes 0.0"));
+  }
+
+  private String metrics() {
+    return api.get("/metrics").body().toString();
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition not met within 15 s").isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   private Stream<Path> partFiles() {
