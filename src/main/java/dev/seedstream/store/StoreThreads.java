@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where the store does its heavy work, so that it cannot delay a relay write: downloads (connections, TLS,
- * reading the bytes as they arrive) on an event loop of its own, and decoding, hashing and writing images on
- * worker threads of its own. On Linux all of them, and the SQLite history's thread ({@link Database}), are put
+ * Where the store does its work, so that it cannot delay a relay write: its bookkeeping ({@link ImageArchive}'s
+ * state) and downloads (connections, TLS, reading the bytes as they arrive) on an event loop of its own, and
+ * decoding, hashing and writing images on worker threads of its own. On Linux all of them, and the SQLite history's thread ({@link Database}), are put
  * in the {@code SCHED_IDLE} scheduling class ({@code chrt --idle}): they run only when no ordinary thread wants the core, and a relay thread that wakes
  * takes the core from them at once. A lower nice value is not enough: the kernel lets a running thread finish
  * its time slice (a few milliseconds) before a woken one of higher weight, which put the store's downloads into
