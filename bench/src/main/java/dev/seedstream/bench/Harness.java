@@ -36,6 +36,9 @@ final class Harness {
   void focus(Comparator target) {
     for (ProcessProbe relay : relayProcesses()) {
       if (relay != target.relay()) {
+        if (!relay.frozen()) {
+          StoreDrain.await(relay, storePort(relay));
+        }
         relay.freeze();
       }
     }
@@ -47,6 +50,11 @@ final class Harness {
   /** Every relay running again, at the end of the bench: the script then stops them with TERM. */
   void thawAll() {
     relayProcesses().forEach(ProcessProbe::thaw);
+  }
+
+  /** The port of a Seedstream relay's job API (its /metrics is there too), or -1 for a relay with no store. */
+  private int storePort(ProcessProbe relay) {
+    return relays().stream().filter(c -> c.relay() == relay && c.jobApi()).mapToInt(Comparator::port).findFirst().orElse(-1);
   }
 
   /** Each relay process once: Seedstream's /v1 and /api are one process. */

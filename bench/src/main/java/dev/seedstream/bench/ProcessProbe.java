@@ -19,6 +19,8 @@ final class ProcessProbe {
   private final long pid;
   private final boolean jvm;
   private final long ticksPerSecond;
+  /** Whether this harness stopped it last (it starts running). */
+  private boolean frozen;
 
   ProcessProbe(String name, long pid, boolean jvm, long ticksPerSecond) {
     this.name = name;
@@ -42,11 +44,17 @@ final class ProcessProbe {
   /** SIGSTOP: the process keeps its memory and sockets but takes no CPU and wakes no thread until {@link #thaw()}. */
   void freeze() {
     signal("-STOP");
+    frozen = true;
+  }
+
+  boolean frozen() {
+    return frozen;
   }
 
   /** SIGCONT. Harmless on a process that is not stopped. */
   void thaw() {
     signal("-CONT");
+    frozen = false;
   }
 
   /** A relay that is gone is left to fail its own runs, not every other comparator's through this. */
