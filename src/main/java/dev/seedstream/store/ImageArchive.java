@@ -86,8 +86,7 @@ public final class ImageArchive {
     /** Whether its final row is queued: its pending row, if not written yet, need not be. */
     private boolean rowSuperseded;
 
-    private Tracked(StoredImage image) {
-      this.image = image;
+    private Tracked() {
     }
   }
 
@@ -221,10 +220,7 @@ public final class ImageArchive {
       if (inline != null) {
         inline.release();
       }
-      notPersistedCount.incrementAndGet();
-      failures.get(StoreFailure.Kind.BACKLOG).incrementAndGet();
-      notPersistedWarnings.warn(StoreFailure.Kind.BACKLOG.label(), () -> "image " + key(jobId, index)
-        + " not persisted: the store was behind: " + (arriving.get() + queue.waiting())
+      refusedAsBacklog(jobId, index, () -> "the store was behind: " + (arriving.get() + queue.waiting())
         + " images were already waiting to be kept");
       return;
     }
@@ -269,10 +265,7 @@ public final class ImageArchive {
       StoredImage refused = image.notPersisted(historyBehind
         ? "the history was behind: " + writes.waiting() + " writes were already waiting for the database"
         : "the store was behind: " + queue.waiting() + " images were already waiting to be kept");
-      notPersistedCount.incrementAndGet();
-      failures.get(StoreFailure.Kind.BACKLOG).incrementAndGet();
-      notPersistedWarnings.warn(StoreFailure.Kind.BACKLOG.label(), () -> "image " + key(jobId, index) + " not persisted: "
-        + refused.reason());
+      refusedAsBacklog(jobId, index, refused::reason);
       if (!historyBehind) {
         record(refused);
       }
@@ -295,6 +288,17 @@ public final class ImageArchive {
       keep(pending, 0, () -> Future.failedFuture(new StoreFailure(StoreFailure.Kind.INVALID,
         "the image event had neither a URL nor inline data")));
     }
+  }
+
+  /**
+   * Counts an image the store had no room for, and logs it once a minute with the others; from any thread.
+   * {@code reason} is built only for the line that is logged: on the relay's thread this can run for every image.
+   */
+  private void refusedAsBacklog(String jobId, int index, Supplier<String> reason) {
+    notPersistedCount.incrementAndGet();
+    failures.get(StoreFailure.Kind.BACKLOG).incrementAndGet();
+    notPersistedWarnings.warn(StoreFailure.Kind.BACKLOG.label(),
+      () -> "image " + key(jobId, index) + " not persisted: " + reason.get());
   }
 
   /** {@code spent}: what the job cost, which replaces the worst case reserved when it started. */
@@ -577,7 +581,7 @@ public final class ImageArchive {
   }
 
   private Tracked track(StoredImage image) {
-    Tracked pending = new Tracked(null);
+    Tracked pending = new Tracked();
     update(pending, image);
     tracked.put(key(image.jobId(), image.index()), pending);
     return pending;

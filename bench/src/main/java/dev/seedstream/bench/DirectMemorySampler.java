@@ -1,12 +1,5 @@
 package dev.seedstream.bench;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-
 /**
  * A Seedstream relay's off-heap buffer memory (the JVM's direct buffers, the event block pool among them,
  * plus Netty's own), read from its {@code /metrics}. Only S4 samples it: each scrape costs the relay a
@@ -22,25 +15,23 @@ final class DirectMemorySampler {
 
   /** Samples the relay on {@code port} every {@code everyMs}; a scrape that fails is a sample of -1. */
   static Sampler start(int port, long everyMs) {
-    URI uri = URI.create("http://127.0.0.1:" + port + "/metrics");
-    return new Sampler("direct-memory-sampler", everyMs, () -> true, () -> read(uri));
+    return new Sampler("direct-memory-sampler", everyMs, () -> true, () -> read(port));
   }
 
-  private static long read(URI uri) {
-    try {
-      HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
-      connection.setConnectTimeout(1_000);
-      connection.setReadTimeout(2_000);
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          if (line.startsWith(METRIC + " ")) {
+  private static long read(int port) {
+    String page = RelayMetrics.scrape(port, 2_000);
+    if (page != null) {
+      for (String line : page.split("\n")) {
+        if (line.startsWith(METRIC + " ")) {
+          try {
             return (long) Double.parseDouble(line.substring(METRIC.length() + 1).trim());
+          } catch (NumberFormatException e) {
+            break;
           }
         }
       }
-    } catch (IOException | NumberFormatException e) {
-      // A missed sample: the peak is read from the others.
     }
+    // A missed sample: the peak is read from the others.
     return -1;
   }
 }

@@ -1,10 +1,5 @@
 package dev.seedstream.bench;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,12 +28,11 @@ final class StoreDrain {
     if (port < 0 || !relay.alive()) {
       return;
     }
-    URI uri = URI.create("http://127.0.0.1:" + port + "/metrics");
     long start = System.nanoTime();
     long waitedMs = 0;
     boolean busyOnce = false;
     while (waitedMs < LONGEST_MS) {
-      String busy = busy(uri);
+      String busy = busy(port);
       if (busy.isEmpty()) {
         if (busyOnce) {
           BenchMain.log(relay.name() + ": store caught up in " + waitedMs + " ms before it was stopped");
@@ -49,26 +43,22 @@ final class StoreDrain {
       sleep();
       waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
-    BenchMain.log(relay.name() + ": store still busy after " + LONGEST_MS + " ms (" + busy(uri) + "); stopped anyway");
+    BenchMain.log(relay.name() + ": store still busy after " + LONGEST_MS + " ms (" + busy(port) + "); stopped anyway");
   }
 
   /** The busy gauges that are not 0, as "name value" pairs; empty when the store is idle or has no metrics. */
-  private static String busy(URI uri) {
-    StringBuilder busy = new StringBuilder();
-    try {
-      HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
-      connection.setConnectTimeout(1_000);
-      connection.setReadTimeout(5_000);
-      try (InputStream in = connection.getInputStream()) {
-        Matcher m = BUSY.matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        while (m.find()) {
-          if (Double.parseDouble(m.group(2)) != 0) {
-            busy.append(busy.isEmpty() ? "" : ", ").append(m.group(1)).append(' ').append(m.group(2));
-          }
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
+  private static String busy(int port) {
+    String page = RelayMetrics.scrape(port, 5_000);
+    if (page == null) {
       // No answer: nothing to wait for (the relay is checked and measured elsewhere).
+      return "";
+    }
+    StringBuilder busy = new StringBuilder();
+    Matcher m = BUSY.matcher(page);
+    while (m.find()) {
+      if (Double.parseDouble(m.group(2)) != 0) {
+        busy.append(busy.isEmpty() ? "" : ", ").append(m.group(1)).append(' ').append(m.group(2));
+      }
     }
     return busy.toString();
   }
