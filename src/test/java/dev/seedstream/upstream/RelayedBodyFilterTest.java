@@ -1,6 +1,9 @@
 package dev.seedstream.upstream;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +77,33 @@ class RelayedBodyFilterTest {
     filter.accept(Buffer.buffer("data: {\"message\":\"" + KEY + "\"}\n\n"));
     assertThat(writes).hasSize(2);
     assertThat(writes.get(1)).doesNotContain(KEY).contains("[redacted]");
+  }
+
+  @Test
+  @DisplayName("a base64 run ends at its first other byte, whatever the byte and in heap, offset and direct chunks")
+  void base64RunEnds() {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+    byte[] run = base64(30_000).getBytes(StandardCharsets.US_ASCII);
+    for (int value = 0; value < 256; value++) {
+      boolean inAlphabet = alphabet.indexOf(value) >= 0;
+      for (int at : new int[] {0, 1, 7, 16_383, 16_384, run.length - 1}) {
+        byte[] bytes = run.clone();
+        bytes[at] = (byte) value;
+        int expected = inAlphabet ? bytes.length : at;
+        ByteBuf padded = Unpooled.buffer(bytes.length + 10).writeZero(3).writeBytes(bytes).writeZero(7);
+        Buffer offset = BufferInternal.buffer(padded.slice(3, bytes.length));
+        ByteBuf direct = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+        try {
+          for (Buffer chunk : List.of(Buffer.buffer(bytes), offset, BufferInternal.buffer(direct))) {
+            assertThat(RelayedBodyFilter.endOfBase64(chunk, 0)).as("byte %d at %d", value, at).isEqualTo(expected);
+            int from = Math.min(at, 5);
+            assertThat(RelayedBodyFilter.endOfBase64(chunk, from)).as("from %d", from).isEqualTo(expected);
+          }
+        } finally {
+          direct.release();
+        }
+      }
+    }
   }
 
   @Test
