@@ -3,6 +3,7 @@ package dev.seedstream.job;
 import dev.seedstream.sse.EventSink;
 import dev.seedstream.sse.SseFrames;
 import dev.seedstream.upstream.InlineImage;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -107,7 +108,7 @@ final class JobEvent {
     if (image == null) {
       out.write(slice(n * SLICE, sliceEnd(n)));
     } else {
-      inFlight.write(n, k -> copy(k * SLICE, sliceEnd(k)), out);
+      inFlight.write(n, sliceEnd(n) - n * SLICE, (target, k) -> copyTo(k * SLICE, sliceEnd(k), target), out);
     }
   }
 
@@ -123,28 +124,29 @@ final class JobEvent {
     if (image == null) {
       return BufferInternal.buffer(Unpooled.wrappedBuffer(head, from, to - from));
     }
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(copy(from, to)));
+    ByteBuf copy = Unpooled.buffer(to - from, to - from);
+    copyTo(from, to, copy);
+    return BufferInternal.buffer(copy);
   }
 
-  private byte[] copy(int from, int to) {
-    byte[] out = new byte[to - from];
+  /** Appends bytes {@code from} .. {@code to} of an image frame to {@code target}, with no array between. */
+  private void copyTo(int from, int to, ByteBuf target) {
     int at = from;
     int headEnd = head.length;
     int imageEnd = headEnd + image.length();
     if (at < headEnd) {
       int n = Math.min(to, headEnd) - at;
-      System.arraycopy(head, at, out, 0, n);
+      target.writeBytes(head, at, n);
       at += n;
     }
     if (at < to && at < imageEnd) {
       int n = Math.min(to, imageEnd) - at;
-      image.copy(at - headEnd, out, at - from, n);
+      image.copyTo(at - headEnd, target, n);
       at += n;
     }
     if (at < to) {
-      System.arraycopy(INLINE_END, at - imageEnd, out, at - from, to - at);
+      target.writeBytes(INLINE_END, at - imageEnd, to - at);
     }
-    return out;
   }
 
   boolean isImage() {

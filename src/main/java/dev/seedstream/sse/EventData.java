@@ -1,5 +1,7 @@
 package dev.seedstream.sse;
 
+import io.netty.buffer.ByteBuf;
+
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -86,6 +88,22 @@ public final class EventData {
       block.get(at, target, offset, n);
       index += n;
       offset += n;
+      length -= n;
+    }
+  }
+
+  /**
+   * Appends {@code length} bytes from {@code index} to {@code target}, block by block: no heap array between
+   * the blocks and the target, which is how a large frame's slices reach direct memory for the socket.
+   */
+  public void copyTo(long index, ByteBuf target, int length) {
+    check(index, length);
+    while (length > 0) {
+      ByteBuffer block = blocks.get(blockOf(index));
+      int at = (int) (index - (long) blockOf(index) * BlockPool.BLOCK);
+      int n = Math.min(length, block.limit() - at);
+      target.writeBytes(block.slice(at, n));
+      index += n;
       length -= n;
     }
   }

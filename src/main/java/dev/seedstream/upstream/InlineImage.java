@@ -1,6 +1,7 @@
 package dev.seedstream.upstream;
 
 import dev.seedstream.sse.EventData;
+import io.netty.buffer.ByteBuf;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -92,6 +93,14 @@ public final class InlineImage {
       throw new IndexOutOfBoundsException(from + "+" + count + " of " + length);
     }
     data.copy(start + from, target, offset, count);
+  }
+
+  /** Appends {@code count} bytes from {@code from} to {@code target}, straight from the event's blocks. */
+  public void copyTo(int from, ByteBuf target, int count) {
+    if (from < 0 || count < 0 || from + count > length) {
+      throw new IndexOutOfBoundsException(from + "+" + count + " of " + length);
+    }
+    data.copyTo(start + from, target, count);
   }
 
   /**

@@ -37,6 +37,23 @@ class JobEventTest {
   }
 
   @Test
+  @DisplayName("an image frame written slice by slice to a client is the frame Jackson would write")
+  void slicesWrittenToAClient() {
+    String b64 = TestImages.jpegBase64(400_003, 11);
+    JsonObject data = new JsonObject().put("index", 0).put("size", "2048x2048");
+    JobEvent imageEvent = JobEvent.withInlineImage(4, "image", data.copy(), InlineImage.parse(b64));
+    JobEvent encodedEvent = JobEvent.of(4, "image", data.copy().put("b64_json", b64));
+    RecordingSink client = new RecordingSink();
+    client.open(v -> { });
+    assertThat(imageEvent.slices()).isGreaterThan(1);
+    for (int n = 0; n < imageEvent.slices(); n++) {
+      imageEvent.writeSlice(n, client);
+    }
+    assertThat(client.text()).isEqualTo(encodedEvent.slice(0, encodedEvent.length()).toString(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(SharedSlices.bytesInFlight()).as("every slice's copy freed once written").isZero();
+  }
+
+  @Test
   @DisplayName("an event with no other field still makes valid JSON")
   void onlyTheImage() {
     String b64 = TestImages.jpegBase64(12, 7);

@@ -46,6 +46,14 @@ class ByteAccumulatorTest {
       data.copy(total / 2 - 3, middle, 0, 7);
       assertThat(middle).isEqualTo(java.util.Arrays.copyOfRange(input, total / 2 - 3, total / 2 + 4));
       assertThat(data.get(total - 1)).isEqualTo(input[total - 1]);
+      // Straight into a direct buffer, as a frame's slice is, from a start that crosses block boundaries.
+      int from = Math.min(total - 1, BlockPool.BLOCK - 5);
+      io.netty.buffer.ByteBuf target = io.netty.buffer.Unpooled.directBuffer(total - from);
+      data.copyTo(from, target, total - from);
+      byte[] copied = new byte[target.readableBytes()];
+      target.getBytes(0, copied);
+      target.release();
+      assertThat(copied).isEqualTo(java.util.Arrays.copyOfRange(input, from, total));
     }
     acc.append(new byte[] {1, 2, 3}, 0, 3);
     assertThat(acc.handOff(Base64Runs.NONE).stream().readAllBytes()).as("starts again, without touching handed-off bytes").containsExactly(1, 2, 3);
