@@ -230,10 +230,10 @@ final class RelayedBodyFilter {
 
   /**
    * A table lookup per byte over the chunk's own array, a loop the JIT unrolls: the image is most of the body.
-   * Netty's {@code forEachByte} measured several times dearer here, because its loop is shared with Netty's
-   * own decoders, so the per-byte call to the predicate is not inlined (a quarter of the relay's CPU samples
-   * in an 8 MiB benchmark). Vert.x hands response chunks over as heap buffers; any other kind is read in
-   * windows.
+   * Netty's {@code forEachByte} was used here, but its loop is shared with Netty's own decoders, so its call to
+   * the predicate is megamorphic, made once per byte and not inlined (an eighth of the relay thread's samples
+   * in a flight recording of the 8 MiB benchmark). Vert.x hands response chunks over as heap buffers; any
+   * other kind is read in windows.
    */
   static int endOfBase64(Buffer chunk, int from) {
     ByteBuf bytes = ((BufferInternal) chunk).getByteBuf();
