@@ -1,6 +1,7 @@
 package dev.seedstream.sse;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -80,16 +81,7 @@ public final class EventData {
 
   /** Copies {@code length} bytes from {@code index} into {@code target} at {@code offset}. */
   public void copy(long index, byte[] target, int offset, int length) {
-    check(index, length);
-    while (length > 0) {
-      ByteBuffer block = blocks.get(blockOf(index));
-      int at = (int) (index - (long) blockOf(index) * BlockPool.BLOCK);
-      int n = Math.min(length, block.limit() - at);
-      block.get(at, target, offset, n);
-      index += n;
-      offset += n;
-      length -= n;
-    }
+    copyTo(index, Unpooled.wrappedBuffer(target, offset, length).writerIndex(0), length);
   }
 
   /**

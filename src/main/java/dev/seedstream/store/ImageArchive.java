@@ -86,8 +86,6 @@ public final class ImageArchive {
     /** Whether its final row is queued: its pending row, if not written yet, need not be. */
     private boolean rowSuperseded;
 
-    private Tracked() {
-    }
   }
 
   private final Vertx vertx;
@@ -207,9 +205,7 @@ public final class ImageArchive {
     long bytes = inline == null ? 0 : inline.length();
     if (closed) {
       // The gateway is stopping: like an image cut off by the shutdown, not a failure to count.
-      if (inline != null) {
-        inline.release();
-      }
+      letGo(inline);
       return;
     }
     if (arriving.get() + queue.waiting() >= MAX_BACKLOG
@@ -217,9 +213,7 @@ public final class ImageArchive {
       // The store's loop has not kept up (it yields the core to the relay): refused here, on the relay's
       // thread, with no row (the row would have to wait in the hand-off too), counted and logged once a
       // minute. Its durable URL answers 404, as for an image the history was too far behind to record.
-      if (inline != null) {
-        inline.release();
-      }
+      letGo(inline);
       refusedAsBacklog(jobId, index, () -> "the store was behind: " + (arriving.get() + queue.waiting())
         + " images were already waiting to be kept");
       return;
@@ -238,26 +232,20 @@ public final class ImageArchive {
     });
     if (!handed) {
       handedBack.run();
-      if (inline != null) {
-        inline.release();
-      }
+      letGo(inline);
     }
   }
 
   private void arrived(String jobId, int index, String url, InlineImage inline, String size, long now) {
     if (closed) {
       // Handed over just before the shutdown: no download starts now (the queue refuses it).
-      if (inline != null) {
-        inline.release();
-      }
+      letGo(inline);
       return;
     }
     StoredImage image = StoredImage.pending(jobId, index, size, url, url == null ? 0 : UrlExpiry.of(url, now), now);
     boolean historyBehind = !writes.hasRoomForImages();
     if (historyBehind || queue.full(inline == null ? 0 : inline.length())) {
-      if (inline != null) {
-        inline.release();
-      }
+      letGo(inline);
       // Behind already: the image's one row goes in with its final state, rather than a pending row and
       // its update, so a store that falls behind does not put twice the writes on the history as well. When
       // it is the history that is behind, there is no place for that row either: the image is counted and
@@ -299,6 +287,13 @@ public final class ImageArchive {
     failures.get(StoreFailure.Kind.BACKLOG).incrementAndGet();
     notPersistedWarnings.warn(StoreFailure.Kind.BACKLOG.label(),
       () -> "image " + key(jobId, index) + " not persisted: " + reason.get());
+  }
+
+  /** Gives an image's event bytes back when the store will not read them. */
+  private static void letGo(InlineImage inline) {
+    if (inline != null) {
+      inline.release();
+    }
   }
 
   /** {@code spent}: what the job cost, which replaces the worst case reserved when it started. */

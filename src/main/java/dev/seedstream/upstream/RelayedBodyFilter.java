@@ -30,8 +30,6 @@ final class RelayedBodyFilter {
 
   /** Event lines without an image are a few hundred bytes; an image's line is far longer than this. */
   static final int MAX_TEXT_LINE = 64 * 1024;
-  /** Bytes of a chunk that is not a heap buffer read at a time to scan its base64. */
-  private static final int SCAN_WINDOW = 16 * 1024;
   private static final byte[] B64_FIELD = "\"b64_json\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ERROR_MEMBER = "\"error\"".getBytes(StandardCharsets.US_ASCII);
   private static final boolean[] BASE64 = new boolean[256];
@@ -233,27 +231,15 @@ final class RelayedBodyFilter {
    * Netty's {@code forEachByte} was used here, but its loop is shared with Netty's own decoders, so its call to
    * the predicate is megamorphic, made once per byte and not inlined (an eighth of the relay thread's samples
    * in a flight recording of the 8 MiB benchmark). Vert.x hands response chunks over as heap buffers; any
-   * other kind is read in windows.
+   * other kind (a read's worth of bytes) is copied once.
    */
   static int endOfBase64(Buffer chunk, int from) {
     ByteBuf bytes = ((BufferInternal) chunk).getByteBuf();
-    int length = chunk.length();
-    if (bytes.hasArray()) {
-      int base = bytes.arrayOffset() + bytes.readerIndex();
-      return endOfBase64(bytes.array(), base + from, base + length) - base;
+    if (!bytes.hasArray()) {
+      return from + endOfBase64(chunk.getBytes(from, chunk.length()), 0, chunk.length() - from);
     }
-    byte[] window = new byte[Math.min(SCAN_WINDOW, Math.max(1, length - from))];
-    int i = from;
-    while (i < length) {
-      int n = Math.min(window.length, length - i);
-      bytes.getBytes(bytes.readerIndex() + i, window, 0, n);
-      int end = endOfBase64(window, 0, n);
-      i += end;
-      if (end < n) {
-        break;
-      }
-    }
-    return i;
+    int base = bytes.arrayOffset() + bytes.readerIndex();
+    return endOfBase64(bytes.array(), base + from, base + chunk.length()) - base;
   }
 
   private static int endOfBase64(byte[] b, int from, int to) {
