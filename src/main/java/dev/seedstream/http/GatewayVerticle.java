@@ -219,8 +219,11 @@ public final class GatewayVerticle extends VerticleBase {
     // Backpressure reads the channel's own writability, without the 16 writes that queue let pile up on top.
     // (It was off for a while because HostileRequestTest hung with it; that hang was the test's own race, a
     // response body handler attached after the response had been read, which strict mode only made likelier.)
+    // No WebSocket compression: the gateway has no WebSocket endpoint, and with it on Vert.x puts a compression
+    // extension handler and its two handshakers into every connection's pipeline, held for the connection's life.
     HttpServerOptions options = new HttpServerOptions().setHost(config.server().host()).setPort(config.server().port())
-      .setMaxHeaderSize(8192).setHttp2ClearTextEnabled(false).setStrictThreadMode(true);
+      .setMaxHeaderSize(8192).setHttp2ClearTextEnabled(false).setStrictThreadMode(true)
+      .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
     AmbiguousLength ambiguousLength = new AmbiguousLength(options);
     server = vertx.createHttpServer(options).connectionHandler(connection -> {
       ambiguousLength.onConnection(connection);

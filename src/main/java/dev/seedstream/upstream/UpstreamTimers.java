@@ -1,7 +1,6 @@
 package dev.seedstream.upstream;
 
 import dev.seedstream.config.GatewayConfig;
-import dev.seedstream.sse.SilenceTimer;
 import io.vertx.core.Vertx;
 
 import java.util.function.Consumer;
@@ -11,30 +10,41 @@ import java.util.function.Consumer;
  * the longest silence between two signs of life. Any bytes of the answer are a sign of life, for jobs and
  * the raw relay alike: an image of several megabytes on a slow link is one event but many chunks, and
  * only the total deadline may cut an upstream that is still sending. A timeout is reported once, with its reason.
+ *
+ * <p>All three share one Vert.x timer, set for the earliest deadline that is armed; when it fires early (the
+ * upstream showed life since), it is set again for what is then the earliest. A held stream waits minutes
+ * with its deadlines armed, and each Vert.x timer costs it about 200 bytes (a timer handler, a scheduled task,
+ * a map entry); noting activity only reads the clock, on a path that carries every chunk. Event-loop only.
  */
 final class UpstreamTimers {
 
   private final Vertx vertx;
-  private final GatewayConfig config;
   private final Consumer<String> onTimeout;
-  private final SilenceTimer idle;
-  private long totalTimer = -1;
-  private long firstEventTimer = -1;
+  private final long totalMs;
+  private final long firstEventMs;
+  private final long idleMs;
+  private long timer = -1;
+  /** When the pending timer fires, in {@link System#nanoTime()} terms. */
+  private long timerAt;
   private long startedAt;
+  private boolean totalArmed;
   private long firstEventStartedAt;
+  private boolean firstEventArmed;
   private boolean firstEventFired;
+  private long lastActivity;
+  private boolean idleArmed;
 
   UpstreamTimers(Vertx vertx, GatewayConfig config, Consumer<String> onTimeout) {
     this.vertx = vertx;
-    this.config = config;
     this.onTimeout = onTimeout;
-    this.idle = new SilenceTimer(vertx, config.timeouts().idleTimeoutMs(),
-      () -> fire("the upstream was silent for " + config.timeouts().idleTimeoutMs() + " ms"));
+    this.totalMs = config.timeouts().totalTimeoutMs();
+    this.firstEventMs = config.timeouts().firstEventTimeoutMs();
+    this.idleMs = config.timeouts().idleTimeoutMs();
   }
 
   void start() {
     startedAt = System.nanoTime();
-    totalTimer = vertx.setTimer(config.timeouts().totalTimeoutMs(), id -> totalDeadline());
+    totalArmed = true;
     armFirstEvent();
   }
 
@@ -43,12 +53,8 @@ final class UpstreamTimers {
    * total deadline, stopped if the first-event one fired, runs on from the original start.
    */
   void restartFirstEvent() {
-    vertx.cancelTimer(firstEventTimer);
+    totalArmed = true;
     armFirstEvent();
-    if (totalTimer == -1) {
-      long left = config.timeouts().totalTimeoutMs() - (System.nanoTime() - startedAt) / 1_000_000;
-      totalTimer = vertx.setTimer(Math.max(1, left), id -> totalDeadline());
-    }
   }
 
   /** Whether the timeout just reported was the first-event deadline. */
@@ -58,25 +64,19 @@ final class UpstreamTimers {
 
   private void armFirstEvent() {
     firstEventFired = false;
+    firstEventArmed = true;
     firstEventStartedAt = System.nanoTime();
-    firstEventTimer = vertx.setTimer(config.timeouts().firstEventTimeoutMs(), id -> {
-      firstEventFired = true;
-      fire("nothing from the upstream within " + config.timeouts().firstEventTimeoutMs() + " ms of the request");
-    });
-  }
-
-  private void totalDeadline() {
-    totalTimer = -1;
-    fire("the generation exceeded the total deadline of " + config.timeouts().totalTimeoutMs() + " ms");
+    schedule();
   }
 
   /** The upstream just showed life: the idle deadline starts again. Called per event or chunk, so it is cheap. */
   void activity() {
-    if (firstEventTimer != -1) {
-      vertx.cancelTimer(firstEventTimer);
-      firstEventTimer = -1;
+    firstEventArmed = false;
+    lastActivity = System.nanoTime();
+    if (!idleArmed) {
+      idleArmed = true;
+      schedule();
     }
-    idle.activity();
   }
 
   /**
@@ -84,23 +84,58 @@ final class UpstreamTimers {
    * while the upstream has not answered, and the total deadline in any case.
    */
   long millisBeforeADeadline() {
-    long elapsed = (System.nanoTime() - startedAt) / 1_000_000;
-    long total = config.timeouts().totalTimeoutMs() - elapsed;
-    long sinceSent = (System.nanoTime() - firstEventStartedAt) / 1_000_000;
-    return firstEventTimer == -1 ? total : Math.min(total, config.timeouts().firstEventTimeoutMs() - sinceSent);
+    long now = System.nanoTime();
+    long total = totalMs - (now - startedAt) / 1_000_000;
+    return firstEventArmed ? Math.min(total, firstEventMs - (now - firstEventStartedAt) / 1_000_000) : total;
   }
 
   /** Silence is not the upstream's fault while the gateway itself has stopped reading (backpressure). */
   void suspendIdle() {
-    idle.stop();
+    idleArmed = false;
   }
 
   void stop() {
-    vertx.cancelTimer(totalTimer);
-    totalTimer = -1;
-    vertx.cancelTimer(firstEventTimer);
-    firstEventTimer = -1;
-    idle.stop();
+    vertx.cancelTimer(timer);
+    timer = -1;
+    totalArmed = false;
+    firstEventArmed = false;
+    idleArmed = false;
+  }
+
+  /** Sets the timer for the earliest armed deadline, unless it is already set for that time or earlier. */
+  private void schedule() {
+    long due = Long.MAX_VALUE;
+    if (totalArmed) {
+      due = startedAt + totalMs * 1_000_000;
+    }
+    if (firstEventArmed) {
+      due = Math.min(due, firstEventStartedAt + firstEventMs * 1_000_000);
+    }
+    if (idleArmed) {
+      due = Math.min(due, lastActivity + idleMs * 1_000_000);
+    }
+    if (due == Long.MAX_VALUE || (timer != -1 && timerAt - due <= 0)) {
+      return;
+    }
+    vertx.cancelTimer(timer);
+    long delayMs = Math.max(1, (due - System.nanoTime() + 999_999) / 1_000_000);
+    timerAt = due;
+    timer = vertx.setTimer(delayMs, id -> expired());
+  }
+
+  private void expired() {
+    timer = -1;
+    long now = System.nanoTime();
+    if (totalArmed && now - (startedAt + totalMs * 1_000_000) >= 0) {
+      fire("the generation exceeded the total deadline of " + totalMs + " ms");
+    } else if (firstEventArmed && now - (firstEventStartedAt + firstEventMs * 1_000_000) >= 0) {
+      firstEventFired = true;
+      fire("nothing from the upstream within " + firstEventMs + " ms of the request");
+    } else if (idleArmed && now - (lastActivity + idleMs * 1_000_000) >= 0) {
+      fire("the upstream was silent for " + idleMs + " ms");
+    } else {
+      schedule();
+    }
   }
 
   private void fire(String reason) {
