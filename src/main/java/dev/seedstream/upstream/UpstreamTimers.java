@@ -102,40 +102,53 @@ final class UpstreamTimers {
     idleArmed = false;
   }
 
-  /** Sets the timer for the earliest armed deadline, unless it is already set for that time or earlier. */
+  /**
+   * Sets the timer for the earliest armed deadline, unless it is already set for that time or earlier. Times are
+   * compared as differences from now, never as absolute {@link System#nanoTime()} values, which may be anywhere in
+   * the range of a long and so overflow when a day's deadline is added to them.
+   */
   private void schedule() {
-    long due = Long.MAX_VALUE;
-    if (totalArmed) {
-      due = startedAt + totalMs * 1_000_000;
-    }
-    if (firstEventArmed) {
-      due = Math.min(due, firstEventStartedAt + firstEventMs * 1_000_000);
-    }
-    if (idleArmed) {
-      due = Math.min(due, lastActivity + idleMs * 1_000_000);
-    }
-    if (due == Long.MAX_VALUE || (timer != -1 && timerAt - due <= 0)) {
+    long now = System.nanoTime();
+    long left = Math.min(totalLeft(now), Math.min(firstEventLeft(now), idleLeft(now)));
+    if (left == Long.MAX_VALUE || (timer != -1 && timerAt - now <= left)) {
       return;
     }
     vertx.cancelTimer(timer);
-    long delayMs = Math.max(1, (due - System.nanoTime() + 999_999) / 1_000_000);
-    timerAt = due;
-    timer = vertx.setTimer(delayMs, id -> expired());
+    timerAt = now + left;
+    timer = vertx.setTimer(Math.max(1, (left + 999_999) / 1_000_000), id -> expired());
   }
 
+  /** The deadline that passed first wins, as when each had its own timer: a late timer must not change the reason. */
   private void expired() {
     timer = -1;
     long now = System.nanoTime();
-    if (totalArmed && now - (startedAt + totalMs * 1_000_000) >= 0) {
-      fire("the generation exceeded the total deadline of " + totalMs + " ms");
-    } else if (firstEventArmed && now - (firstEventStartedAt + firstEventMs * 1_000_000) >= 0) {
+    long total = totalLeft(now);
+    long firstEvent = firstEventLeft(now);
+    long idle = idleLeft(now);
+    long earliest = Math.min(total, Math.min(firstEvent, idle));
+    if (earliest > 0) {
+      schedule();
+    } else if (earliest == firstEvent) {
       firstEventFired = true;
       fire("nothing from the upstream within " + firstEventMs + " ms of the request");
-    } else if (idleArmed && now - (lastActivity + idleMs * 1_000_000) >= 0) {
-      fire("the upstream was silent for " + idleMs + " ms");
+    } else if (earliest == total) {
+      fire("the generation exceeded the total deadline of " + totalMs + " ms");
     } else {
-      schedule();
+      fire("the upstream was silent for " + idleMs + " ms");
     }
+  }
+
+  /** Nanoseconds until the total deadline (negative once passed), or {@code Long.MAX_VALUE} when it is not armed. */
+  private long totalLeft(long now) {
+    return totalArmed ? totalMs * 1_000_000 - (now - startedAt) : Long.MAX_VALUE;
+  }
+
+  private long firstEventLeft(long now) {
+    return firstEventArmed ? firstEventMs * 1_000_000 - (now - firstEventStartedAt) : Long.MAX_VALUE;
+  }
+
+  private long idleLeft(long now) {
+    return idleArmed ? idleMs * 1_000_000 - (now - lastActivity) : Long.MAX_VALUE;
   }
 
   private void fire(String reason) {
