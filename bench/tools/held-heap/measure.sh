@@ -17,13 +17,13 @@ rm -rf "$OUT/data" "$OUT/ready"
   SEEDSTREAM_IMAGES_PER_MINUTE_PER_CLIENT=1000000 SEEDSTREAM_MAX_LISTENERS=20000 SEEDSTREAM_MAX_LISTENERS_PER_CLIENT=20000 \
   SEEDSTREAM_DATA_DIR="$OUT/data" SEEDSTREAM_DRAIN_MS=0 JAVA_OPTS="-XX:+AlwaysPreTouch -XX:MarkSweepDeadRatio=0" \
   taskset -c 1 bin/seedstream) > "$OUT/gateway.log" 2>&1 &
+# Each step of the chain execs the next (subshell, env, taskset, the launcher), so this is the JVM's pid.
 GATEWAY=$!
 HOLDER=""
 trap 'kill $HOLDER $GATEWAY 2>/dev/null || true; wait $GATEWAY 2>/dev/null || true' EXIT
 until curl -s -o /dev/null --max-time 1 http://127.0.0.1:18093/healthz; do sleep 0.1; done
 sleep 3
-PID=$(pgrep -P "$GATEWAY" java || echo "$GATEWAY")
-jmap -histo:live "$PID" > "$OUT/before.txt"
+jmap -histo:live "$GATEWAY" > "$OUT/before.txt"
 taskset -c 0 python3 "$HERE/hold.py" "$N" 18093 18094 "$OUT/ready" > "$OUT/hold.log" 2>&1 &
 HOLDER=$!
 until [ -f "$OUT/ready" ]; do
@@ -31,7 +31,7 @@ until [ -f "$OUT/ready" ]; do
   kill -0 "$HOLDER" 2>/dev/null || { echo "the holder stopped:" >&2; cat "$OUT/hold.log" >&2; exit 1; }
 done
 sleep 2
-jmap -histo:live "$PID" > "$OUT/after.txt"
+jmap -histo:live "$GATEWAY" > "$OUT/after.txt"
 python3 - "$OUT" "$N" <<'PY' | tee "$OUT/per-stream.txt"
 import re, sys
 out, n = sys.argv[1], int(sys.argv[2])

@@ -85,7 +85,6 @@ public final class ImageArchive {
     private boolean waitingToRetry;
     /** Whether its final row is queued: its pending row, if not written yet, need not be. */
     private boolean rowSuperseded;
-
   }
 
   private final Vertx vertx;
