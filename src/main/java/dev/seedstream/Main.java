@@ -9,6 +9,7 @@ import dev.seedstream.observe.JsonLogFormatter;
 import dev.seedstream.observe.KeyRedactingFormatter;
 import dev.seedstream.observe.TextLogFormatter;
 import dev.seedstream.store.StoreMigration;
+import dev.seedstream.store.StoreThreads;
 import dev.seedstream.upstream.KeyRedactor;
 import dev.seedstream.upstream.NativeTls;
 import io.vertx.core.Vertx;
@@ -105,8 +106,15 @@ public final class Main {
       + (gateway.simulator() != null ? " (simulator mode: images are simulated)" : config.upstream().poolSource() != null
         ? " (upstreams " + config.upstream().pool().stream().map(UpstreamEntry::name).toList() + ")"
         : " (upstream " + config.upstream().url() + ")"));
-    log.info("TLS to the upstream and image hosts: " + NativeTls.describe());
     reloadOnHangup(gateway, log);
+    // Naming the TLS engine loads it (BoringSSL, 0.1-0.2 s of a core): in the idle class, after listening, so that
+    // it is ready before the first TLS connection without delaying the first request served.
+    Thread tls = new Thread(() -> {
+      StoreThreads.yieldToRelay();
+      log.info("TLS to the upstream and image hosts: " + NativeTls.describe());
+    }, "seedstream-tls-probe");
+    tls.setDaemon(true);
+    tls.start();
     // The heap's pre-touch, done now in the background rather than before main (HeapWarmup).
     HeapWarmup.startInBackground();
     // A cluster member leaves gracefully: Hazelcast hands its partitions to the others first, which takes longer.

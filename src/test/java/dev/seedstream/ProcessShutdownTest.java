@@ -22,6 +22,9 @@ class ProcessShutdownTest {
   void sigtermDrainsAndExits() throws Exception {
     try (GatewayProcess gateway = GatewayProcess.start("shutdown", Map.of("SEEDSTREAM_SIMULATE", "true",
       "SEEDSTREAM_DRAIN_MS", "500", "SEEDSTREAM_SIM_FIRST_IMAGE_DELAY_MS", "60000"))) {
+      // The TLS engine is named after listening, by a background thread: the line must still come.
+      assertThat(gateway.awaitLog("TLS to the upstream and image hosts: ", Duration.ofSeconds(10)))
+        .contains("TLS to the upstream and image hosts: ");
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/api/generations"))
         .header("Accept", "text/event-stream")

@@ -40,7 +40,9 @@ final class ImageFetcher {
   private final Vertx vertx;
   private final BlobStore files;
   private final FetchPolicy policy;
-  private final HttpClientAgent http;
+  private final int concurrency;
+  private HttpClientAgent http;
+  private boolean closed;
   private final long maxBytes;
   private final long timeoutMs;
 
@@ -50,9 +52,25 @@ final class ImageFetcher {
     this.policy = policy;
     this.maxBytes = maxBytes;
     this.timeoutMs = timeoutMs;
-    HttpClientOptions options = NativeTls.apply(new HttpClientOptions().setConnectTimeout((int) Math.min(timeoutMs, 30_000))
-      .setVerifyHost(true).setTrustAll(false).setForceSni(true).setKeepAlive(true));
-    this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(concurrency).setHttp2MaxSize(1));
+    this.concurrency = concurrency;
+  }
+
+  /**
+   * The download client, made at the first download rather than with the store: choosing its TLS engine loads
+   * BoringSSL ({@link NativeTls}), 0.1-0.2 s of a core that start-up would otherwise wait for. Synchronized
+   * because {@link #close} may come from another thread than the downloads; one made after the close is closed
+   * at once, so that its download fails as it did when the client was made with the store.
+   */
+  private synchronized HttpClientAgent client() {
+    if (http == null) {
+      HttpClientOptions options = NativeTls.apply(new HttpClientOptions().setConnectTimeout((int) Math.min(timeoutMs, 30_000))
+        .setVerifyHost(true).setTrustAll(false).setForceSni(true).setKeepAlive(true));
+      http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(concurrency).setHttp2MaxSize(1));
+      if (closed) {
+        http.close();
+      }
+    }
+    return http;
   }
 
   /** Called on the store's event loop, whose client the download uses and whose workers write the file. */
@@ -101,8 +119,9 @@ final class ImageFetcher {
     }, false);
   }
 
-  Future<Void> close() {
-    return http.close();
+  synchronized Future<Void> close() {
+    closed = true;
+    return http == null ? Future.succeededFuture() : http.close();
   }
 
   private Path newTempFile() throws StoreFailure {
@@ -120,7 +139,7 @@ final class ImageFetcher {
     if (target.server() != null) {
       options.setServer(target.server());
     }
-    http.request(options).onFailure(result::tryFail).onSuccess(request -> {
+    client().request(options).onFailure(result::tryFail).onSuccess(request -> {
       long deadline = vertx.setTimer(timeoutMs, t -> {
         result.tryFail(new StoreFailure(StoreFailure.Kind.DOWNLOAD, "the download took longer than " + timeoutMs + " ms"));
         request.reset();
