@@ -54,7 +54,7 @@ public final class Main {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
     if (args.length > 0 && args[0].equals(ClassDataTraining.COMMAND)) {
-      System.exit(ClassDataTraining.run(System.err));
+      System.exit(ClassDataTraining.run(args.length > 1 ? java.nio.file.Path.of(args[1]) : null, System.err));
       return;
     }
     Logger log = Logger.getLogger(Main.class.getName());

@@ -54,16 +54,44 @@ class LauncherTest {
   }
 
   @Test
-  @DisplayName("the build's class-data training run starts the gateway, serves it and stops it, silently, leaving no data behind")
+  @DisplayName("points the SQLite driver at the library the build copied out of the jar, while it is not older than the jar")
+  void sqliteLibraryFromTheBuild() throws Exception {
+    Path jar = Files.writeString(dir.resolve("seedstream.jar"), "stand-in");
+    Files.createDirectories(dir.resolve("jdk/bin"));
+    Path java = Files.writeString(dir.resolve("jdk/bin/java"), "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertThat(launch(jar, "")).noneMatch(arg -> arg.startsWith("-Dorg.sqlite."));
+
+    Path library = Files.writeString(Files.createDirectories(dir.resolve("sqlite-native")).resolve("libsqlitejdbc.so"), "so");
+    // A copy being written is never taken.
+    Files.writeString(dir.resolve("sqlite-native/libsqlitejdbc.so.partial"), "half");
+    List<String> args = launch(jar, "-Dextra=1");
+    assertThat(args).containsSubsequence("-Dorg.sqlite.lib.path=" + library.getParent(), "-Dorg.sqlite.lib.name=libsqlitejdbc.so",
+      "-Dextra=1", "-jar");
+    assertThat(args).noneMatch(arg -> arg.contains(".partial"));
+
+    Files.setLastModifiedTime(library, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
+    assertThat(launch(jar, "")).noneMatch(arg -> arg.startsWith("-Dorg.sqlite."));
+  }
+
+  @Test
+  @DisplayName("the build's class-data training run starts the gateway, serves it and stops it, silently, leaving no data behind but the SQLite library")
   void classDataTrainingIsSilentAndCleansUp() throws Exception {
     // As the package phase runs it (pom.xml), less the archive: the JVM archives classes from jars only, and the
     // classes under test are a folder here.
     Path tmp = Files.createDirectories(dir.resolve("tmp"));
     Run training = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "@conf/jvm.options",
       "-XX:-AlwaysPreTouch", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
-      Main.class.getName(), ClassDataTraining.COMMAND));
+      Main.class.getName(), ClassDataTraining.COMMAND, dir.resolve("sqlite-native").toString()));
     assertThat(training.status()).as(training.output()).isZero();
     assertThat(training.output()).isEmpty();
+    // The SQLite driver's library for this machine, whole, under the driver's own name.
+    try (var written = Files.list(dir.resolve("sqlite-native"))) {
+      assertThat(written.map(path -> path.getFileName().toString())).containsExactly(
+        org.sqlite.util.LibraryLoaderUtil.getNativeLibName());
+    }
+    assertThat(Files.size(dir.resolve("sqlite-native").resolve(org.sqlite.util.LibraryLoaderUtil.getNativeLibName())))
+      .isGreaterThan(100_000);
     // Its data folder went with it (the SQLite driver's own library may stay in the temporary folder).
     try (var left = Files.list(tmp)) {
       assertThat(left.map(path -> path.getFileName().toString())).noneMatch(name -> name.startsWith("seedstream"));
