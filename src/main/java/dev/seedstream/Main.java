@@ -9,7 +9,6 @@ import dev.seedstream.observe.JsonLogFormatter;
 import dev.seedstream.observe.KeyRedactingFormatter;
 import dev.seedstream.observe.TextLogFormatter;
 import dev.seedstream.store.StoreMigration;
-import dev.seedstream.store.StoreThreads;
 import dev.seedstream.upstream.KeyRedactor;
 import dev.seedstream.upstream.NativeTls;
 import io.vertx.core.Vertx;
@@ -107,10 +106,16 @@ public final class Main {
         ? " (upstreams " + config.upstream().pool().stream().map(UpstreamEntry::name).toList() + ")"
         : " (upstream " + config.upstream().url() + ")"));
     reloadOnHangup(gateway, log);
-    // Naming the TLS engine loads it (BoringSSL, 0.1-0.2 s of a core): in the idle class, after listening, so that
-    // it is ready before the first TLS connection without delaying the first request served.
+    // Naming the TLS engine loads it (BoringSSL, 0.1-0.2 s of a core): on a thread of its own a second after the
+    // gateway listens, so that neither start-up nor the first requests share the core with it (started at once, it
+    // added 76 ms to the first request served on one core). At normal priority: a client made meanwhile waits for
+    // the same class initialisation, which in the idle class could last as long as the machine stays busy.
     Thread tls = new Thread(() -> {
-      StoreThreads.yieldToRelay();
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        return;
+      }
       log.info("TLS to the upstream and image hosts: " + NativeTls.describe());
     }, "seedstream-tls-probe");
     tls.setDaemon(true);

@@ -29,10 +29,7 @@ class LauncherTest {
   @Test
   @DisplayName("passes conf/jvm.options, then JAVA_OPTS, and uses the build's class-data archive when it is current, never writing one")
   void optionsThenJavaOptsThenJar() throws Exception {
-    Path jar = Files.writeString(dir.resolve("seedstream.jar"), "stand-in");
-    Files.createDirectories(dir.resolve("jdk/bin"));
-    Path java = Files.writeString(dir.resolve("jdk/bin/java"), "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
-    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path jar = standInJarAndJava();
 
     // No archive (a jar not built by mvn package): started without one, and no run writes one.
     List<String> first = launch(jar, "-Dextra=1");
@@ -54,21 +51,22 @@ class LauncherTest {
   }
 
   @Test
-  @DisplayName("points the SQLite driver at the library the build copied out of the jar, while it is not older than the jar")
+  @DisplayName("points the SQLite driver at the folder the build copied its library into, while the library is not older than the jar")
   void sqliteLibraryFromTheBuild() throws Exception {
-    Path jar = Files.writeString(dir.resolve("seedstream.jar"), "stand-in");
-    Files.createDirectories(dir.resolve("jdk/bin"));
-    Path java = Files.writeString(dir.resolve("jdk/bin/java"), "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
-    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path jar = standInJarAndJava();
+    Path folder = Files.createDirectories(dir.resolve("sqlite-native"));
+    // Only a partial copy or a stray file: the driver is left to extract its own.
+    Files.writeString(folder.resolve("libsqlitejdbc.so.partial"), "half");
+    Files.writeString(folder.resolve("libsqlitejdbc.so~"), "backup");
     assertThat(launch(jar, "")).noneMatch(arg -> arg.startsWith("-Dorg.sqlite."));
 
-    Path library = Files.writeString(Files.createDirectories(dir.resolve("sqlite-native")).resolve("libsqlitejdbc.so"), "so");
-    // A copy being written is never taken.
-    Files.writeString(dir.resolve("sqlite-native/libsqlitejdbc.so.partial"), "half");
-    List<String> args = launch(jar, "-Dextra=1");
-    assertThat(args).containsSubsequence("-Dorg.sqlite.lib.path=" + library.getParent(), "-Dorg.sqlite.lib.name=libsqlitejdbc.so",
-      "-Dextra=1", "-jar");
-    assertThat(args).noneMatch(arg -> arg.contains(".partial"));
+    // The library under the driver's own name: only the folder is passed, before JAVA_OPTS, which may override it.
+    Path library = Files.writeString(folder.resolve("libsqlitejdbc.so"), "so");
+    assertThat(launch(jar, "-Dextra=1")).containsSubsequence("-Dorg.sqlite.lib.path=" + folder, "-Dextra=1", "-jar")
+      .filteredOn(arg -> arg.startsWith("-Dorg.sqlite.")).containsExactly("-Dorg.sqlite.lib.path=" + folder);
+
+    // A jar named without a folder is looked for next to it, in the working directory.
+    assertThat(launch(Path.of("seedstream.jar"), "", dir)).contains("-Dorg.sqlite.lib.path=./sqlite-native");
 
     Files.setLastModifiedTime(library, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
     assertThat(launch(jar, "")).noneMatch(arg -> arg.startsWith("-Dorg.sqlite."));
@@ -98,6 +96,15 @@ class LauncherTest {
     }
   }
 
+  /** A stand-in jar, and a java under {@code dir/jdk} that prints its arguments one per line instead of running. */
+  private Path standInJarAndJava() throws IOException {
+    Path jar = Files.writeString(dir.resolve("seedstream.jar"), "stand-in");
+    Files.createDirectories(dir.resolve("jdk/bin"));
+    Path java = Files.writeString(dir.resolve("jdk/bin/java"), "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return jar;
+  }
+
   private record Run(int status, String output) {
   }
 
@@ -115,9 +122,17 @@ class LauncherTest {
   }
 
   private List<String> launch(Path jar, String javaOpts, String... args) throws IOException, InterruptedException {
-    List<String> command = new java.util.ArrayList<>(List.of("sh", "bin/seedstream"));
+    return launch(jar, javaOpts, null, args);
+  }
+
+  /** bin/seedstream with the stand-in java, run in {@code workingDir} (the project's when null). */
+  private List<String> launch(Path jar, String javaOpts, Path workingDir, String... args) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of("sh", Path.of("bin/seedstream").toAbsolutePath().toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    if (workingDir != null) {
+      builder.directory(workingDir.toFile());
+    }
     builder.environment().put("JAVA_HOME", dir.resolve("jdk").toString());
     builder.environment().put("SEEDSTREAM_JAR", jar.toString());
     builder.environment().put("JAVA_OPTS", javaOpts);
