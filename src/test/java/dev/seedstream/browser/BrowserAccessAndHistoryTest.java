@@ -284,12 +284,12 @@ class BrowserAccessAndHistoryTest extends BrowserTestBase {
   void assertZipDownload(String prompt) {
     awaitStored(prompt, 2);
     String job = history.jobId(prompt);
-    WebElement zip = history.refreshUntilZip(prompt);
-    assertThat(zip.getText()).isEqualTo("Download all (zip)");
-    assertThat(zip.getDomAttribute("href")).isEqualTo("/api/generations/" + job + "/images.zip");
+    HistoryPanel.ZipLink zip = history.refreshUntilZip(prompt);
+    assertThat(zip.text()).isEqualTo("Download all (zip)");
+    assertThat(zip.href()).isEqualTo("/api/generations/" + job + "/images.zip");
     HttpResponse<byte[]> response;
     try {
-      response = http.send(HttpRequest.newBuilder(URI.create(gatewayUrl() + zip.getDomAttribute("href"))).build(),
+      response = http.send(HttpRequest.newBuilder(URI.create(gatewayUrl() + zip.href())).build(),
         HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException | InterruptedException e) {
       throw new AssertionError(e);

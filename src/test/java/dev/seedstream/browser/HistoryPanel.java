@@ -68,10 +68,19 @@ final class HistoryPanel {
   }
 
   /** Clicks Refresh and waits until the job's "Download all (zip)" link is there, which needs a stored image. */
-  WebElement refreshUntilZip(String prompt) {
+  /** The zip link of a job's row, as text and target, once the list shows one after Refresh. */
+  record ZipLink(String text, String href) {
+  }
+
+  /**
+   * Refreshes the list and reads the job's zip link. Read inside the wait: the link found may belong to the list
+   * Refresh is about to replace, and an element of a replaced list is stale by the time it is read.
+   */
+  ZipLink refreshUntilZip(String prompt) {
     driver.findElement(By.id("history-refresh")).click();
-    return wait.withMessage("zip link of " + prompt)
-      .until(d -> item(prompt).findElements(By.cssSelector("[data-testid=history-zip]")).stream().findFirst().orElse(null));
+    return wait.withMessage("zip link of " + prompt).ignoring(StaleElementReferenceException.class)
+      .until(d -> item(prompt).findElements(By.cssSelector("[data-testid=history-zip]")).stream().findFirst()
+        .map(link -> new ZipLink(link.getText(), link.getDomAttribute("href"))).orElse(null));
   }
 
   void loadMore() {
