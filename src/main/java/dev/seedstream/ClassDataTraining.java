@@ -3,7 +3,6 @@ package dev.seedstream;
 import dev.seedstream.config.ConfigLoader;
 import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.store.SqliteNativeLibrary;
-import dev.seedstream.upstream.NativeTls;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
@@ -27,8 +26,8 @@ import java.util.stream.Stream;
  * command does (every default, the simulator), on a free loopback port with its data in a temporary folder,
  * asks for the page, {@code /healthz} and the OpenAPI document (whose YAML parser is otherwise loaded from the
  * jar the first time a client asks for it), makes one simulated generation through the drop-in endpoint (the HTTP
- * clients to the upstream and for the store's downloads are made at their first use, so their classes load only
- * then), names the TLS engine as the start-up log does, stops it and exits. The environment is left out on purpose: a key,
+ * clients to the upstream and for the store's downloads, with their TLS engine, are made at their first use, so
+ * their classes load only then), stops it and exits. The environment is left out on purpose: a key,
  * a cluster or a database set for this machine must not change what a build does. Silent unless it fails.
  * Given a folder, it also copies the SQLite driver's native library for this machine there
  * ({@link SqliteNativeLibrary}), the other thing bin/seedstream starts faster with.
@@ -67,7 +66,6 @@ final class ClassDataTraining {
       if (!generated.startsWith("HTTP/1.1 200 ")) {
         throw new IllegalStateException("POST /v1/images/generations answered " + generated);
       }
-      NativeTls.describe();
       gateway.close().await();
       if (sqliteLibraryDir != null) {
         SqliteNativeLibrary.copyTo(sqliteLibraryDir);

@@ -1,13 +1,12 @@
 package dev.seedstream.store;
 
+import dev.seedstream.upstream.FirstUseHttpClient;
 import dev.seedstream.upstream.InlineImage;
-import dev.seedstream.upstream.NativeTls;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
@@ -40,9 +39,8 @@ final class ImageFetcher {
   private final Vertx vertx;
   private final BlobStore files;
   private final FetchPolicy policy;
-  private final int concurrency;
-  private HttpClientAgent http;
-  private boolean closed;
+  /** Made at the first download ({@link FirstUseHttpClient}). */
+  private final FirstUseHttpClient http;
   private final long maxBytes;
   private final long timeoutMs;
 
@@ -52,25 +50,9 @@ final class ImageFetcher {
     this.policy = policy;
     this.maxBytes = maxBytes;
     this.timeoutMs = timeoutMs;
-    this.concurrency = concurrency;
-  }
-
-  /**
-   * The download client, made at the first download rather than with the store: choosing its TLS engine loads
-   * BoringSSL ({@link NativeTls}), 0.1-0.2 s of a core that start-up would otherwise wait for. Synchronized
-   * because {@link #close} may come from another thread than the downloads; one made after the close is closed
-   * at once, so that its download fails as it did when the client was made with the store.
-   */
-  private synchronized HttpClientAgent client() {
-    if (http == null) {
-      HttpClientOptions options = NativeTls.apply(new HttpClientOptions().setConnectTimeout((int) Math.min(timeoutMs, 30_000))
-        .setVerifyHost(true).setTrustAll(false).setForceSni(true).setKeepAlive(true));
-      http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(concurrency).setHttp2MaxSize(1));
-      if (closed) {
-        http.close();
-      }
-    }
-    return http;
+    this.http = new FirstUseHttpClient(vertx, new HttpClientOptions().setConnectTimeout((int) Math.min(timeoutMs, 30_000))
+      .setVerifyHost(true).setTrustAll(false).setForceSni(true).setKeepAlive(true),
+      new PoolOptions().setHttp1MaxSize(concurrency).setHttp2MaxSize(1));
   }
 
   /** Called on the store's event loop, whose client the download uses and whose workers write the file. */
@@ -119,9 +101,8 @@ final class ImageFetcher {
     }, false);
   }
 
-  synchronized Future<Void> close() {
-    closed = true;
-    return http == null ? Future.succeededFuture() : http.close();
+  Future<Void> close() {
+    return http.close();
   }
 
   private Path newTempFile() throws StoreFailure {
@@ -139,7 +120,7 @@ final class ImageFetcher {
     if (target.server() != null) {
       options.setServer(target.server());
     }
-    client().request(options).onFailure(result::tryFail).onSuccess(request -> {
+    http.get().request(options).onFailure(result::tryFail).onSuccess(request -> {
       long deadline = vertx.setTimer(timeoutMs, t -> {
         result.tryFail(new StoreFailure(StoreFailure.Kind.DOWNLOAD, "the download took longer than " + timeoutMs + " ms"));
         request.reset();

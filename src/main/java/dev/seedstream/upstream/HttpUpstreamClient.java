@@ -5,7 +5,6 @@ import dev.seedstream.observe.GatewayMetrics;
 import dev.seedstream.sse.BlockPool;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
@@ -20,8 +19,8 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
   private final Vertx vertx;
   private final GatewayConfig config;
-  private HttpClientAgent http;
-  private boolean closed;
+  /** Made at the first call ({@link FirstUseHttpClient}). */
+  private final FirstUseHttpClient http;
   private final UpstreamPool pool;
   private final GatewayMetrics metrics;
   /** Off-heap blocks for large events, up to the replay budget: see {@link BlockPool}. */
@@ -34,48 +33,33 @@ public final class HttpUpstreamClient implements UpstreamClient {
     this.pool = new UpstreamPool(vertx, config.upstream(), metrics);
     this.blocks = new BlockPool(config.limits().maxBufferedBytes());
     metrics.watchEventBlocks(blocks::bytesInUse, blocks::bytesAllocated);
-  }
-
-  /**
-   * The client, made at the first call rather than at start-up: choosing its TLS engine loads BoringSSL
-   * ({@link NativeTls}), 0.1-0.2 s of a core that the first request served would otherwise wait for (the start-up
-   * log's line naming the engine loads it in the background meanwhile). Synchronized because {@link #close} may
-   * come from another thread; one made after the close is closed at once, so that its call fails as before.
-   */
-  private synchronized HttpClientAgent client() {
-    if (http == null) {
-      HttpClientOptions options = NativeTls.apply(new HttpClientOptions())
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeouts().connectTimeoutMs()))
-        .setKeepAlive(true)
-        // Generations are tens of seconds apart per connection; an idle upstream connection kept longer
-        // only holds a file descriptor that a new stream may need (each stream already costs two).
-        .setKeepAliveTimeout(10)
-        .setVerifyHost(true)
-        .setTrustAll(false);
-      // One connection per running job, and a wait queue no longer than the job limit: a queue can only
-      // form if something outside the job limit borrows connections, and then it fails fast.
-      PoolOptions connections = new PoolOptions()
-        .setHttp1MaxSize(config.limits().maxActiveJobs())
-        .setHttp2MaxSize(Math.max(1, config.limits().maxActiveJobs() / 50))
-        .setMaxWaitQueueSize(config.limits().maxActiveJobs());
-      http = vertx.createHttpClient(options, connections);
-      if (closed) {
-        http.close();
-      }
-    }
-    return http;
+    HttpClientOptions options = new HttpClientOptions()
+      .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeouts().connectTimeoutMs()))
+      .setKeepAlive(true)
+      // Generations are tens of seconds apart per connection; an idle upstream connection kept longer
+      // only holds a file descriptor that a new stream may need (each stream already costs two).
+      .setKeepAliveTimeout(10)
+      .setVerifyHost(true)
+      .setTrustAll(false);
+    // One connection per running job, and a wait queue no longer than the job limit: a queue can only
+    // form if something outside the job limit borrows connections, and then it fails fast.
+    PoolOptions connections = new PoolOptions()
+      .setHttp1MaxSize(config.limits().maxActiveJobs())
+      .setHttp2MaxSize(Math.max(1, config.limits().maxActiveJobs() / 50))
+      .setMaxWaitQueueSize(config.limits().maxActiveJobs());
+    this.http = new FirstUseHttpClient(vertx, options, connections);
   }
 
   @Override
   public UpstreamCall start(JsonObject requestBody, UpstreamEvents events) {
-    UpstreamExchange exchange = new UpstreamExchange(vertx, client(), config, pool, events, metrics, blocks);
+    UpstreamExchange exchange = new UpstreamExchange(vertx, http.get(), config, pool, events, metrics, blocks);
     exchange.start(requestBody.copy().put("stream", true));
     return exchange;
   }
 
   @Override
   public Future<Void> relay(JsonObject body, boolean stream, HttpServerResponse client) {
-    return new UpstreamRelay(vertx, client(), config, pool, metrics, client).start(body, stream);
+    return new UpstreamRelay(vertx, http.get(), config, pool, metrics, client).start(body, stream);
   }
 
   /** The upstreams calls go to: their health for {@code /readyz}, and where a reload lands. */
@@ -83,9 +67,8 @@ public final class HttpUpstreamClient implements UpstreamClient {
     return pool;
   }
 
-  public synchronized Future<Void> close() {
+  public Future<Void> close() {
     pool.close();
-    closed = true;
-    return http == null ? Future.succeededFuture() : http.close();
+    return http.close();
   }
 }
