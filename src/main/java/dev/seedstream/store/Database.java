@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,9 @@ final class Database {
   }
 
   static Future<Database> open(Vertx vertx, Path file) {
+    // The database's thread completes its work on event loops, and an event loop not running yet is started by
+    // the thread that first hands it a task: started by this one, in the idle class, it would inherit that class.
+    StoreThreads.startSharedThreads((VertxInternal) vertx);
     // One executor per database: a shared name would let two gateways in one JVM (tests) share a thread.
     WorkerExecutor thread = vertx.createSharedWorkerExecutor("seedstream-db-" + file.toAbsolutePath(), 1);
     return thread.executeBlocking(() -> {

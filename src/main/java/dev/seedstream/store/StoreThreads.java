@@ -70,9 +70,10 @@ public final class StoreThreads {
 
   /**
    * Starts every thread of Vert.x's event loops and shared pools that is not running yet, on this (ordinary)
-   * thread, so that none of them is ever started by, and so inherits the class of, a store thread.
+   * thread, so that none of them is ever started by, and so inherits the class of, a store thread. Cheap when
+   * they all run already: one empty task per event loop.
    */
-  private static void startSharedThreads(VertxInternal vertx) {
+  static void startSharedThreads(VertxInternal vertx) {
     for (EventLoopGroup group : List.of(vertx.eventLoopGroup(), vertx.acceptorEventLoopGroup())) {
       group.forEach(loop -> loop.execute(() -> { }));
     }

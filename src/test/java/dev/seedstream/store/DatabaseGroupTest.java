@@ -6,12 +6,15 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -132,5 +135,29 @@ class DatabaseGroupTest {
 
     assertThat(outcomes.stream().filter(Future::failed).count()).isEqualTo(100);
     assertThat(notes()).hasSize(200);
+  }
+
+  @Test
+  @DisplayName("opening the database leaves Vert.x's event loops out of the idle class its own thread runs in")
+  void eventLoopsAreNotIdle() throws Exception {
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/chrt")), "Linux with chrt: the idle class exists");
+    // The database's thread completed the opening on an event loop that had not run yet; started by that
+    // thread, the loop would have inherited its class and waited for idle cores (tests timed out under load).
+    List<Future<Integer>> policies = new ArrayList<>();
+    for (var loop : ((VertxInternal) vertx).eventLoopGroup()) {
+      Promise<Integer> policy = Promise.promise();
+      loop.execute(() -> {
+        try {
+          String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+          // Fields after the parenthesised name, which may hold spaces; the policy is field 41 (5: SCHED_IDLE).
+          policy.complete(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[41 - 3]));
+        } catch (Exception e) {
+          policy.fail(e);
+        }
+      });
+      policies.add(policy.future());
+    }
+    Await.result(Future.all(policies));
+    assertThat(policies).extracting(Future::result).isNotEmpty().doesNotContain(5);
   }
 }
