@@ -13,6 +13,7 @@ import dev.seedstream.upstream.KeyRedactor;
 import dev.seedstream.upstream.NativeTls;
 import io.vertx.core.Vertx;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -53,7 +54,7 @@ public final class Main {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
     if (args.length > 0 && args[0].equals(ClassDataTraining.COMMAND)) {
-      System.exit(ClassDataTraining.run(args.length > 1 ? java.nio.file.Path.of(args[1]) : null, System.err));
+      System.exit(ClassDataTraining.run(args.length > 1 ? Path.of(args[1]) : null, System.err));
       return;
     }
     Logger log = Logger.getLogger(Main.class.getName());

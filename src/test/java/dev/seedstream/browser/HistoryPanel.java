@@ -67,13 +67,12 @@ final class HistoryPanel {
       .until(d -> Boolean.TRUE.equals(driver.executeScript(THUMB_LOADED, thumb)));
   }
 
-  /** Clicks Refresh and waits until the job's "Download all (zip)" link is there, which needs a stored image. */
   /** The zip link of a job's row, as text and target, once the list shows one after Refresh. */
   record ZipLink(String text, String href) {
   }
 
   /**
-   * Refreshes the list and reads the job's zip link. Read inside the wait: the link found may belong to the list
+   * Clicks Refresh and waits until the job's "Download all (zip)" link is there, which needs a stored image. Read inside the wait: the link found may belong to the list
    * Refresh is about to replace, and an element of a replaced list is stale by the time it is read.
    */
   ZipLink refreshUntilZip(String prompt) {

@@ -1,6 +1,7 @@
 package dev.seedstream.store;
 
 import dev.seedstream.sse.SseEvent;
+import dev.seedstream.support.SchedulingPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.junit.jupiter.api.AfterEach;
@@ -182,10 +183,7 @@ class StoreIsolationTest {
     try (var tasks = Files.list(Path.of("/proc/self/task"))) {
       for (Path task : tasks.toList()) {
         if (Files.readString(task.resolve("comm")).startsWith(prefix)) {
-          String stat = Files.readString(task.resolve("stat"));
-          // Fields after the parenthesised name, which may hold spaces; policy is field 41.
-          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          policies.add(Integer.parseInt(fields[41 - 3]));
+          policies.add(SchedulingPolicy.of(task.resolve("stat")));
         }
       }
     } catch (IOException e) {
