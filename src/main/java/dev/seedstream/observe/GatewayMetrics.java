@@ -30,6 +30,8 @@ public final class GatewayMetrics {
   private final Counter imagesDelivered;
   private final Counter imagesFailed;
   private final Counter upstreamRetries;
+  private final Counter bodiesDirect;
+  private final Counter bodiesCopied;
   private final Timer firstImage;
   private final Timer betweenImages;
   private final AtomicLong activeJobs = new AtomicLong();
@@ -44,6 +46,10 @@ public final class GatewayMetrics {
     imagesDelivered = Counter.builder("seedstream.images.delivered").description("images relayed").register(registry);
     imagesFailed = Counter.builder("seedstream.images.failed").description("per-image failures relayed").register(registry);
     upstreamRetries = Counter.builder("seedstream.upstream.retries").description("upstream calls retried before any event").register(registry);
+    bodiesDirect = Counter.builder("seedstream.upstream.bodies").description("upstream answers read, by how")
+      .tag("read", "direct").register(registry);
+    bodiesCopied = Counter.builder("seedstream.upstream.bodies").description("upstream answers read, by how")
+      .tag("read", "copied").register(registry);
     firstImage = Timer.builder("seedstream.upstream.first.image").description("request sent to first image")
       .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(5))
       .register(registry);
@@ -110,6 +116,14 @@ public final class GatewayMetrics {
   public void cost(String model, String clientKey, String currency, double amount) {
     String client = clientKey.startsWith("token:") ? clientKey.substring("token:".length()) : "open";
     registry.counter("seedstream.cost", "model", model, "client", client, "currency", currency).increment(amount);
+  }
+
+  /**
+   * An upstream answer whose body is read: {@code direct} from the network's buffers, or else through Vert.x's
+   * client, which copies every chunk onto the heap (an HTTP/2 connection, or one another event loop serves).
+   */
+  public void upstreamBody(boolean direct) {
+    (direct ? bodiesDirect : bodiesCopied).increment();
   }
 
   public void upstreamRetry() {

@@ -3,8 +3,12 @@ package dev.seedstream.store;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslHandler;
 
 /**
  * Where the JDK's TLS engine decrypts a download (BoringSSL could not be loaded, see {@code NativeTls}): hands the TLS layer of a download connection its encrypted input in pooled heap buffers instead of the direct
@@ -18,6 +22,19 @@ final class HeapTlsInput extends ChannelInboundHandlerAdapter {
 
   /** Pools heap buffers, and direct ones for the socket's reads; only the store's download loop uses it. */
   static final ByteBufAllocator POOLED_HEAP = new PooledByteBufAllocator(false);
+  private static final String NAME = "seedstream-heap-tls-input";
+  /** Where Vert.x's TLS handler sits in its client pipeline. */
+  private static final String VERTX_TLS = "ssl";
+
+  /** Puts it on a download connection that decrypts with the JDK's engine, once; other connections are left alone. */
+  static void install(Channel channel) {
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(NAME) == null && pipeline.get(VERTX_TLS) instanceof SslHandler tls
+      && !(tls.engine() instanceof ReferenceCountedOpenSslEngine)) {
+      channel.config().setAllocator(POOLED_HEAP);
+      pipeline.addBefore(VERTX_TLS, NAME, new HeapTlsInput());
+    }
+  }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -1,5 +1,6 @@
 package dev.seedstream.store;
 
+import dev.seedstream.upstream.BodyTap;
 import dev.seedstream.upstream.FirstUseHttpClient;
 import dev.seedstream.upstream.InlineImage;
 import io.netty.buffer.ByteBuf;
@@ -132,6 +133,7 @@ final class ImageFetcher {
       BodyTap tap;
       try {
         tap = BodyTap.on(request.connection());
+        HeapTlsInput.install(tap.channel());
       } catch (IllegalStateException e) {
         result.tryFail(e);
         return;

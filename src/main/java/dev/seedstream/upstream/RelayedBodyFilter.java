@@ -1,6 +1,7 @@
 package dev.seedstream.upstream;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.internal.PlatformDependent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
@@ -42,6 +43,8 @@ final class RelayedBodyFilter {
 
   private final UpstreamErrors errors;
   private final Consumer<Buffer> out;
+  /** Gets the slices of a chunk (an image's base64), valid while {@link #accept} runs unless it keeps them. */
+  private final Consumer<Buffer> slices;
   private Buffer text = Buffer.buffer();
   private final KeyRedactor.Scan scan;
   private Buffer line = Buffer.buffer();
@@ -52,8 +55,13 @@ final class RelayedBodyFilter {
   private int fieldMatched;
 
   RelayedBodyFilter(UpstreamErrors errors, Consumer<Buffer> out) {
+    this(errors, out, out);
+  }
+
+  RelayedBodyFilter(UpstreamErrors errors, Consumer<Buffer> out, Consumer<Buffer> slices) {
     this.errors = errors;
     this.out = out;
+    this.slices = slices;
     // Reads the field at each call: flushing hands the buffer on and starts a new one.
     this.scan = errors.key().scan(c -> text.appendByte((byte) c));
   }
@@ -220,7 +228,7 @@ final class RelayedBodyFilter {
     if (end > from) {
       flushText();
       flushBatch();
-      out.accept(chunk.slice(from, end));
+      slices.accept(chunk.slice(from, end));
     }
     inBase64 = end == chunk.length();
     return end;
@@ -230,16 +238,24 @@ final class RelayedBodyFilter {
    * A table lookup per byte over the chunk's own array, a loop the JIT unrolls: the image is most of the body.
    * Netty's {@code forEachByte} was used here, but its loop is shared with Netty's own decoders, so its call to
    * the predicate is megamorphic, made once per byte and not inlined (an eighth of the relay thread's samples
-   * in a flight recording of the 8 MiB benchmark). Vert.x hands response chunks over as heap buffers; any
-   * other kind (a read's worth of bytes) is copied once.
+   * in a flight recording of the 8 MiB benchmark). A chunk read straight from the network ({@link BodyTap}) is
+   * direct memory, read in place the same way; any other kind is copied once.
    */
   static int endOfBase64(Buffer chunk, int from) {
     ByteBuf bytes = ((BufferInternal) chunk).getByteBuf();
-    if (!bytes.hasArray()) {
-      return from + endOfBase64(chunk.getBytes(from, chunk.length()), 0, chunk.length() - from);
+    if (bytes.hasArray()) {
+      int base = bytes.arrayOffset() + bytes.readerIndex();
+      return endOfBase64(bytes.array(), base + from, base + chunk.length()) - base;
     }
-    int base = bytes.arrayOffset() + bytes.readerIndex();
-    return endOfBase64(bytes.array(), base + from, base + chunk.length()) - base;
+    if (bytes.hasMemoryAddress()) {
+      long base = bytes.memoryAddress() + bytes.readerIndex();
+      int i = from;
+      while (i < chunk.length() && BASE64[PlatformDependent.getByte(base + i) & 0xff]) {
+        i++;
+      }
+      return i;
+    }
+    return from + endOfBase64(chunk.getBytes(from, chunk.length()), 0, chunk.length() - from);
   }
 
   private static int endOfBase64(byte[] b, int from, int to) {

@@ -7,6 +7,7 @@ import dev.seedstream.sse.SseEventTooLargeException;
 import dev.seedstream.sse.BlockPool;
 import dev.seedstream.sse.SseParser;
 import io.netty.buffer.ByteBuf;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -14,6 +15,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 
@@ -22,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -37,6 +40,11 @@ import java.util.logging.Logger;
 final class UpstreamExchange implements UpstreamCall {
 
   private static final Logger LOG = Logger.getLogger(UpstreamExchange.class.getName());
+  /**
+   * Where an event loop copies a direct buffer's bytes for the parser, which copies what it keeps: the heap
+   * copy Vert.x's client made of every chunk, without the garbage.
+   */
+  private static final ThreadLocal<byte[]> PARSER_INPUT = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
 
   private final Vertx vertx;
   private final HttpClientAgent http;
@@ -64,6 +72,10 @@ final class UpstreamExchange implements UpstreamCall {
   private SseParser parser;
   private final BlockPool blocks;
   private Buffer jsonBody;
+  /** The answer's body comes through here, not through Vert.x's client, when the connection allows it. */
+  private BodyTap tap;
+  private Consumer<ByteBuf> tapSink;
+  private final Handler<ByteBuf> tapped = this::onTapped;
 
   private enum Mode { UNDECIDED, SSE, JSON }
 
@@ -204,12 +216,54 @@ final class UpstreamExchange implements UpstreamCall {
     // A stream has begun: from here no path sends the request again (no fail-over, no retry), so its body,
     // a few hundred bytes, need not live as long as the stream.
     payload = null;
-    response.handler(this::onChunk);
+    boolean direct = readThroughTap(response);
+    metrics.upstreamBody(direct);
+    if (!direct) {
+      response.handler(chunk -> onBytes(((BufferInternal) chunk).getByteBuf()));
+    }
     response.endHandler(v -> onEnd());
     response.exceptionHandler(this::onStreamError);
   }
 
-  private void onChunk(Buffer chunk) {
+  /**
+   * Reads the body from the network buffers it arrives in ({@link BodyTap}), on the context of this exchange.
+   * False when the connection is not one the tap can read, or some of the body went through Vert.x already.
+   */
+  private boolean readThroughTap(HttpClientResponse response) {
+    BodyTap found;
+    try {
+      found = BodyTap.on(response.request().connection());
+    } catch (IllegalStateException e) {
+      return false;
+    }
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    Consumer<ByteBuf> sink = bytes -> context.dispatch(bytes, tapped);
+    if (!found.takeRest(sink)) {
+      return false;
+    }
+    tap = found;
+    tapSink = sink;
+    response.handler(empty -> { });
+    return true;
+  }
+
+  private void onTapped(ByteBuf bytes) {
+    try {
+      onBytes(bytes);
+    } finally {
+      bytes.release();
+    }
+  }
+
+  private void untap() {
+    if (tap != null) {
+      tap.unfeed(tapSink);
+      tap = null;
+    }
+  }
+
+  /** A piece of the body; read here, not kept. */
+  private void onBytes(ByteBuf bytes) {
     if (done) {
       return;
     }
@@ -217,13 +271,13 @@ final class UpstreamExchange implements UpstreamCall {
     timers.activity();
     attempt.answered();
     if (mode == Mode.UNDECIDED) {
-      decideMode(chunk);
+      decideMode(bytes);
     }
     try {
       if (mode == Mode.SSE) {
-        feedParser(chunk);
+        feedParser(bytes);
       } else if (mode == Mode.JSON) {
-        appendJson(chunk);
+        appendJson(bytes);
       }
     } catch (SseEventTooLargeException e) {
       fail(UpstreamFailure.of(ErrorCode.UPSTREAM_PROTOCOL, "an upstream event exceeded the " + config.limits().maxEventBytes() + "-byte cap"));
@@ -231,23 +285,27 @@ final class UpstreamExchange implements UpstreamCall {
   }
 
   /**
-   * The parser copies what it keeps, so it reads the chunk where it lies: Vert.x hands the response over in
-   * heap buffers already, and {@code getBytes()} would allocate and copy every chunk a second time: 8 MiB
-   * more garbage per 8 MiB image, and young collections that come sooner for every event.
+   * The parser copies what it keeps, so it reads a heap chunk where it lies, and a direct one (the network's,
+   * through the tap) a slice at a time through one array per event loop.
    */
-  private void feedParser(Buffer chunk) {
-    ByteBuf bytes = chunk instanceof BufferInternal internal ? internal.getByteBuf() : null;
-    if (bytes != null && bytes.hasArray()) {
+  private void feedParser(ByteBuf bytes) {
+    if (bytes.hasArray()) {
       parser.feed(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
-    } else {
-      parser.feed(chunk.getBytes());
+      return;
+    }
+    byte[] input = PARSER_INPUT.get();
+    for (int from = bytes.readerIndex(); from < bytes.writerIndex() && parser != null; ) {
+      int length = Math.min(input.length, bytes.writerIndex() - from);
+      bytes.getBytes(from, input, 0, length);
+      parser.feed(input, 0, length);
+      from += length;
     }
   }
 
   /** Some relays answer a streaming request with plain JSON; the first byte tells, not the Content-Type. */
-  private void decideMode(Buffer chunk) {
-    for (int i = 0; i < chunk.length(); i++) {
-      byte b = chunk.getByte(i);
+  private void decideMode(ByteBuf bytes) {
+    for (int i = bytes.readerIndex(); i < bytes.writerIndex(); i++) {
+      byte b = bytes.getByte(i);
       if (b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == (byte) 0xEF || b == (byte) 0xBB || b == (byte) 0xBF) {
         continue;
       }
@@ -262,15 +320,16 @@ final class UpstreamExchange implements UpstreamCall {
     }
   }
 
-  private void appendJson(Buffer chunk) {
-    if (jsonBody.length() + chunk.length() > config.limits().maxEventBytes()) {
+  private void appendJson(ByteBuf bytes) {
+    if (jsonBody.length() + bytes.readableBytes() > config.limits().maxEventBytes()) {
       fail(UpstreamFailure.of(ErrorCode.UPSTREAM_PROTOCOL, "the upstream's JSON answer exceeded the " + config.limits().maxEventBytes() + "-byte cap"));
       return;
     }
-    jsonBody.appendBuffer(chunk);
+    jsonBody.appendBuffer(BufferInternal.buffer(bytes.duplicate()));
   }
 
   private void onEnd() {
+    untap();
     if (!done) {
       decodeEnd();
     }
@@ -428,6 +487,7 @@ final class UpstreamExchange implements UpstreamCall {
     if (attempt != null) {
       attempt.end();
     }
+    untap();
     if (request != null) {
       request.reset();
     }

@@ -4,7 +4,9 @@ import dev.seedstream.config.GatewayConfig;
 import dev.seedstream.failure.ErrorCode;
 import dev.seedstream.failure.ErrorEnvelope;
 import dev.seedstream.observe.GatewayMetrics;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -14,6 +16,8 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
@@ -21,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One drop-in generation ({@code POST /v1/images/generations}): the upstream's answer goes to the client
@@ -41,6 +46,7 @@ public final class UpstreamRelay {
   /** No Content-Encoding: the gateway asks for none, and an encoded body could not be checked for the key. */
   private static final List<CharSequence> PASSED_HEADERS = List.of(HttpHeaders.CONTENT_TYPE, "x-request-id");
 
+  private final Vertx vertx;
   private final HttpClientAgent http;
   private final GatewayConfig config;
   private final UpstreamPool pool;
@@ -58,9 +64,22 @@ public final class UpstreamRelay {
   private boolean stream;
   private String model;
   private int images;
+  private HttpClientResponse response;
+  private RelayedBodyFilter filter;
+  /**
+   * The body comes through here, as the network buffers it arrives in, not through Vert.x's client (which
+   * copies every chunk onto the heap), when the connection allows it: then an image's base64 reaches the
+   * client's socket without a copy.
+   */
+  private BodyTap tap;
+  private Consumer<ByteBuf> tapSink;
+  private final Handler<ByteBuf> tapped = this::onTapped;
+  /** The network buffer being filtered now, which slices written to the client must keep until written. */
+  private ByteBuf chunkInHand;
 
   UpstreamRelay(Vertx vertx, HttpClientAgent http, GatewayConfig config, UpstreamPool pool, GatewayMetrics metrics,
                 HttpServerResponse client) {
+    this.vertx = vertx;
     this.http = http;
     this.config = config;
     this.pool = pool;
@@ -158,18 +177,24 @@ public final class UpstreamRelay {
         + "-encoded body the gateway did not ask for"));
       return;
     }
-    RelayedBodyFilter filter = new RelayedBodyFilter(errors, client::write);
+    this.response = response;
+    filter = new RelayedBodyFilter(errors, client::write, this::writeSlice);
     client.setStatusCode(response.statusCode()).setChunked(true);
     copyHeaders(response.headers());
     if (stream) {
       client.putHeader("X-Accel-Buffering", "no");
     }
     client.writeHead();
-    response.handler(chunk -> {
-      attempt.answered();
-      onChunk(response, filter, chunk);
-    });
+    boolean direct = readThroughTap();
+    metrics.upstreamBody(direct);
+    if (!direct) {
+      response.handler(chunk -> {
+        attempt.answered();
+        onChunk(chunk);
+      });
+    }
     response.endHandler(v -> {
+      untap();
       if (!done) {
         filter.end();
         client.end();
@@ -188,21 +213,92 @@ public final class UpstreamRelay {
     return type.equals("text/event-stream") || type.equals("application/json");
   }
 
-  private void onChunk(HttpClientResponse response, RelayedBodyFilter filter, Buffer chunk) {
+  /** False when the connection is not one {@link BodyTap} can read, or some of the body went through Vert.x already. */
+  private boolean readThroughTap() {
+    BodyTap found;
+    try {
+      found = BodyTap.on(response.request().connection());
+    } catch (IllegalStateException e) {
+      return false;
+    }
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    Consumer<ByteBuf> sink = bytes -> context.dispatch(bytes, tapped);
+    if (!found.takeRest(sink)) {
+      return false;
+    }
+    tap = found;
+    tapSink = sink;
+    response.handler(empty -> { });
+    return true;
+  }
+
+  private void onTapped(ByteBuf bytes) {
+    chunkInHand = bytes;
+    try {
+      if (!done) {
+        attempt.answered();
+        onChunk(BufferInternal.buffer(bytes));
+      }
+    } finally {
+      chunkInHand = null;
+      bytes.release();
+    }
+  }
+
+  /** A slice of the chunk in hand goes to the socket as it is; the chunk is kept until it has been written. */
+  private void writeSlice(Buffer slice) {
+    ByteBuf owner = chunkInHand;
+    if (owner == null) {
+      client.write(slice);
+      return;
+    }
+    owner.retain();
+    try {
+      client.write(slice).onComplete(written -> owner.release());
+    } catch (RuntimeException e) {
+      owner.release();
+      throw e;
+    }
+  }
+
+  private void untap() {
+    if (tap != null) {
+      tap.unfeed(tapSink);
+      tap = null;
+    }
+  }
+
+  private void onChunk(Buffer chunk) {
     if (done) {
       return;
     }
     timers.activity();
     filter.accept(chunk);
     if (client.writeQueueFull()) {
-      response.pause();
+      pauseReading();
       timers.suspendIdle();
       client.drainHandler(v -> {
         if (!done) {
           timers.activity();
-          response.resume();
+          resumeReading();
         }
       });
+    }
+  }
+
+  private void pauseReading() {
+    if (tap != null) {
+      tap.pause();
+    } else {
+      response.pause();
+    }
+  }
+
+  private void resumeReading() {
+    if (tap != null) {
+      tap.resume();
+    } else {
+      response.resume();
     }
   }
 
@@ -287,6 +383,7 @@ public final class UpstreamRelay {
     if (attempt != null) {
       attempt.end();
     }
+    untap();
     if (resetUpstream && request != null) {
       request.reset();
     }

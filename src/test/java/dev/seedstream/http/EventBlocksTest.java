@@ -65,6 +65,10 @@ class EventBlocksTest extends GatewayTestBase {
     assertThat(new JsonObject(replayed.get(0).data()).getString("b64_json")).isEqualTo(first);
     assertThat(new JsonObject(replayed.get(1).data()).getString("b64_json")).isEqualTo(second);
     assertThat(new JsonObject(client.events().get(2).data()).getString("b64_json")).isEqualTo(second);
+    // Read from the network's buffers, not through the HTTP client's heap copy of every chunk.
+    assertThat(api.get("/metrics").body().toString())
+      .contains("seedstream_upstream_bodies_total{read=\"direct\"} 1.0")
+      .contains("seedstream_upstream_bodies_total{read=\"copied\"} 0.0");
     FaultCatalogTest.eventually(() -> usedBytes() == 0, 10_000);
   }
 

@@ -1,0 +1,149 @@
+package dev.seedstream.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
+
+import java.util.function.Consumer;
+
+/**
+ * Takes a response's body bytes out of Vert.x's HTTP/1.1 client pipeline as the network buffers they arrive in,
+ * and lets the client see the response's end alone, as an empty last chunk (so it still sees trailers and
+ * errors). Vert.x's client hands every chunk on as a heap copy of its own ({@code VertxHandler.safeBuffer}, no
+ * option turns it off): every byte of every event and image was copied once more, and was as much young garbage,
+ * and a young collection stops every stream. The relay reads upstream answers through it; the image store its
+ * downloads. One tap per pooled connection, fed to the exchange using it now; a connection carries one
+ * exchange at a time.
+ *
+ * <p>Netty calls the sink on the connection's event loop, without a Vert.x context: a sink that uses Vert.x
+ * dispatches onto its own context first. A sink owns each buffer it is given and must release it.
+ */
+public final class BodyTap extends ChannelInboundHandlerAdapter {
+
+  private static final String NAME = "seedstream-body-tap";
+  /** Where Vert.x's own handler sits in its HTTP/1.1 client pipeline: the tap goes just before it. */
+  private static final String VERTX_HANDLER = "handler";
+
+  private final Channel channel;
+  /** Gets the bytes of the current response, each a buffer it must release; null between exchanges. */
+  private Consumer<ByteBuf> sink;
+  /** Whether body bytes of the current response have gone to Vert.x's client: then the rest must follow them. */
+  private boolean passedToClient;
+
+  private BodyTap(Channel channel) {
+    this.channel = channel;
+  }
+
+  /**
+   * The tap of {@code connection}'s pipeline, put there on first use. Fails when called off the connection's
+   * event loop or when the pipeline is not the HTTP/1.1 one the tap knows (HTTP/2, or a change of Vert.x): the
+   * caller then reads through Vert.x's client as usual.
+   */
+  public static BodyTap on(HttpConnection connection) {
+    if (!(connection instanceof ConnectionBase base)) {
+      throw new IllegalStateException("the connection is not one whose bytes can be read directly");
+    }
+    Channel channel = base.channel();
+    if (!channel.eventLoop().inEventLoop()) {
+      throw new IllegalStateException("the connection is not on the calling event loop");
+    }
+    ChannelPipeline pipeline = channel.pipeline();
+    BodyTap tap = pipeline.get(BodyTap.class);
+    if (tap == null) {
+      if (pipeline.get(VERTX_HANDLER) == null) {
+        throw new IllegalStateException("the connection has no HTTP/1.1 handler to tap");
+      }
+      tap = new BodyTap(channel);
+      pipeline.addBefore(VERTX_HANDLER, NAME, tap);
+    }
+    return tap;
+  }
+
+  /** The connection's channel, for a caller that adds a handler of its own around the tap. */
+  public Channel channel() {
+    return channel;
+  }
+
+  /** The bytes of the response about to arrive go to {@code sink}. */
+  public void feed(Consumer<ByteBuf> sink) {
+    this.sink = sink;
+  }
+
+  /**
+   * The rest of the response whose head has just arrived goes to {@code sink}, unless some of its body went to
+   * Vert.x's client already (its handlers ran later than the head): then nothing changes and the answer is false,
+   * so the body keeps its order.
+   */
+  public boolean takeRest(Consumer<ByteBuf> sink) {
+    if (passedToClient) {
+      return false;
+    }
+    this.sink = sink;
+    return true;
+  }
+
+  /**
+   * Bytes go to the client again, and reading resumes, unless another exchange's {@code sink} is fed by now:
+   * an exchange ends after its response, when the pool may have given the connection to the next.
+   */
+  public void unfeed(Consumer<ByteBuf> sink) {
+    if (this.sink == sink || this.sink == null) {
+      this.sink = null;
+      resume();
+    }
+  }
+
+  /**
+   * Stops reading from the network until {@link #resume()}: the client's own flow control never engages,
+   * since it only sees empty chunks.
+   */
+  public void pause() {
+    channel.config().setAutoRead(false);
+  }
+
+  public void resume() {
+    if (!channel.config().isAutoRead()) {
+      channel.config().setAutoRead(true);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpResponse) {
+      passedToClient = false;
+    }
+    if (sink == null || !(msg instanceof HttpContent content)) {
+      if (msg instanceof HttpContent content && content.content().isReadable()) {
+        passedToClient = true;
+      }
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    ByteBuf bytes = content.content();
+    if (!(msg instanceof LastHttpContent)) {
+      // The client needs nothing of a chunk before the last: passing it an empty one cost a chunk object here
+      // and Vert.x's handling of it there (about 50 MB a 20 s benchmark run, on the store's download loop).
+      if (bytes.isReadable()) {
+        sink.accept(bytes);
+      } else {
+        content.release();
+      }
+      return;
+    }
+    Consumer<ByteBuf> last = sink;
+    sink = null;
+    if (bytes.isReadable()) {
+      last.accept(bytes.retain());
+    }
+    ctx.fireChannelRead(content.replace(Unpooled.EMPTY_BUFFER));
+    content.release();
+  }
+}
