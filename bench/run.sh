@@ -222,7 +222,8 @@ BENCH_PID=$!
 STARTED+=("$BENCH_PID")
 BENCH_STATUS=0
 wait "$BENCH_PID" || BENCH_STATUS=$?
-# What the default profile's store did over the whole run: images kept, refused past its backlog, failed.
-curl -s --max-time 5 "http://127.0.0.1:$GW_PORT/metrics" | grep -E '^seedstream_(images_(stored|not_persisted|storing)|store_)' \
+# What the default profile's store did over the whole run: images kept, refused past its backlog, failed; and
+# how its upstream answers were read (from the network's buffers, or through the HTTP client's heap copy).
+curl -s --max-time 5 "http://127.0.0.1:$GW_PORT/metrics" | grep -E '^seedstream_(images_(stored|not_persisted|storing)|store_|upstream_bodies)' \
   > "$OUT/gateway-store-metrics.txt" || true
 exit "$BENCH_STATUS"

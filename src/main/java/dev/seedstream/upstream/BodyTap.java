@@ -51,7 +51,11 @@ public final class BodyTap extends ChannelInboundHandlerAdapter {
     if (!(connection instanceof ConnectionBase base)) {
       throw new IllegalStateException("the connection is not one whose bytes can be read directly");
     }
-    Channel channel = base.channel();
+    return on(base.channel());
+  }
+
+  /** The tap of {@code channel}'s pipeline, which must be Vert.x's HTTP/1.1 client pipeline (or one like it). */
+  static BodyTap on(Channel channel) {
     if (!channel.eventLoop().inEventLoop()) {
       throw new IllegalStateException("the connection is not on the calling event loop");
     }
