@@ -6,7 +6,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.HttpConnection;
@@ -43,6 +45,29 @@ public final class BodyTap extends ChannelInboundHandlerAdapter {
   }
 
   /**
+   * Puts a tap on a connection just made (a client's connect handler), so that it sees every response from
+   * the first; a connection it cannot read (HTTP/2) gets none.
+   */
+  public static void install(HttpConnection connection) {
+    try {
+      on(connection);
+    } catch (IllegalStateException e) {
+      // read through Vert.x's client as usual
+    }
+  }
+
+  /**
+   * The tap {@link #install} put on {@code connection}, when the caller runs on the connection's event loop
+   * (where the tap calls its sink); else null.
+   */
+  public static BodyTap of(HttpConnection connection) {
+    if (!(connection instanceof ConnectionBase base) || !base.channel().eventLoop().inEventLoop()) {
+      return null;
+    }
+    return base.channel().pipeline().get(BodyTap.class);
+  }
+
+  /**
    * The tap of {@code connection}'s pipeline, put there on first use. Fails when called off the connection's
    * event loop or when the pipeline is not the HTTP/1.1 one the tap knows (HTTP/2, or a change of Vert.x): the
    * caller then reads through Vert.x's client as usual.
@@ -62,7 +87,7 @@ public final class BodyTap extends ChannelInboundHandlerAdapter {
     ChannelPipeline pipeline = channel.pipeline();
     BodyTap tap = pipeline.get(BodyTap.class);
     if (tap == null) {
-      if (pipeline.get(VERTX_HANDLER) == null) {
+      if (pipeline.get(VERTX_HANDLER) == null || pipeline.get(HttpClientCodec.class) == null) {
         throw new IllegalStateException("the connection has no HTTP/1.1 handler to tap");
       }
       tap = new BodyTap(channel);
@@ -124,10 +149,13 @@ public final class BodyTap extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpResponse) {
       passedToClient = false;
     }
+    if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
+      // A malformed response: Vert.x must see the failure as it came, to fail the exchange and close the
+      // connection; an empty end in its place would pass for a complete body on a connection gone bad.
+      sink = null;
+    }
     if (sink == null || !(msg instanceof HttpContent content)) {
-      if (msg instanceof HttpContent content && content.content().isReadable()) {
-        passedToClient = true;
-      }
+      passedToClient |= msg instanceof HttpContent;
       ctx.fireChannelRead(msg);
       return;
     }
@@ -144,10 +172,13 @@ public final class BodyTap extends ChannelInboundHandlerAdapter {
     }
     Consumer<ByteBuf> last = sink;
     sink = null;
-    if (bytes.isReadable()) {
-      last.accept(bytes.retain());
+    try {
+      if (bytes.isReadable()) {
+        last.accept(bytes.retain());
+      }
+    } finally {
+      ctx.fireChannelRead(content.replace(Unpooled.EMPTY_BUFFER));
+      content.release();
     }
-    ctx.fireChannelRead(content.replace(Unpooled.EMPTY_BUFFER));
-    content.release();
   }
 }

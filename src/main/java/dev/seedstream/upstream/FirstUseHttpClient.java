@@ -29,7 +29,8 @@ public final class FirstUseHttpClient {
 
   public synchronized HttpClientAgent get() {
     if (http == null) {
-      http = vertx.createHttpClient(NativeTls.apply(options), pool);
+      // Every connection gets its body tap as it is made, so the tap has seen each of its responses whole.
+      http = vertx.httpClientBuilder().with(NativeTls.apply(options)).with(pool).withConnectHandler(BodyTap::install).build();
       if (closed) {
         http.close();
       }

@@ -230,10 +230,8 @@ final class UpstreamExchange implements UpstreamCall {
    * False when the connection is not one the tap can read, or some of the body went through Vert.x already.
    */
   private boolean readThroughTap(HttpClientResponse response) {
-    BodyTap found;
-    try {
-      found = BodyTap.on(response.request().connection());
-    } catch (IllegalStateException e) {
+    BodyTap found = BodyTap.of(response.request().connection());
+    if (found == null) {
       return false;
     }
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();

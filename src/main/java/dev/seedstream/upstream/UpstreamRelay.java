@@ -215,10 +215,8 @@ public final class UpstreamRelay {
 
   /** False when the connection is not one {@link BodyTap} can read, or some of the body went through Vert.x already. */
   private boolean readThroughTap() {
-    BodyTap found;
-    try {
-      found = BodyTap.on(response.request().connection());
-    } catch (IllegalStateException e) {
+    BodyTap found = BodyTap.of(response.request().connection());
+    if (found == null) {
       return false;
     }
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
@@ -237,7 +235,7 @@ public final class UpstreamRelay {
     try {
       if (!done) {
         attempt.answered();
-        onChunk(BufferInternal.buffer(bytes));
+        onChunk(BufferInternal.buffer(bytes.slice()));
       }
     } finally {
       chunkInHand = null;

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.NetServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,8 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -201,7 +204,8 @@ class DropInRelayTest extends GatewayTestBase {
     Future<RawCall> call = RawCall.post(vertx, http, port, PATH, null, STREAM_BODY, true);
     FakeExchange upstream = Await.result(fake.exchange(0));
     upstream.streamHead();
-    byte[] image = new byte[3 << 20];
+    // Larger than what the sockets and the client's write queue hold, so reading pauses with slices queued.
+    byte[] image = new byte[8 << 20];
     new Random(7).nextBytes(image);
     String body = "event: image_generation.partial_succeeded\r\ndata: {\"type\":\"image_generation.partial_succeeded\","
       + "\"image_index\":0,\"b64_json\":\"" + Base64.getEncoder().encodeToString(image) + "\",\"size\":\"2048x2048\"}\r\n\r\n"
@@ -213,14 +217,40 @@ class DropInRelayTest extends GatewayTestBase {
     }
     upstream.end();
     RawCall client = Await.result(call);
-    // The client has not read yet: the slices of the network's buffers wait in its write queue.
-    Await.result(waitFor(() -> gateway.jobs().running() == 1));
     client.resume();
     Await.result(client.ended(), 30_000);
     assertThat(client.bytes().toString(StandardCharsets.US_ASCII)).isEqualTo(body);
     assertThat(api.get("/metrics").body().toString())
       .contains("seedstream_upstream_bodies_total{read=\"direct\"} 1.0")
       .contains("seedstream_upstream_bodies_total{read=\"copied\"} 0.0");
+  }
+
+  @Test
+  @DisplayName("an upstream body whose chunked framing breaks cuts the client's stream, never ends it cleanly; the next call works")
+  void brokenChunkFramingCutsTheStream() {
+    String event = "data: {\"type\":\"image_generation.partial_succeeded\",\"image_index\":0,"
+      + "\"url\":\"https://tos.example.com/0.jpeg\",\"size\":\"2048x2048\"}\n\n";
+    String head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+    String chunk = Integer.toHexString(event.length()) + "\r\n" + event + "\r\n";
+    AtomicInteger answered = new AtomicInteger();
+    NetServer upstream = vertx.createNetServer().connectHandler(socket -> {
+      AtomicBoolean once = new AtomicBoolean();
+      socket.handler(request -> {
+        if (!once.getAndSet(true)) {
+          // The first answer's framing breaks after one good chunk (a chunk size that is not hex); a later one is whole.
+          socket.write(head + chunk + (answered.getAndIncrement() == 0 ? "zz\r\nno more\r\n" : "0\r\n\r\n"));
+        }
+      });
+    });
+    int upstreamPort = Await.result(upstream.listen(0, "127.0.0.1")).actualPort();
+    startGateway("http://127.0.0.1:" + upstreamPort + "/v1/images/generations", Map.of());
+    RawCall broken = Await.result(RawCall.post(vertx, http, port, PATH, null, STREAM_BODY, false));
+    boolean cut = Await.result(broken.ended().transform(ar -> Future.succeededFuture(ar.failed())), 10_000);
+    assertThat(cut).as("the client's stream was cut, not ended as if complete").isTrue();
+    RawCall whole = Await.result(RawCall.post(vertx, http, port, PATH, null, STREAM_BODY, false));
+    Await.result(whole.ended(), 10_000);
+    assertThat(whole.bytes().toString(StandardCharsets.US_ASCII)).isEqualTo(event);
+    upstream.close();
   }
 
   @Test

@@ -5,10 +5,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -26,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The tap in a pipeline shaped like Vert.x's HTTP/1.1 client's (a handler named {@code handler} last): which
+ * The tap in a pipeline shaped like Vert.x's HTTP/1.1 client's (its codec, then a handler named {@code handler}): which
  * bytes go to the exchange and which to the client, in order, and that every buffer is released once.
  */
 @DisplayName("BodyTap: a response's body from the network's buffers, in order")
@@ -38,10 +41,13 @@ class BodyTapTest {
   private final EmbeddedChannel channel = new EmbeddedChannel();
 
   BodyTapTest() {
+    channel.pipeline().addLast("codec", new HttpClientCodec());
     channel.pipeline().addLast("handler", new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof LastHttpContent last) {
+        if (msg instanceof LastHttpContent last && last.decoderResult().isFailure()) {
+          client.add("failed");
+        } else if (msg instanceof LastHttpContent last) {
           client.add("end:" + last.content().toString(StandardCharsets.US_ASCII));
         } else if (msg instanceof HttpContent content) {
           client.add(content.content().toString(StandardCharsets.US_ASCII));
@@ -124,10 +130,35 @@ class BodyTapTest {
   }
 
   @Test
-  @DisplayName("one tap per connection, and none on a pipeline that is not the HTTP/1.1 client's")
+  @DisplayName("an empty body that went to the client counts too: a response already over is not taken")
+  void emptyEndCounts() {
+    BodyTap tap = BodyTap.on(channel);
+    channel.writeInbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), last(""));
+    assertThat(tap.takeRest(collect(new StringBuilder()))).isFalse();
+  }
+
+  @Test
+  @DisplayName("a malformed body reaches the client as the decoder's failure, not as a clean end, and the exchange lets go")
+  void decoderFailurePassesThrough() {
+    BodyTap tap = BodyTap.on(channel);
+    channel.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/images/generations"));
+    StringBuilder taken = new StringBuilder();
+    tap.feed(collect(taken));
+    channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      + "5\r\nhello\r\nzz\r\n", StandardCharsets.US_ASCII));
+    assertThat(taken.toString()).isEqualTo("hello");
+    assertThat(client).containsExactly("head", "failed");
+  }
+
+  @Test
+  @DisplayName("one tap per connection, and none on a pipeline that is not the HTTP/1.1 client's (HTTP/2 has a 'handler' too)")
   void oneTapAndOnlyOnKnownPipelines() {
     assertThat(BodyTap.on(channel)).isSameAs(BodyTap.on(channel));
     assertThatThrownBy(() -> BodyTap.on(new EmbeddedChannel())).isInstanceOf(IllegalStateException.class)
       .hasMessageContaining("HTTP/1.1");
+    EmbeddedChannel http2Shaped = new EmbeddedChannel();
+    http2Shaped.pipeline().addLast("handler", new ChannelInboundHandlerAdapter());
+    assertThatThrownBy(() -> BodyTap.on(http2Shaped)).isInstanceOf(IllegalStateException.class);
+    http2Shaped.finishAndReleaseAll();
   }
 }
