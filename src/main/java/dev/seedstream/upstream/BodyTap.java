@@ -11,7 +11,11 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.impl.ConnectionBase;
 
 import java.util.function.Consumer;
@@ -60,11 +64,48 @@ public final class BodyTap extends ChannelInboundHandlerAdapter {
    * The tap {@link #install} put on {@code connection}, when the caller runs on the connection's event loop
    * (where the tap calls its sink); else null.
    */
-  public static BodyTap of(HttpConnection connection) {
+  static BodyTap of(HttpConnection connection) {
     if (!(connection instanceof ConnectionBase base) || !base.channel().eventLoop().inEventLoop()) {
       return null;
     }
     return base.channel().pipeline().get(BodyTap.class);
+  }
+
+  /**
+   * Reads the rest of {@code response}'s body into {@code handler} as the network buffers it arrives in, on the
+   * calling context (the handler releases each buffer); Vert.x's client then sees only the end. Null when the
+   * connection has no tap this thread may use, or some of the body went through Vert.x already: the caller
+   * then reads through Vert.x's client as usual.
+   */
+  public static Reading readRest(HttpClientResponse response, Handler<ByteBuf> handler) {
+    BodyTap tap = of(response.request().connection());
+    ContextInternal context = (ContextInternal) Vertx.currentContext();
+    if (tap == null || context == null) {
+      return null;
+    }
+    Consumer<ByteBuf> sink = bytes -> context.dispatch(bytes, handler);
+    if (!tap.takeRest(sink)) {
+      return null;
+    }
+    response.handler(empty -> { });
+    return new Reading(tap, sink);
+  }
+
+  /** One exchange reading a response through a tap. */
+  public record Reading(BodyTap tap, Consumer<ByteBuf> sink) {
+
+    public void pause() {
+      tap.pause();
+    }
+
+    public void resume() {
+      tap.resume();
+    }
+
+    /** The exchange is over: the connection's bytes go to Vert.x's client again, and reading resumes. */
+    public void stop() {
+      tap.unfeed(sink);
+    }
   }
 
   /**
@@ -111,7 +152,7 @@ public final class BodyTap extends ChannelInboundHandlerAdapter {
    * Vert.x's client already (its handlers ran later than the head): then nothing changes and the answer is false,
    * so the body keeps its order.
    */
-  public boolean takeRest(Consumer<ByteBuf> sink) {
+  boolean takeRest(Consumer<ByteBuf> sink) {
     if (passedToClient) {
       return false;
     }

@@ -7,7 +7,6 @@ import dev.seedstream.sse.SseEventTooLargeException;
 import dev.seedstream.sse.BlockPool;
 import dev.seedstream.sse.SseParser;
 import io.netty.buffer.ByteBuf;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -15,7 +14,6 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 
@@ -24,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -73,9 +70,7 @@ final class UpstreamExchange implements UpstreamCall {
   private final BlockPool blocks;
   private Buffer jsonBody;
   /** The answer's body comes through here, not through Vert.x's client, when the connection allows it. */
-  private BodyTap tap;
-  private Consumer<ByteBuf> tapSink;
-  private final Handler<ByteBuf> tapped = this::onTapped;
+  private BodyTap.Reading tapped;
 
   private enum Mode { UNDECIDED, SSE, JSON }
 
@@ -216,33 +211,13 @@ final class UpstreamExchange implements UpstreamCall {
     // A stream has begun: from here no path sends the request again (no fail-over, no retry), so its body,
     // a few hundred bytes, need not live as long as the stream.
     payload = null;
-    boolean direct = readThroughTap(response);
-    metrics.upstreamBody(direct);
-    if (!direct) {
+    tapped = BodyTap.readRest(response, this::onTapped);
+    metrics.upstreamBody(tapped != null);
+    if (tapped == null) {
       response.handler(chunk -> onBytes(((BufferInternal) chunk).getByteBuf()));
     }
     response.endHandler(v -> onEnd());
     response.exceptionHandler(this::onStreamError);
-  }
-
-  /**
-   * Reads the body from the network buffers it arrives in ({@link BodyTap}), on the context of this exchange.
-   * False when the connection is not one the tap can read, or some of the body went through Vert.x already.
-   */
-  private boolean readThroughTap(HttpClientResponse response) {
-    BodyTap found = BodyTap.of(response.request().connection());
-    if (found == null) {
-      return false;
-    }
-    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    Consumer<ByteBuf> sink = bytes -> context.dispatch(bytes, tapped);
-    if (!found.takeRest(sink)) {
-      return false;
-    }
-    tap = found;
-    tapSink = sink;
-    response.handler(empty -> { });
-    return true;
   }
 
   private void onTapped(ByteBuf bytes) {
@@ -254,9 +229,9 @@ final class UpstreamExchange implements UpstreamCall {
   }
 
   private void untap() {
-    if (tap != null) {
-      tap.unfeed(tapSink);
-      tap = null;
+    if (tapped != null) {
+      tapped.stop();
+      tapped = null;
     }
   }
 

@@ -6,7 +6,6 @@ import dev.seedstream.failure.ErrorEnvelope;
 import dev.seedstream.observe.GatewayMetrics;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,7 +15,6 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 
@@ -25,7 +23,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * One drop-in generation ({@code POST /v1/images/generations}): the upstream's answer goes to the client
@@ -46,7 +43,6 @@ public final class UpstreamRelay {
   /** No Content-Encoding: the gateway asks for none, and an encoded body could not be checked for the key. */
   private static final List<CharSequence> PASSED_HEADERS = List.of(HttpHeaders.CONTENT_TYPE, "x-request-id");
 
-  private final Vertx vertx;
   private final HttpClientAgent http;
   private final GatewayConfig config;
   private final UpstreamPool pool;
@@ -71,15 +67,12 @@ public final class UpstreamRelay {
    * copies every chunk onto the heap), when the connection allows it: then an image's base64 reaches the
    * client's socket without a copy.
    */
-  private BodyTap tap;
-  private Consumer<ByteBuf> tapSink;
-  private final Handler<ByteBuf> tapped = this::onTapped;
+  private BodyTap.Reading tapped;
   /** The network buffer being filtered now, which slices written to the client must keep until written. */
   private ByteBuf chunkInHand;
 
   UpstreamRelay(Vertx vertx, HttpClientAgent http, GatewayConfig config, UpstreamPool pool, GatewayMetrics metrics,
                 HttpServerResponse client) {
-    this.vertx = vertx;
     this.http = http;
     this.config = config;
     this.pool = pool;
@@ -185,9 +178,9 @@ public final class UpstreamRelay {
       client.putHeader("X-Accel-Buffering", "no");
     }
     client.writeHead();
-    boolean direct = readThroughTap();
-    metrics.upstreamBody(direct);
-    if (!direct) {
+    tapped = BodyTap.readRest(response, this::onTapped);
+    metrics.upstreamBody(tapped != null);
+    if (tapped == null) {
       response.handler(chunk -> {
         attempt.answered();
         onChunk(chunk);
@@ -211,23 +204,6 @@ public final class UpstreamRelay {
     }
     String type = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
     return type.equals("text/event-stream") || type.equals("application/json");
-  }
-
-  /** False when the connection is not one {@link BodyTap} can read, or some of the body went through Vert.x already. */
-  private boolean readThroughTap() {
-    BodyTap found = BodyTap.of(response.request().connection());
-    if (found == null) {
-      return false;
-    }
-    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    Consumer<ByteBuf> sink = bytes -> context.dispatch(bytes, tapped);
-    if (!found.takeRest(sink)) {
-      return false;
-    }
-    tap = found;
-    tapSink = sink;
-    response.handler(empty -> { });
-    return true;
   }
 
   private void onTapped(ByteBuf bytes) {
@@ -260,9 +236,9 @@ public final class UpstreamRelay {
   }
 
   private void untap() {
-    if (tap != null) {
-      tap.unfeed(tapSink);
-      tap = null;
+    if (tapped != null) {
+      tapped.stop();
+      tapped = null;
     }
   }
 
@@ -285,16 +261,16 @@ public final class UpstreamRelay {
   }
 
   private void pauseReading() {
-    if (tap != null) {
-      tap.pause();
+    if (tapped != null) {
+      tapped.pause();
     } else {
       response.pause();
     }
   }
 
   private void resumeReading() {
-    if (tap != null) {
-      tap.resume();
+    if (tapped != null) {
+      tapped.resume();
     } else {
       response.resume();
     }
